@@ -1,0 +1,335 @@
+/*
+ * Socket addresses as the user types them and as the trace prints them.
+ *
+ * Typed: HOST PORT, HOST:PORT, [V6]:PORT, V6 PORT, a path containing a / for
+ * AF_UNIX, @name for a Linux abstract UNIX name, and for bind a bare PORT or
+ * * PORT for the wildcard address. Printed numerically, as strace does.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <netdb.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+unix_addr(int family, const char *text, size_t len, struct addr *out)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&out->ss;
+	int	abstract = text[0] == '@';
+
+	if (family != AF_UNSPEC && family != AF_UNIX) {
+		diag("address \"%s\": a path or @name is an AF_UNIX address, "
+		    "but the socket is %s", printable(text),
+		    name_of(family_names, family));
+		return -1;
+	}
+	if (len >= sizeof sun->sun_path) {
+		diag("address \"%s\": too long for AF_UNIX (at most %zu bytes)",
+		    printable(text), sizeof sun->sun_path - 1);
+		return -1;
+	}
+	memset(out, 0, sizeof *out);
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, text, len);
+	if (abstract) {
+		/* Linux: a leading NUL names the abstract namespace. */
+		sun->sun_path[0] = '\0';
+		out->len = offsetof(struct sockaddr_un, sun_path) + len;
+	} else
+		out->len = offsetof(struct sockaddr_un, sun_path) + len + 1;
+	return 0;
+}
+
+static int
+resolve(int family, const char *host, const char *port, int passive,
+    struct addr *out, const char *text)
+{
+	struct addrinfo	 hints, *res;
+	int		 e, tries[2], i, ntries;
+	long long	 pn;
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+
+	if (all_digits(port)) {
+		if (parse_int(port, 0, 65535, "port", &pn) != 0)
+			return -1;
+	} else if (*port == '\0') {
+		diag("address \"%s\": missing port", printable(text));
+		return -1;
+	}
+	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0')) {
+		if (!passive) {
+			diag("address \"%s\": the wildcard address is only "
+			    "for bind", printable(text));
+			return -1;
+		}
+		host = NULL;
+	}
+	if (host == NULL && !passive) {
+		diag("address \"%s\": missing host (try localhost %s)",
+		    printable(text), printable(port));
+		return -1;
+	}
+
+	/*
+	 * Without a socket yet, a name that has both kinds of address gets
+	 * IPv4 first, as Python's socket.socket() default does.
+	 */
+	ntries = 0;
+	if (family != AF_UNSPEC)
+		tries[ntries++] = family;
+	else if (host != NULL && inet_pton(AF_INET6, host, &a6) == 1)
+		tries[ntries++] = AF_INET6;
+	else if (host != NULL && inet_pton(AF_INET, host, &a4) == 1)
+		tries[ntries++] = AF_INET;
+	else {
+		tries[ntries++] = AF_INET;
+		tries[ntries++] = AF_INET6;
+	}
+	if (family == AF_UNIX) {
+		diag("address \"%s\": an AF_UNIX socket needs a path (with a "
+		    "/) or an @name", printable(text));
+		return -1;
+	}
+
+	e = EAI_NONAME;
+	for (i = 0; i < ntries; i++) {
+		memset(&hints, 0, sizeof hints);
+		hints.ai_family = tries[i];
+		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_flags = passive ? AI_PASSIVE : 0;
+		if (all_digits(port))
+			hints.ai_flags |= AI_NUMERICSERV;
+		if ((e = getaddrinfo(host, port, &hints, &res)) == 0)
+			break;
+	}
+	if (e != 0) {
+		if (e == EAI_SERVICE)
+			diag("port \"%s\": not a number or a known service",
+			    printable(port));
+		else if (e == EAI_ADDRFAMILY || (e == EAI_NONAME &&
+		    family != AF_UNSPEC))
+			diag("address \"%s\": no %s address for that name",
+			    printable(text), name_of(family_names, family));
+		else
+			diag("address \"%s\": %s", printable(text),
+			    gai_strerror(e));
+		return -1;
+	}
+	memset(out, 0, sizeof *out);
+	memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
+	out->len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+/*
+ * Parse the address in words w[0..n) (n is 1 or 2) for a socket of the given
+ * family (AF_UNSPEC when there is none yet). passive allows the wildcard
+ * forms of bind. Returns 0, or -1 after printing a message.
+ */
+int
+addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
+{
+	const char	*text = w[0].s, *colon, *close;
+	char		*host;
+	int		 r;
+
+	if (n == 2) {
+		if (strchr(text, '/') != NULL || text[0] == '@') {
+			diag("address \"%s\": an AF_UNIX address takes no "
+			    "port", printable(text));
+			return -1;
+		}
+		host = strdup(text);
+		if (host == NULL)
+			abort();
+		/* [::1] 80 works too. */
+		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		r = resolve(family, host, w[1].s, passive, out, text);
+		free(host);
+		return r;
+	}
+	if (w[0].len != strlen(text)) {
+		diag("address: contains a NUL byte");
+		return -1;
+	}
+	if (strchr(text, '/') != NULL || text[0] == '@')
+		return unix_addr(family, text, w[0].len, out);
+	if (all_digits(text)) {
+		if (!passive) {
+			diag("address \"%s\": missing host (try localhost "
+			    "%s)", text, text);
+			return -1;
+		}
+		return resolve(family, NULL, text, passive, out, text);
+	}
+	if (text[0] == '[') {
+		if ((close = strchr(text, ']')) == NULL || close[1] != ':') {
+			diag("address \"%s\": write an IPv6 address with a "
+			    "port as [ADDRESS]:PORT", printable(text));
+			return -1;
+		}
+		host = strndup(text + 1, close - text - 1);
+		if (host == NULL)
+			abort();
+		r = resolve(family, host, close + 2, passive, out, text);
+		free(host);
+		return r;
+	}
+	if ((colon = strchr(text, ':')) == NULL) {
+		diag("address \"%s\": missing port (HOST PORT or HOST:PORT)",
+		    printable(text));
+		return -1;
+	}
+	if (strchr(colon + 1, ':') != NULL) {
+		diag("address \"%s\": an IPv6 address needs its port apart: "
+		    "%s PORT or [%s]:PORT", printable(text), printable(text),
+		    printable(text));
+		return -1;
+	}
+	host = strndup(text, colon - text);
+	if (host == NULL)
+		abort();
+	r = resolve(family, host, colon + 1, passive, out, text);
+	free(host);
+	return r;
+}
+
+/*
+ * How many of the last words of w[0..n) make the address: two when the last
+ * is a port number and a host stands before it, else one.
+ */
+int
+addr_words(struct word *w, int n)
+{
+	if (n >= 3 && all_digits(w[n - 1].s) && strchr(w[n - 2].s, '/') ==
+	    NULL && w[n - 2].s[0] != '@')
+		return 2;
+	return 1;
+}
+
+/* Host and port as text, numerically; the port is -1 for AF_UNIX. */
+static void
+addr_parts(const struct sockaddr *sa, socklen_t len, char *host,
+    size_t hostlen, int *port)
+{
+	*port = -1;
+	host[0] = '\0';
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		char serv[16];
+
+		if (getnameinfo(sa, len, host, hostlen, serv, sizeof serv,
+		    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+			snprintf(host, hostlen, "?");
+		*port = addr_port(sa);
+	}
+}
+
+/* The port of an Internet address, or -1. */
+int
+addr_port(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)sa)->sin_port);
+	if (sa->sa_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+	return -1;
+}
+
+static void
+unix_format(struct buf *b, const struct sockaddr *sa, socklen_t len,
+    int quote)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)sa;
+	size_t	off = offsetof(struct sockaddr_un, sun_path), n;
+
+	if (len <= off) {
+		buf_adds(b, quote ? "" : "-");
+		return;
+	}
+	n = len - off;
+	if (sun->sun_path[0] == '\0') {
+		buf_addc(b, '@');
+		if (quote)
+			buf_addc(b, '"');
+		escape_bytes(b, sun->sun_path + 1, n - 1);
+	} else {
+		if (quote)
+			buf_addc(b, '"');
+		escape_bytes(b, sun->sun_path, strnlen(sun->sun_path, n));
+	}
+	if (quote)
+		buf_addc(b, '"');
+}
+
+/* {AF_INET, 127.0.0.1:6565}, as the trace shows an address argument. */
+void
+addr_format(struct buf *b, const struct sockaddr *sa, socklen_t len)
+{
+	const char	*fam = name_of(family_names, sa->sa_family);
+
+	if (len == 0) {
+		buf_adds(b, "NULL");
+		return;
+	}
+	if (fam != NULL)
+		buf_printf(b, "{%s", fam);
+	else
+		buf_printf(b, "{%d", sa->sa_family);
+	if (sa->sa_family == AF_UNIX) {
+		if (len > offsetof(struct sockaddr_un, sun_path))
+			buf_adds(b, ", ");
+		unix_format(b, sa, len, 1);
+	} else if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		buf_adds(b, ", ");
+		addr_format_short(b, sa, len);
+	}
+	buf_addc(b, '}');
+}
+
+/* 127.0.0.1:6565, [::1]:6565, /path or @name: for list and -q. */
+void
+addr_format_short(struct buf *b, const struct sockaddr *sa, socklen_t len)
+{
+	char	host[NI_MAXHOST];
+	int	port;
+
+	if (len == 0) {
+		buf_addc(b, '-');
+		return;
+	}
+	if (sa->sa_family == AF_UNIX) {
+		unix_format(b, sa, len, 0);
+		return;
+	}
+	addr_parts(sa, len, host, sizeof host, &port);
+	if (sa->sa_family == AF_INET6)
+		buf_printf(b, "[%s]:%d", host, port);
+	else if (sa->sa_family == AF_INET)
+		buf_printf(b, "%s:%d", host, port);
+	else
+		buf_printf(b, "family %d", sa->sa_family);
+}

@@ -1,0 +1,198 @@
+/*
+ * Looking at sockets: getsockname, getpeername, fileno, list, use.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+static enum cmd_retval
+name_common(struct cmd_ctx *ctx, int peer)
+{
+	struct sock	*sk = ctx->sk;
+	struct addr	 a;
+	struct buf	 b = { 0 };
+	const char	*call = peer ? "getpeername" : "getsockname";
+	int		 r, e;
+
+	a.len = sizeof a.ss;
+	if (peer)
+		r = getpeername(sk->fd, (struct sockaddr *)&a.ss, &a.len);
+	else
+		r = getsockname(sk->fd, (struct sockaddr *)&a.ss, &a.len);
+	e = errno;
+	buf_printf(&b, "%s(%d, ", call, sk->fd);
+	if (r == 0) {
+		addr_format(&b, (struct sockaddr *)&a.ss, a.len);
+		buf_printf(&b, ", [%u])", (unsigned)a.len);
+	} else
+		buf_printf(&b, "&addr, [%zu])", sizeof a.ss);
+	trace_call(&b, r, e);
+	if (r < 0) {
+		buf_free(&b);
+		diag_errno(call, e, sk);
+		return CMD_ERROR;
+	}
+	if (opt.quiet) {
+		buf_reset(&b);
+		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
+		result("%s", buf_str(&b));
+	}
+	if (peer && sk->state == ST_CONNECTING)
+		sk->state = ST_CONNECTED;
+	buf_free(&b);
+	return CMD_OK;
+}
+
+static enum cmd_retval
+cmd_getsockname_exec(struct cmd_ctx *ctx)
+{
+	return name_common(ctx, 0);
+}
+
+static enum cmd_retval
+cmd_getpeername_exec(struct cmd_ctx *ctx)
+{
+	return name_common(ctx, 1);
+}
+
+const struct cmd_entry cmd_getsockname_entry = {
+	"getsockname", NULL, 0, 0, "",
+	"show the socket's own address",
+	"getsockname(2)", CMD_NEEDSOCK, { ARG_NONE }, cmd_getsockname_exec,
+	"The local address and port: after connect, the ephemeral port the "
+	"kernel gave this end."
+};
+
+const struct cmd_entry cmd_getpeername_entry = {
+	"getpeername", NULL, 0, 0, "",
+	"show the address of the connected peer",
+	"getpeername(2)", CMD_NEEDSOCK, { ARG_NONE }, cmd_getpeername_exec,
+	"Fails with ENOTCONN when the socket is not connected."
+};
+
+static enum cmd_retval
+cmd_fileno_exec(struct cmd_ctx *ctx)
+{
+	result("%d", ctx->sk->fd);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_fileno_entry = {
+	"fileno", NULL, 0, 0, "",
+	"show the socket's file descriptor",
+	"", CMD_NEEDSOCK, { ARG_NONE }, cmd_fileno_exec,
+	"The number the kernel knows the socket by, and the one the trace, "
+	"use, on and close take."
+};
+
+/* A connecting socket may have connected since: ask without side effects. */
+static void
+refresh(struct sock *sk)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+
+	if (sk->state == ST_CONNECTING &&
+	    getpeername(sk->fd, (struct sockaddr *)&ss, &len) == 0)
+		sk->state = ST_CONNECTED;
+}
+
+static void
+addr_of(struct buf *b, int fd, int peer)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof ss;
+	int			r;
+
+	if (peer)
+		r = getpeername(fd, (struct sockaddr *)&ss, &len);
+	else
+		r = getsockname(fd, (struct sockaddr *)&ss, &len);
+	if (r < 0)
+		len = 0;
+	addr_format_short(b, (struct sockaddr *)&ss, len);
+}
+
+static enum cmd_retval
+cmd_list_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk;
+	struct buf	 local = { 0 }, peer = { 0 }, mode = { 0 };
+	int		 fd;
+
+	(void)ctx;
+	if (sock_count() == 0) {
+		result("no sockets (make one with socket, bind or connect)");
+		return CMD_OK;
+	}
+	result("  %3s  %-6s %-9s %-14s %-22s %-22s %8s %8s  %s", "FD",
+	    "FAMILY", "TYPE", "STATE", "LOCAL", "PEER", "IN", "OUT", "MODE");
+	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
+		sk = sock_get(fd);
+		refresh(sk);
+		buf_reset(&local);
+		buf_reset(&peer);
+		buf_reset(&mode);
+		addr_of(&local, fd, 0);
+		addr_of(&peer, fd, 1);
+		if (sk->timeout < 0)
+			buf_adds(&mode, "blocking");
+		else if (sk->timeout == 0)
+			buf_adds(&mode, "non-blocking");
+		else
+			buf_printf(&mode, "timeout %gs", sk->timeout);
+		if (sk->parent >= 0)
+			buf_printf(&mode, ", from %d", sk->parent);
+		if (sk->state == ST_FAILED && sk->errnum != 0)
+			buf_printf(&mode, ", %s", errno_name(sk->errnum));
+		result("%c %3d  %-6s %-9s %-14s %-22s %-22s %8llu %8llu  %s",
+		    fd == current_fd ? '*' : ' ', fd,
+		    sock_family_short(sk->family),
+		    sock_type_short(sk->family, sk->type),
+		    sock_state_name(sk), buf_str(&local), buf_str(&peer),
+		    (unsigned long long)sk->bytes_in,
+		    (unsigned long long)sk->bytes_out, buf_str(&mode));
+	}
+	buf_free(&local);
+	buf_free(&peer);
+	buf_free(&mode);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "ls", 0, 0, "",
+	"show every socket in the table; * marks the current one",
+	"", 0, { ARG_NONE }, cmd_list_exec,
+	"One line per socket: fd, family, type, state (new, bound, listening, "
+	"connecting, connected, eof, failed; shut-rd/shut-wr after shutdown), "
+	"local and peer address, bytes received and sent, and the mode "
+	"(blocking, non-blocking or timeout), with the listener an accepted "
+	"socket came from."
+};
+
+static enum cmd_retval
+cmd_use_exec(struct cmd_ctx *ctx)
+{
+	long long	fd;
+
+	if (parse_int(ctx->argv[0].s, 0, 1 << 30, "fd", &fd) != 0)
+		return CMD_ERROR;
+	if (sock_get((int)fd) == NULL) {
+		diag("use: fd %lld is not a socket in the table (list shows "
+		    "them)", fd);
+		return CMD_ERROR;
+	}
+	set_current((int)fd);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_use_entry = {
+	"use", NULL, 1, 1, "FD",
+	"make socket FD the current socket",
+	"", 0, { ARG_FD }, cmd_use_exec,
+	"Later commands act on FD. To run just one command on another "
+	"socket, use on FD COMMAND instead."
+};

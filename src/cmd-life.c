@@ -1,0 +1,558 @@
+/*
+ * A socket's life: socket, socketpair, bind, listen, accept, connect,
+ * connect_ex, shutdown, close.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "sockrepl.h"
+
+/* Words for socket types and families, besides the C names. */
+static const struct name type_words[] = {
+	{ "tcp", SOCK_STREAM }, { "stream", SOCK_STREAM },
+	{ "udp", SOCK_DGRAM }, { "dgram", SOCK_DGRAM },
+	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
+};
+static const struct name family_words[] = {
+	{ "inet", AF_INET }, { "ipv4", AF_INET }, { "4", AF_INET },
+	{ "inet6", AF_INET6 }, { "ipv6", AF_INET6 }, { "6", AF_INET6 },
+	{ "unix", AF_UNIX }, { "local", AF_UNIX }, { NULL, 0 }
+};
+
+static int
+lookup_word(const struct name *words, const struct name *cnames,
+    const char *s, int *out)
+{
+	const struct name *n;
+
+	for (n = words; n->name != NULL; n++) {
+		if (strcasecmp(n->name, s) == 0) {
+			*out = n->value;
+			return 0;
+		}
+	}
+	for (n = cnames; n->name != NULL; n++) {
+		if (strcasecmp(n->name, s) == 0) {
+			*out = n->value;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+default_protocol(int family, int type)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	if (type == SOCK_STREAM)
+		return IPPROTO_TCP;
+	if (type == SOCK_DGRAM)
+		return IPPROTO_UDP;
+	return 0;
+}
+
+static void
+proto_format(struct buf *b, int proto)
+{
+	const char *n = name_of(proto_names, proto);
+
+	if (n != NULL)
+		buf_adds(b, n);
+	else
+		buf_printf(b, "%d", proto);
+}
+
+/*
+ * Make a socket, show the call, enter it in the table and make it current.
+ * Returns the new socket, or NULL after reporting the error.
+ */
+struct sock *
+make_socket(int family, int type)
+{
+	struct buf	 b = { 0 };
+	struct sock	*sk;
+	int		 proto = default_protocol(family, type), fd, e;
+
+	fd = socket(family, type, proto);
+	e = errno;
+	buf_printf(&b, "socket(%s, %s, ", name_of(family_names, family),
+	    name_of(type_names, type));
+	proto_format(&b, proto);
+	buf_addc(&b, ')');
+	trace_call(&b, fd, e);
+	buf_free(&b);
+	if (fd < 0) {
+		diag_errno("socket", e, NULL);
+		return NULL;
+	}
+	if (opt.quiet)
+		result("%d", fd);
+	sk = sock_add(fd, family, type, proto);
+	set_current(fd);
+	return sk;
+}
+
+static enum cmd_retval
+cmd_socket_exec(struct cmd_ctx *ctx)
+{
+	int	i, type = SOCK_STREAM, family = AF_INET, v;
+	int	have_type = 0, have_family = 0;
+
+	for (i = 0; i < ctx->argc; i++) {
+		const char *a = ctx->argv[i].s;
+
+		if (!have_type && lookup_word(type_words, type_names, a,
+		    &v) == 0) {
+			type = v;
+			have_type = 1;
+		} else if (!have_family && lookup_word(family_words,
+		    family_names, a, &v) == 0 && v != AF_UNSPEC) {
+			family = v;
+			have_family = 1;
+		} else {
+			diag("socket: \"%s\" is not a socket type (tcp, udp, "
+			    "seqpacket) or family (inet, inet6, unix), or "
+			    "gives one twice", printable(a));
+			return CMD_ERROR;
+		}
+	}
+	return make_socket(family, type) != NULL ? CMD_OK : CMD_ERROR;
+}
+
+const struct cmd_entry cmd_socket_entry = {
+	"socket", NULL, 0, 2, "[TYPE] [FAMILY]",
+	"make a new socket and make it current",
+	"socket(2)", 0, { ARG_TYPE, ARG_FAMILY }, cmd_socket_exec,
+	"TYPE is tcp (or stream), udp (or dgram) or seqpacket; FAMILY is "
+	"inet, inet6 or unix. The C names work too: socket AF_INET6 "
+	"SOCK_DGRAM. The default is tcp inet, as Python's socket.socket(). "
+	"The protocol is IPPROTO_TCP or IPPROTO_UDP for the Internet "
+	"families and 0 otherwise."
+};
+
+static enum cmd_retval
+cmd_socketpair_exec(struct cmd_ctx *ctx)
+{
+	struct buf	 b = { 0 };
+	struct sock	*sk;
+	int		 type = SOCK_STREAM, sv[2], r, e;
+
+	if (ctx->argc > 0 && lookup_word(type_words, type_names,
+	    ctx->argv[0].s, &type) != 0) {
+		diag("socketpair: \"%s\" is not a socket type (stream, dgram, "
+		    "seqpacket)", printable(ctx->argv[0].s));
+		return CMD_ERROR;
+	}
+	r = socketpair(AF_UNIX, type, 0, sv);
+	e = errno;
+	buf_printf(&b, "socketpair(AF_UNIX, %s, 0, ", name_of(type_names,
+	    type));
+	if (r == 0)
+		buf_printf(&b, "[%d, %d])", sv[0], sv[1]);
+	else
+		buf_adds(&b, "sv)");
+	trace_call(&b, r, e);
+	buf_free(&b);
+	if (r < 0) {
+		diag_errno("socketpair", e, NULL);
+		return CMD_ERROR;
+	}
+	if (opt.quiet)
+		result("%d %d", sv[0], sv[1]);
+	sk = sock_add(sv[0], AF_UNIX, type, 0);
+	sk->state = ST_CONNECTED;
+	sk = sock_add(sv[1], AF_UNIX, type, 0);
+	sk->state = ST_CONNECTED;
+	set_current(sv[0]);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_socketpair_entry = {
+	"socketpair", NULL, 0, 1, "[TYPE]",
+	"make two connected AF_UNIX sockets; the first becomes current",
+	"socketpair(2)", 0, { ARG_TYPE }, cmd_socketpair_exec,
+	"TYPE is stream (the default), dgram or seqpacket. Whatever is sent "
+	"on one socket of the pair is received on the other: a whole "
+	"conversation without a network."
+};
+
+/*
+ * The socket a command works on: the current one, or a new TCP socket of the
+ * address's family when there is none (as Python's socket.socket() default).
+ * Returns NULL after printing a message.
+ */
+static struct sock *
+socket_for(struct cmd_ctx *ctx, const struct addr *a)
+{
+	if (ctx->sk != NULL)
+		return ctx->sk;
+	return make_socket(a->ss.ss_family, SOCK_STREAM);
+}
+
+static int
+parse_addr_args(struct cmd_ctx *ctx, int passive, struct addr *a)
+{
+	int	family = ctx->sk != NULL ? ctx->sk->family : AF_UNSPEC;
+
+	return addr_parse(family, ctx->argv, ctx->argc, passive, a);
+}
+
+/* After binding port 0, show the port the kernel chose. */
+static void
+show_local(struct sock *sk)
+{
+	struct addr	 a;
+	struct buf	 b = { 0 };
+	int		 r, e;
+
+	a.len = sizeof a.ss;
+	r = getsockname(sk->fd, (struct sockaddr *)&a.ss, &a.len);
+	e = errno;
+	buf_printf(&b, "getsockname(%d, ", sk->fd);
+	if (r == 0) {
+		addr_format(&b, (struct sockaddr *)&a.ss, a.len);
+		buf_printf(&b, ", [%u])", (unsigned)a.len);
+	} else
+		buf_adds(&b, "&addr, [128])");
+	trace_call(&b, r, e);
+	if (r == 0 && opt.quiet) {
+		buf_reset(&b);
+		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
+		result("%s", buf_str(&b));
+	}
+	buf_free(&b);
+}
+
+static enum cmd_retval
+cmd_bind_exec(struct cmd_ctx *ctx)
+{
+	struct addr	 a;
+	struct sock	*sk;
+	struct buf	 b = { 0 };
+	int		 r, e;
+
+	if (parse_addr_args(ctx, 1, &a) != 0)
+		return CMD_ERROR;
+	if ((sk = socket_for(ctx, &a)) == NULL)
+		return CMD_ERROR;
+	r = bind(sk->fd, (struct sockaddr *)&a.ss, a.len);
+	e = errno;
+	buf_printf(&b, "bind(%d, ", sk->fd);
+	addr_format(&b, (struct sockaddr *)&a.ss, a.len);
+	buf_printf(&b, ", %u)", (unsigned)a.len);
+	trace_call(&b, r, e);
+	buf_free(&b);
+	if (r < 0) {
+		diag_errno("bind", e, sk);
+		return CMD_ERROR;
+	}
+	if (sk->state == ST_NEW)
+		sk->state = ST_BOUND;
+	if (addr_port((struct sockaddr *)&a.ss) == 0)
+		show_local(sk);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_bind_entry = {
+	"bind", NULL, 1, 2, "ADDR",
+	"give the socket a local address",
+	"bind(2)", CMD_AUTOSOCK, { ARG_ADDR, ARG_NUMBER }, cmd_bind_exec,
+	"ADDR is HOST PORT, HOST:PORT, [IPV6]:PORT, a path with a / (AF_UNIX) "
+	"or @name (abstract AF_UNIX). HOST * (or a bare PORT) is the wildcard "
+	"address. Port 0 lets the kernel choose a free port, and the port "
+	"it chose is shown. With no current socket, a TCP socket of the "
+	"address's family is made first."
+};
+
+static enum cmd_retval
+cmd_listen_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk = ctx->sk;
+	struct buf	 b = { 0 };
+	long long	 backlog = 128;
+	int		 r, e;
+
+	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 0, 65535, "backlog",
+	    &backlog) != 0)
+		return CMD_ERROR;
+	r = listen(sk->fd, (int)backlog);
+	e = errno;
+	buf_printf(&b, "listen(%d, %lld)", sk->fd, backlog);
+	trace_call(&b, r, e);
+	buf_free(&b);
+	if (r < 0) {
+		diag_errno("listen", e, sk);
+		return CMD_ERROR;
+	}
+	sk->state = ST_LISTENING;
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_listen_entry = {
+	"listen", NULL, 0, 1, "[BACKLOG]",
+	"wait for connections on the socket",
+	"listen(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_listen_exec,
+	"BACKLOG (default 128) is how many connections the kernel may hold "
+	"completed but not yet accepted. A socket not yet bound gets an "
+	"ephemeral port."
+};
+
+static enum cmd_retval
+cmd_accept_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk = ctx->sk, *nsk;
+	struct addr	 a;
+	struct buf	 b = { 0 };
+	int		 fd, e;
+
+	if (!wait_ready(sk, POLLIN, "accept"))
+		return CMD_ERROR;
+	a.len = sizeof a.ss;
+	fd = accept(sk->fd, (struct sockaddr *)&a.ss, &a.len);
+	e = errno;
+	buf_printf(&b, "accept(%d, ", sk->fd);
+	if (fd >= 0) {
+		addr_format(&b, (struct sockaddr *)&a.ss, a.len);
+		buf_printf(&b, ", [%u])", (unsigned)a.len);
+	} else
+		buf_printf(&b, "&addr, [%zu])", sizeof a.ss);
+	trace_call(&b, fd, e);
+	if (fd < 0) {
+		buf_free(&b);
+		diag_errno("accept", e, sk);
+		return CMD_ERROR;
+	}
+	if (opt.quiet) {
+		buf_reset(&b);
+		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
+		result("%d %s", fd, buf_str(&b));
+	}
+	buf_free(&b);
+	nsk = sock_add(fd, sk->family, sk->type, sk->protocol);
+	nsk->state = ST_CONNECTED;
+	nsk->parent = sk->fd;
+	set_current(fd);
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_accept_entry = {
+	"accept", NULL, 0, 0, "",
+	"take the next connection; it becomes the current socket",
+	"accept(2)", CMD_NEEDSOCK, { ARG_NONE }, cmd_accept_exec,
+	"Waits for a connection on a listening socket (unless the socket is "
+	"non-blocking or has a timeout). The new connection's socket becomes "
+	"current; the listener stays in the table for the next accept (use "
+	"FD, or on FD accept)."
+};
+
+/*
+ * Connect sk to a, the way Python does for its mode: blocking, non-blocking,
+ * or with a timeout (a non-blocking connect, poll for writability, then
+ * SO_ERROR). Returns 0, or an errno value after showing the calls.
+ */
+static int
+do_connect(struct sock *sk, const struct addr *a)
+{
+	struct buf	 b = { 0 };
+	socklen_t	 len;
+	int		 r, e, soerr = 0;
+
+	out_flush();
+	r = connect(sk->fd, (const struct sockaddr *)&a->ss, a->len);
+	e = r < 0 ? errno : 0;
+	buf_printf(&b, "connect(%d, ", sk->fd);
+	addr_format(&b, (const struct sockaddr *)&a->ss, a->len);
+	buf_printf(&b, ", %u)", (unsigned)a->len);
+	trace_call(&b, r, e);
+	buf_free(&b);
+	if (r == 0) {
+		sk->state = ST_CONNECTED;
+		return 0;
+	}
+	if ((e == EINPROGRESS || e == EINTR) && sk->type != SOCK_DGRAM)
+		sk->state = ST_CONNECTING;
+	if (e != EINPROGRESS || sk->timeout <= 0)
+		return e;
+
+	/* With a timeout: wait for the connection, then ask how it ended. */
+	if (!wait_ready(sk, POLLOUT, "connect"))
+		return errno;
+	len = sizeof soerr;
+	r = getsockopt(sk->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
+	e = r < 0 ? errno : 0;
+	buf_printf(&b, "getsockopt(%d, SOL_SOCKET, SO_ERROR, [%s], [%u])",
+	    sk->fd, r == 0 && soerr != 0 ? errno_name(soerr) : "0",
+	    (unsigned)len);
+	trace_call(&b, r, e);
+	buf_free(&b);
+	if (r < 0)
+		return e;
+	if (soerr != 0) {
+		sk->state = ST_FAILED;
+		sk->errnum = soerr;
+		return soerr;
+	}
+	sk->state = ST_CONNECTED;
+	return 0;
+}
+
+static enum cmd_retval
+connect_common(struct cmd_ctx *ctx, int ex)
+{
+	struct addr	 a;
+	struct sock	*sk;
+	int		 e;
+
+	if (parse_addr_args(ctx, 0, &a) != 0)
+		return CMD_ERROR;
+	if ((sk = socket_for(ctx, &a)) == NULL)
+		return CMD_ERROR;
+	e = do_connect(sk, &a);
+	if (ex) {
+		/* Like Python's connect_ex: the outcome is a value, not a failure. */
+		if (e == 0)
+			result("0");
+		else
+			result("%d %s", e, errno_name(e));
+		return CMD_OK;
+	}
+	if (e != 0) {
+		/* wait_ready has already reported a timeout or Ctrl-C. */
+		if (e != ETIMEDOUT || sk->state != ST_CONNECTING)
+			diag_errno("connect", e, sk);
+		return CMD_ERROR;
+	}
+	return CMD_OK;
+}
+
+static enum cmd_retval
+cmd_connect_exec(struct cmd_ctx *ctx)
+{
+	return connect_common(ctx, 0);
+}
+
+static enum cmd_retval
+cmd_connect_ex_exec(struct cmd_ctx *ctx)
+{
+	return connect_common(ctx, 1);
+}
+
+const struct cmd_entry cmd_connect_entry = {
+	"connect", NULL, 1, 2, "ADDR",
+	"connect the socket to a peer",
+	"connect(2)", CMD_AUTOSOCK, { ARG_ADDR, ARG_NUMBER }, cmd_connect_exec,
+	"ADDR is as for bind: HOST PORT, HOST:PORT, [IPV6]:PORT, a path or "
+	"@name. With no current socket, a TCP socket of the address's family "
+	"is made first. Blocking sockets wait for the connection; with a "
+	"timeout the connect is made non-blocking, then poll waits for it and "
+	"SO_ERROR tells how it ended; a non-blocking socket fails at once "
+	"with EINPROGRESS while the connection goes on in the background. On "
+	"a datagram socket, connect only sets the default peer."
+};
+
+const struct cmd_entry cmd_connect_ex_entry = {
+	"connect_ex", NULL, 1, 2, "ADDR",
+	"connect, and print the error number instead of failing",
+	"connect(2)", CMD_AUTOSOCK, { ARG_ADDR, ARG_NUMBER },
+	cmd_connect_ex_exec,
+	"As connect, but the command never fails: it prints 0 on success or "
+	"the error number and its name (111 ECONNREFUSED), like Python's "
+	"connect_ex. Handy for probing whether a port is open."
+};
+
+static const struct name how_words[] = {
+	{ "rd", SHUT_RD }, { "read", SHUT_RD }, { "wr", SHUT_WR },
+	{ "write", SHUT_WR }, { "rdwr", SHUT_RDWR }, { "both", SHUT_RDWR },
+	{ NULL, 0 }
+};
+
+static enum cmd_retval
+cmd_shutdown_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk = ctx->sk;
+	struct buf	 b = { 0 };
+	int		 how, r, e;
+
+	if (lookup_word(how_words, shut_names, ctx->argv[0].s, &how) != 0) {
+		diag("shutdown: \"%s\" is not rd, wr or rdwr",
+		    printable(ctx->argv[0].s));
+		return CMD_ERROR;
+	}
+	r = shutdown(sk->fd, how);
+	e = errno;
+	buf_printf(&b, "shutdown(%d, %s)", sk->fd, name_of(shut_names, how));
+	trace_call(&b, r, e);
+	buf_free(&b);
+	if (r < 0) {
+		diag_errno("shutdown", e, sk);
+		return CMD_ERROR;
+	}
+	if (how != SHUT_WR)
+		sk->shut_rd = 1;
+	if (how != SHUT_RD)
+		sk->shut_wr = 1;
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_shutdown_entry = {
+	"shutdown", NULL, 1, 1, "rd|wr|rdwr",
+	"stop receiving, sending, or both, without closing",
+	"shutdown(2)", CMD_NEEDSOCK, { ARG_HOW }, cmd_shutdown_exec,
+	"shutdown wr sends the peer an end of file (its recv returns 0) while "
+	"you can still receive its answer: the polite way to say \"I am done "
+	"sending\". SHUT_RD, SHUT_WR and SHUT_RDWR work too."
+};
+
+static enum cmd_retval
+cmd_close_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk = ctx->sk;
+	struct buf	 b = { 0 };
+	long long	 fd;
+	int		 r, e, parent;
+
+	if (ctx->argc > 0) {
+		if (parse_int(ctx->argv[0].s, 0, 1 << 30, "fd", &fd) != 0)
+			return CMD_ERROR;
+		if ((sk = sock_get((int)fd)) == NULL) {
+			diag("close: fd %lld is not a socket in the table "
+			    "(list shows them)", fd);
+			return CMD_ERROR;
+		}
+	} else if (sk == NULL) {
+		diag("close: no current socket (close FD closes another)");
+		return CMD_ERROR;
+	}
+	fd = sk->fd;
+	parent = sk->parent;
+	r = close((int)fd);
+	e = errno;
+	buf_printf(&b, "close(%lld)", fd);
+	trace_call(&b, r, e);
+	buf_free(&b);
+	/* Even a failed close releases the fd on Linux: forget it. */
+	sock_remove((int)fd);
+	if (current_fd == fd)
+		set_current(sock_get(parent) != NULL ? parent : -1);
+	if (r < 0) {
+		diag_errno("close", e, NULL);
+		return CMD_ERROR;
+	}
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_close_entry = {
+	"close", NULL, 0, 1, "[FD]",
+	"close the current socket, or socket FD",
+	"close(2)", 0, { ARG_FD }, cmd_close_exec,
+	"Closing an accepted connection makes its listener current again, "
+	"ready for the next accept; closing any other current socket leaves "
+	"no current socket."
+};

@@ -1,0 +1,193 @@
+/*
+ * The session itself: help, sleep, quit.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+/* Headings for help's list: each starts at the named command. */
+static const struct {
+	const char	*first;
+	const char	*title;
+} groups[] = {
+	{ "socket", "Life cycle" },
+	{ "send", "Data" },
+	{ "setblocking", "Options" },
+	{ "getsockname", "Inspection" },
+	{ "help", "Session" },
+	{ NULL, NULL }
+};
+
+/* Help topics that are not commands. */
+static const struct {
+	const char	*name;
+	const char	*text;
+} topics[] = {
+	{ "addresses",
+	  "HOST PORT or HOST:PORT (IPv4 or a name: localhost 6565, "
+	  "127.0.0.1:6565); [IPV6]:PORT or IPV6 PORT ([::1]:6565, ::1 6565); "
+	  "a path containing a / for AF_UNIX (/tmp/s, ./s); @name for a Linux "
+	  "abstract AF_UNIX name. For bind, * PORT or a bare PORT is the "
+	  "wildcard address, and port 0 asks the kernel for a free port. "
+	  "Names are resolved with getaddrinfo; with no current socket an "
+	  "IPv4 address is preferred, as Python's socket.socket() does." },
+	{ "data",
+	  "The words after send, sendall and sendto are the data, joined by "
+	  "single spaces. \"...\" takes C escapes: \\n \\r \\t \\0 \\\\ \\\" "
+	  "\\xHH and octal \\NNN; '...' is taken literally. Received text is "
+	  "shown as a C string (\"HTTP/1.0 200 OK\\r\\n\"), binary data as a "
+	  "hexdump; control bytes never reach the terminal raw." },
+	{ "modes",
+	  "A socket is blocking (the default: calls wait), non-blocking "
+	  "(setblocking false or settimeout 0: calls fail at once with EAGAIN "
+	  "or EINPROGRESS) or has a timeout (settimeout SECONDS: calls wait "
+	  "in poll(2) for at most that long). Ctrl-C interrupts a call that "
+	  "is waiting; the call fails with EINTR and every socket stays as it "
+	  "was." },
+	{ NULL, NULL }
+};
+
+/* Print text wrapped to 72 columns with an indent. */
+static void
+wrap(const char *text, int indent)
+{
+	const char	*p = text, *space, *end;
+	int		 col, width = 72 - indent;
+
+	while (*p != '\0') {
+		end = p;
+		col = 0;
+		/* Take words while they fit. */
+		for (;;) {
+			space = strchr(end, ' ');
+			if (space == NULL)
+				space = end + strlen(end);
+			if (col > 0 && col + (space - end) > width)
+				break;
+			col += (int)(space - end) + 1;
+			end = space;
+			if (*end == '\0')
+				break;
+			end++;
+		}
+		while (end > p && end[-1] == ' ')
+			end--;
+		result("%*s%.*s", indent, "", (int)(end - p), p);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+static void
+help_list(void)
+{
+	const struct cmd_entry	**e;
+	struct buf		  b = { 0 };
+	int			  g = 0;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (groups[g].first != NULL &&
+		    strcmp((*e)->name, groups[g].first) == 0) {
+			result("%s%s:", g > 0 ? "\n" : "", groups[g].title);
+			g++;
+		}
+		buf_reset(&b);
+		buf_printf(&b, "%s%s%s", (*e)->name, *(*e)->usage ? " " : "",
+		    (*e)->usage);
+		result("  %-28s %s", buf_str(&b), (*e)->summary);
+	}
+	buf_free(&b);
+	result("\nhelp CMD tells more about a command; help addresses, help "
+	    "data and help modes explain the rest. Commands may be "
+	    "shortened while unambiguous.");
+}
+
+static void
+help_options(void)
+{
+	const struct sockopt *o;
+
+	result("\n  Options:");
+	for (o = sockopts; o->name != NULL; o++)
+		result("    %-18s %s%s", o->name, o->readonly ?
+		    "(read-only) " : "", o->what);
+}
+
+static enum cmd_retval
+cmd_help_exec(struct cmd_ctx *ctx)
+{
+	const struct cmd_entry	*e;
+	int			 i;
+
+	if (ctx->argc == 0) {
+		help_list();
+		return CMD_OK;
+	}
+	for (i = 0; topics[i].name != NULL; i++) {
+		if (strcmp(topics[i].name, ctx->argv[0].s) == 0) {
+			wrap(topics[i].text, 0);
+			return CMD_OK;
+		}
+	}
+	if ((e = cmd_find(ctx->argv[0].s, 1)) == NULL)
+		return CMD_ERROR;
+	result("usage: %s%s%s", e->name, *e->usage ? " " : "", e->usage);
+	if (e->alias != NULL)
+		result("alias: %s", e->alias);
+	if (*e->calls != '\0')
+		result("calls: %s", e->calls);
+	result("%s", "");
+	wrap(e->summary, 2);
+	result("%s", "");
+	wrap(e->help, 2);
+	if (e == &cmd_setsockopt_entry || e == &cmd_getsockopt_entry)
+		help_options();
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_help_entry = {
+	"help", "?", 0, 1, "[CMD]",
+	"list the commands, or tell more about one",
+	"", 0, { ARG_COMMAND }, cmd_help_exec,
+	"help alone lists every command. help CMD shows its usage, the C call "
+	"it makes and what it does; help addresses, help data and help modes "
+	"explain address forms, data syntax and blocking modes."
+};
+
+static enum cmd_retval
+cmd_sleep_exec(struct cmd_ctx *ctx)
+{
+	double	s;
+
+	if (parse_seconds(ctx->argv[0].s, "sleep: seconds", &s) != 0)
+		return CMD_ERROR;
+	if (sleep_seconds(s) != 0) {
+		diag("sleep: interrupted");
+		return CMD_ERROR;
+	}
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_sleep_entry = {
+	"sleep", NULL, 1, 1, "SECONDS",
+	"pause for SECONDS (fractions allowed)",
+	"nanosleep(2)", 0, { ARG_NUMBER }, cmd_sleep_exec,
+	"Gives a peer time to answer in a script. Ctrl-C cuts it short."
+};
+
+static enum cmd_retval
+cmd_quit_exec(struct cmd_ctx *ctx)
+{
+	(void)ctx;
+	return CMD_QUIT;
+}
+
+const struct cmd_entry cmd_quit_entry = {
+	"quit", "exit", 0, 0, "",
+	"close every socket and leave",
+	"", 0, { ARG_NONE }, cmd_quit_exec,
+	"End of input (Ctrl-D) does the same. In a script the exit status "
+	"is 0 if every command succeeded and 1 if any failed."
+};

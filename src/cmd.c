@@ -1,0 +1,205 @@
+/*
+ * The command table and the dispatcher. As in tmux, each command's entry sits
+ * beside its handler; this table gathers them, and help, completion and the
+ * argument checks all read it. Checks happen here, once: handlers never
+ * count their arguments.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+const struct cmd_entry *cmd_table[] = {
+	/* life cycle */
+	&cmd_socket_entry,
+	&cmd_socketpair_entry,
+	&cmd_bind_entry,
+	&cmd_listen_entry,
+	&cmd_accept_entry,
+	&cmd_connect_entry,
+	&cmd_connect_ex_entry,
+	&cmd_shutdown_entry,
+	&cmd_close_entry,
+	/* data */
+	&cmd_send_entry,
+	&cmd_sendall_entry,
+	&cmd_sendto_entry,
+	&cmd_recv_entry,
+	&cmd_recvfrom_entry,
+	/* options */
+	&cmd_setblocking_entry,
+	&cmd_settimeout_entry,
+	&cmd_gettimeout_entry,
+	&cmd_setsockopt_entry,
+	&cmd_getsockopt_entry,
+	/* inspection */
+	&cmd_getsockname_entry,
+	&cmd_getpeername_entry,
+	&cmd_fileno_entry,
+	&cmd_list_entry,
+	&cmd_use_entry,
+	&cmd_on_entry,
+	/* session */
+	&cmd_help_entry,
+	&cmd_sleep_entry,
+	&cmd_quit_entry,
+	NULL
+};
+
+int	current_fd = -1;
+
+void
+set_current(int fd)
+{
+	current_fd = fd;
+}
+
+/*
+ * Find a command by name, alias or unique prefix. Returns NULL after
+ * printing a message when report is set and there is no single match.
+ */
+const struct cmd_entry *
+cmd_find(const char *name, int report)
+{
+	const struct cmd_entry	**e, *found = NULL;
+	struct buf		  all = { 0 };
+	size_t			  len = strlen(name);
+	int			  n = 0;
+
+	for (e = cmd_table; *e != NULL; e++) {
+		if (strcmp((*e)->name, name) == 0 || ((*e)->alias != NULL &&
+		    strcmp((*e)->alias, name) == 0))
+			return *e;
+	}
+	for (e = cmd_table; *e != NULL && len > 0; e++) {
+		if (strncmp((*e)->name, name, len) == 0) {
+			buf_printf(&all, "%s%s", n ? ", " : "", (*e)->name);
+			found = *e;
+			n++;
+		}
+	}
+	if (n == 1) {
+		buf_free(&all);
+		return found;
+	}
+	if (report) {
+		if (n == 0)
+			diag("unknown command \"%s\" (help lists the commands)",
+			    printable(name));
+		else
+			diag("ambiguous command \"%s\": %s", printable(name),
+			    buf_str(&all));
+	}
+	buf_free(&all);
+	return NULL;
+}
+
+void
+cmd_usage(const struct cmd_entry *e)
+{
+	diag("usage: %s%s%s", e->name, *e->usage ? " " : "", e->usage);
+}
+
+/*
+ * Run the command in words w[first..] on socket sk (the current one, or the
+ * one named by "on FD"). Returns the command's status.
+ */
+static enum cmd_retval
+dispatch(struct words *w, int first, struct sock *sk)
+{
+	const struct cmd_entry	*e;
+	struct cmd_ctx		 ctx;
+	int			 argc = w->n - first - 1;
+
+	if ((e = cmd_find(w->v[first].s, 1)) == NULL)
+		return CMD_ERROR;
+	if (argc < e->minargs || (e->maxargs >= 0 && argc > e->maxargs)) {
+		cmd_usage(e);
+		return CMD_ERROR;
+	}
+	if ((e->flags & CMD_NEEDSOCK) && sk == NULL) {
+		if (sock_count() == 0)
+			diag("%s: no socket yet (make one with socket, or "
+			    "bind or connect an address)", e->name);
+		else
+			diag("%s: no current socket (choose one with use FD; "
+			    "list shows them)", e->name);
+		return CMD_ERROR;
+	}
+	ctx.entry = e;
+	ctx.argc = argc;
+	ctx.argv = w->v + first + 1;
+	ctx.sk = sk;
+	return e->exec(&ctx);
+}
+
+/*
+ * on FD CMD [ARG ...]: run one command on another socket without changing
+ * the current one. It lives here because it is dispatch, not a socket call.
+ */
+static enum cmd_retval
+cmd_on_exec(struct cmd_ctx *ctx)
+{
+	struct words	 sub;
+	struct sock	*sk;
+	long long	 fd;
+
+	if (parse_int(ctx->argv[0].s, 0, 1 << 30, "fd", &fd) != 0)
+		return CMD_ERROR;
+	if ((sk = sock_get((int)fd)) == NULL) {
+		diag("on: fd %lld is not a socket in the table (list shows "
+		    "them)", fd);
+		return CMD_ERROR;
+	}
+	sub.v = ctx->argv + 1;
+	sub.n = ctx->argc - 1;
+	sub.cap = sub.n;
+	if (cmd_find(sub.v[0].s, 0) == &cmd_on_entry) {
+		diag("on: give one command after the fd, not another on");
+		return CMD_ERROR;
+	}
+	return dispatch(&sub, 0, sk);
+}
+
+const struct cmd_entry cmd_on_entry = {
+	"on", NULL, 2, -1, "FD COMMAND [ARG ...]",
+	"run one command on socket FD, leaving the current socket as it is",
+	"", 0, { ARG_FD, ARG_COMMAND, ARG_WORD }, cmd_on_exec,
+	"Runs COMMAND with FD as its socket, once; the current socket does "
+	"not change. For example, on 3 accept accepts on listener 3 while "
+	"you talk on another socket. Commands that make a new socket (accept, "
+	"socket) still make it the current one."
+};
+
+/* Run a line's words on the current socket. */
+enum cmd_retval
+cmd_run_words(struct words *w)
+{
+	if (w->n == 0)
+		return CMD_OK;
+	return dispatch(w, 0, sock_get(current_fd));
+}
+
+/* Split and run one line of input. */
+enum cmd_retval
+cmd_run_line(const char *line, size_t len)
+{
+	struct words		w = { 0 };
+	struct buf		err = { 0 };
+	enum cmd_retval		r;
+
+	if (memchr(line, '\0', len) != NULL) {
+		diag("the line holds a NUL byte; write it as \\0 inside "
+		    "\"...\"");
+		return CMD_ERROR;
+	}
+	if (lex_line(line, len, &w, &err) != 0) {
+		diag("%s", buf_str(&err));
+		buf_free(&err);
+		return CMD_ERROR;
+	}
+	buf_free(&err);
+	r = cmd_run_words(&w);
+	words_free(&w);
+	return r;
+}

@@ -1,0 +1,252 @@
+/*
+ * Splitting a command line into words, as sqlite's shell and sftp do: blanks
+ * separate words, "..." expands C escapes, '...' is literal, and a # at the
+ * start of a word begins a comment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Expand the C escapes in s[0..n) into out. Returns the number of input bytes
+ * consumed by the escape starting at s (s[0] is the backslash), or -1 with a
+ * message in err naming the bad escape.
+ */
+static int
+one_escape(const char *s, size_t n, struct buf *out, struct buf *err)
+{
+	int	hi, lo, v, i;
+
+	if (n < 2) {
+		buf_adds(err, "backslash at end of string");
+		return -1;
+	}
+	switch (s[1]) {
+	case 'n': buf_addc(out, '\n'); return 2;
+	case 'r': buf_addc(out, '\r'); return 2;
+	case 't': buf_addc(out, '\t'); return 2;
+	case 'a': buf_addc(out, '\a'); return 2;
+	case 'b': buf_addc(out, '\b'); return 2;
+	case 'f': buf_addc(out, '\f'); return 2;
+	case 'v': buf_addc(out, '\v'); return 2;
+	case 'e': buf_addc(out, 0x1b); return 2;
+	case '\\': buf_addc(out, '\\'); return 2;
+	case '"': buf_addc(out, '"'); return 2;
+	case '\'': buf_addc(out, '\''); return 2;
+	case '$': buf_addc(out, '$'); return 2;
+	case ' ': buf_addc(out, ' '); return 2;
+	case '#': buf_addc(out, '#'); return 2;
+	case 'x':
+		if (n < 4 || (hi = hexval((unsigned char)s[2])) < 0 ||
+		    (lo = hexval((unsigned char)s[3])) < 0) {
+			buf_adds(err, "bad escape: \\x needs two hex digits "
+			    "(\\x00 to \\xff)");
+			return -1;
+		}
+		buf_addc(out, (char)(hi << 4 | lo));
+		return 4;
+	default:
+		if (s[1] >= '0' && s[1] <= '7') {
+			/* Octal, up to three digits, as in C: \0, \12, \177. */
+			for (v = 0, i = 1; i < 4 && (size_t)i < n &&
+			    s[i] >= '0' && s[i] <= '7'; i++)
+				v = v * 8 + (s[i] - '0');
+			if (v > 255) {
+				buf_adds(err, "bad escape: octal value over \\377");
+				return -1;
+			}
+			buf_addc(out, (char)v);
+			return i;
+		}
+		buf_adds(err, "bad escape \"\\");
+		if ((unsigned char)s[1] >= 0x20 && (unsigned char)s[1] < 0x7f)
+			buf_addc(err, s[1]);
+		else
+			buf_printf(err, "x%02x", (unsigned char)s[1]);
+		buf_adds(err, "\" (known: \\n \\r \\t \\0 \\xHH \\\\ \\\" "
+		    "and the other C escapes)");
+		return -1;
+	}
+}
+
+/* Expand every escape in s[0..n). Returns 0, or -1 with err set. */
+int
+unescape(const char *s, size_t n, struct buf *out, struct buf *err)
+{
+	size_t	i = 0;
+	int	k;
+
+	while (i < n) {
+		if (s[i] != '\\') {
+			buf_addc(out, s[i++]);
+			continue;
+		}
+		if ((k = one_escape(s + i, n - i, out, err)) < 0)
+			return -1;
+		i += k;
+	}
+	return 0;
+}
+
+/* Append bytes as the inside of a C string literal: NUL-safe, 7-bit clean. */
+void
+escape_bytes(struct buf *b, const void *p, size_t n)
+{
+	const unsigned char *u = p;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		switch (u[i]) {
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '"': buf_adds(b, "\\\""); break;
+		default:
+			if (u[i] >= 0x20 && u[i] < 0x7f)
+				buf_addc(b, (char)u[i]);
+			else if (u[i] == 0 && (i + 1 == n || u[i + 1] < '0' ||
+			    u[i + 1] > '7'))
+				buf_adds(b, "\\0");
+			else
+				buf_printf(b, "\\x%02x", u[i]);
+		}
+	}
+}
+
+/*
+ * A user's text made safe to print in a message (no control bytes reach the
+ * terminal). The result lives until the next call.
+ */
+const char *
+printable(const char *s)
+{
+	static struct buf b;
+
+	buf_reset(&b);
+	escape_bytes(&b, s, strlen(s));
+	return buf_str(&b);
+}
+
+static void
+words_add(struct words *w, struct buf *b, int quoted)
+{
+	struct word *wd;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 8;
+		if ((w->v = realloc(w->v, w->cap * sizeof *w->v)) == NULL)
+			abort();
+	}
+	wd = &w->v[w->n++];
+	if ((wd->s = malloc(b->len + 1)) == NULL)
+		abort();
+	memcpy(wd->s, buf_str(b), b->len + 1);
+	wd->len = b->len;
+	wd->quoted = quoted;
+}
+
+void
+words_free(struct words *w)
+{
+	int	i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->v[i].s);
+	free(w->v);
+	w->v = NULL;
+	w->n = w->cap = 0;
+}
+
+static int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	    c == '\v';
+}
+
+/*
+ * Split line[0..n) into words. Quotes may join parts of one word, as in the
+ * shell: a"b c"d is one word. Returns 0, or -1 with a message in err.
+ */
+int
+lex_line(const char *line, size_t n, struct words *w, struct buf *err)
+{
+	struct buf	 cur = { 0 };
+	size_t		 i = 0, j;
+	int		 in_word, quoted, k;
+
+	while (i < n) {
+		while (i < n && is_blank(line[i]))
+			i++;
+		if (i == n || line[i] == '#')
+			break;
+		buf_reset(&cur);
+		in_word = 1;
+		quoted = 0;
+		while (in_word && i < n) {
+			switch (line[i]) {
+			case '\'':
+				for (j = i + 1; j < n && line[j] != '\''; j++)
+					;
+				if (j == n) {
+					buf_adds(err, "unterminated '...' "
+					    "string");
+					goto fail;
+				}
+				buf_add(&cur, line + i + 1, j - i - 1);
+				i = j + 1;
+				quoted = 1;
+				break;
+			case '"':
+				for (j = i + 1; j < n && line[j] != '"'; j++) {
+					if (line[j] == '\\' && j + 1 < n)
+						j++;
+				}
+				if (j == n) {
+					buf_adds(err, "unterminated \"...\" "
+					    "string");
+					goto fail;
+				}
+				if (unescape(line + i + 1, j - i - 1, &cur,
+				    err) != 0)
+					goto fail;
+				i = j + 1;
+				quoted = 1;
+				break;
+			case '\\':
+				/* Outside quotes a backslash escapes too. */
+				if ((k = one_escape(line + i, n - i, &cur,
+				    err)) < 0)
+					goto fail;
+				i += k;
+				break;
+			default:
+				if (is_blank(line[i]))
+					in_word = 0;
+				else
+					buf_addc(&cur, line[i++]);
+			}
+		}
+		words_add(w, &cur, quoted);
+	}
+	buf_free(&cur);
+	return 0;
+fail:
+	buf_free(&cur);
+	words_free(w);
+	return -1;
+}

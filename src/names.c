@@ -1,0 +1,233 @@
+/*
+ * Symbolic names for the constants of the socket API, both ways: the trace
+ * prints AF_INET rather than 2, and the user may type AF_INET or inet.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sockrepl.h"
+
+#define N(x)	{ #x, x }
+
+const struct name family_names[] = {
+	N(AF_UNSPEC), N(AF_INET), N(AF_INET6), N(AF_UNIX), { NULL, 0 }
+};
+
+const struct name type_names[] = {
+	N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_SEQPACKET), N(SOCK_RAW),
+	{ NULL, 0 }
+};
+
+const struct name proto_names[] = {
+	{ "0", 0 }, N(IPPROTO_TCP), N(IPPROTO_UDP), N(IPPROTO_SCTP),
+	N(IPPROTO_ICMP), N(IPPROTO_ICMPV6), { NULL, 0 }
+};
+
+const struct name level_names[] = {
+	N(SOL_SOCKET), N(IPPROTO_TCP), N(IPPROTO_IP), N(IPPROTO_IPV6),
+	{ NULL, 0 }
+};
+
+const struct name msgflag_names[] = {
+	N(MSG_OOB), N(MSG_PEEK), N(MSG_DONTROUTE), N(MSG_TRUNC),
+	N(MSG_DONTWAIT), N(MSG_EOR), N(MSG_WAITALL), N(MSG_NOSIGNAL),
+	N(MSG_MORE), { NULL, 0 }
+};
+
+const struct name shut_names[] = {
+	N(SHUT_RD), N(SHUT_WR), N(SHUT_RDWR), { NULL, 0 }
+};
+
+const struct sockopt sockopts[] = {
+	{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, OPT_BOOL, 0,
+	  "allow bind to a port still in TIME_WAIT" },
+	{ "SO_REUSEPORT", SOL_SOCKET, SO_REUSEPORT, OPT_BOOL, 0,
+	  "let several sockets bind the same port" },
+	{ "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, OPT_BOOL, 0,
+	  "send TCP keepalive probes on an idle connection" },
+	{ "SO_LINGER", SOL_SOCKET, SO_LINGER, OPT_LINGER, 0,
+	  "what close does with unsent data: off, or on SECONDS" },
+	{ "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, OPT_INT, 0,
+	  "receive buffer size in bytes (Linux doubles the value set)" },
+	{ "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, OPT_INT, 0,
+	  "send buffer size in bytes (Linux doubles the value set)" },
+	{ "SO_RCVLOWAT", SOL_SOCKET, SO_RCVLOWAT, OPT_INT, 0,
+	  "bytes needed before a receive returns" },
+	{ "SO_RCVTIMEO", SOL_SOCKET, SO_RCVTIMEO, OPT_TIMEVAL, 0,
+	  "kernel receive timeout in seconds (0: none)" },
+	{ "SO_SNDTIMEO", SOL_SOCKET, SO_SNDTIMEO, OPT_TIMEVAL, 0,
+	  "kernel send timeout in seconds (0: none)" },
+	{ "SO_BROADCAST", SOL_SOCKET, SO_BROADCAST, OPT_BOOL, 0,
+	  "allow datagrams to a broadcast address" },
+	{ "SO_OOBINLINE", SOL_SOCKET, SO_OOBINLINE, OPT_BOOL, 0,
+	  "receive urgent (out-of-band) data in the normal stream" },
+	{ "SO_DONTROUTE", SOL_SOCKET, SO_DONTROUTE, OPT_BOOL, 0,
+	  "send only to directly connected hosts" },
+	{ "SO_PRIORITY", SOL_SOCKET, SO_PRIORITY, OPT_INT, 0,
+	  "queueing priority of outgoing packets" },
+	{ "SO_ERROR", SOL_SOCKET, SO_ERROR, OPT_ERRNO, 1,
+	  "pending error, cleared by reading it (how a non-blocking "
+	  "connect ended)" },
+	{ "SO_TYPE", SOL_SOCKET, SO_TYPE, OPT_SOCKTYPE, 1,
+	  "the socket's type" },
+	{ "SO_DOMAIN", SOL_SOCKET, SO_DOMAIN, OPT_FAMILY, 1,
+	  "the socket's address family" },
+	{ "SO_PROTOCOL", SOL_SOCKET, SO_PROTOCOL, OPT_PROTO, 1,
+	  "the socket's protocol" },
+	{ "SO_ACCEPTCONN", SOL_SOCKET, SO_ACCEPTCONN, OPT_BOOL, 1,
+	  "whether the socket is listening" },
+	{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, OPT_BOOL, 0,
+	  "send small segments at once (turn off Nagle's algorithm)" },
+	{ "TCP_CORK", IPPROTO_TCP, TCP_CORK, OPT_BOOL, 0,
+	  "hold partial segments until uncorked" },
+	{ "TCP_QUICKACK", IPPROTO_TCP, TCP_QUICKACK, OPT_BOOL, 0,
+	  "acknowledge at once instead of delaying" },
+	{ "TCP_MAXSEG", IPPROTO_TCP, TCP_MAXSEG, OPT_INT, 0,
+	  "maximum segment size" },
+	{ "TCP_KEEPIDLE", IPPROTO_TCP, TCP_KEEPIDLE, OPT_INT, 0,
+	  "idle seconds before the first keepalive probe" },
+	{ "TCP_KEEPINTVL", IPPROTO_TCP, TCP_KEEPINTVL, OPT_INT, 0,
+	  "seconds between keepalive probes" },
+	{ "TCP_KEEPCNT", IPPROTO_TCP, TCP_KEEPCNT, OPT_INT, 0,
+	  "probes lost before the connection is dropped" },
+	{ "TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT, OPT_INT, 0,
+	  "milliseconds unacknowledged data may wait before the "
+	  "connection is dropped" },
+	{ "IP_TTL", IPPROTO_IP, IP_TTL, OPT_INT, 0,
+	  "time to live of outgoing IPv4 packets" },
+	{ "IP_TOS", IPPROTO_IP, IP_TOS, OPT_INT, 0,
+	  "type of service byte of outgoing IPv4 packets" },
+	{ "IP_MULTICAST_TTL", IPPROTO_IP, IP_MULTICAST_TTL, OPT_INT, 0,
+	  "time to live of outgoing IPv4 multicast" },
+	{ "IP_MULTICAST_LOOP", IPPROTO_IP, IP_MULTICAST_LOOP, OPT_BOOL, 0,
+	  "loop IPv4 multicast back to this host" },
+	{ "IPV6_V6ONLY", IPPROTO_IPV6, IPV6_V6ONLY, OPT_BOOL, 0,
+	  "an IPv6 socket refuses IPv4-mapped traffic" },
+	{ "IPV6_UNICAST_HOPS", IPPROTO_IPV6, IPV6_UNICAST_HOPS, OPT_INT, 0,
+	  "hop limit of outgoing IPv6 packets" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* By name, upper or lower case, with or without the SO_ prefix for SOL_SOCKET. */
+const struct sockopt *
+sockopt_find(const char *s)
+{
+	const struct sockopt *o;
+
+	for (o = sockopts; o->name != NULL; o++) {
+		if (strcasecmp(o->name, s) == 0)
+			return o;
+		if (o->level == SOL_SOCKET && strcasecmp(o->name + 3, s) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* The name of value v, or NULL. */
+const char *
+name_of(const struct name *t, int v)
+{
+	for (; t->name != NULL; t++) {
+		if (t->value == v)
+			return t->name;
+	}
+	return NULL;
+}
+
+/* A flag word as NAME|NAME, with any unknown bits in hex; 0 for none. */
+void
+flags_format(struct buf *b, const struct name *t, int v)
+{
+	int	first = 1;
+
+	if (v == 0) {
+		buf_addc(b, '0');
+		return;
+	}
+	for (; t->name != NULL; t++) {
+		if (t->value != 0 && (v & t->value) == t->value) {
+			buf_printf(b, "%s%s", first ? "" : "|", t->name);
+			v &= ~t->value;
+			first = 0;
+		}
+	}
+	if (v != 0)
+		buf_printf(b, "%s%#x", first ? "" : "|", v);
+}
+
+/*
+ * Parse flags joined by | or , from t, by C name or without its prefix
+ * (MSG_PEEK or peek). Returns 0, or -1 with the bad word left in *bad.
+ */
+int
+flags_parse(const struct name *t, const char *s, int *out)
+{
+	const struct name *n;
+	char	 word[64];
+	size_t	 len;
+	int	 v = 0;
+	const char *p;
+
+	if (strcmp(s, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	while (*s != '\0') {
+		len = strcspn(s, "|,");
+		if (len == 0 || len >= sizeof word)
+			return -1;
+		memcpy(word, s, len);
+		word[len] = '\0';
+		for (n = t; n->name != NULL; n++) {
+			p = strchr(n->name, '_');
+			if (strcasecmp(n->name, word) == 0 ||
+			    (p != NULL && strcasecmp(p + 1, word) == 0))
+				break;
+		}
+		if (n->name == NULL)
+			return -1;
+		v |= n->value;
+		s += len;
+		if (*s != '\0')
+			s++;
+	}
+	*out = v;
+	return 0;
+}
+
+#define E(x)	{ #x, x }
+static const struct name errno_names[] = {
+	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
+	E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
+	E(EFAULT), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV), E(ENOTDIR),
+	E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY), E(EFBIG),
+	E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK), E(EPIPE), E(EDOM),
+	E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK), E(ENOSYS),
+	E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(ENOTSOCK), E(EDESTADDRREQ),
+	E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
+	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT), E(EAFNOSUPPORT),
+	E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH),
+	E(ENETRESET), E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN),
+	E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT),
+	E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY),
+	E(EINPROGRESS), E(ECANCELED), E(EPROTO), E(EBADMSG), E(EOVERFLOW),
+	E(EILSEQ), { NULL, 0 }
+};
+
+/* The errno's C name ("ECONNREFUSED"), or "E<number>" if unknown. */
+const char *
+errno_name(int e)
+{
+	static char	 other[24];
+	const char	*s;
+
+	if ((s = name_of(errno_names, e)) != NULL)
+		return s;
+	snprintf(other, sizeof other, "E%d", e);
+	return other;
+}

@@ -1,0 +1,282 @@
+/*
+ * Everything sockrepl prints goes through here: the strace-style call trace
+ * and results on stdout, diagnostics on stderr.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+struct options opt;
+
+/* Received data up to this many escaped bytes is shown inside the trace. */
+#define INLINE_MAX	64
+/* Sent data is shown up to this many bytes, then elided, as strace does. */
+#define SENT_MAX	48
+
+/* Make room for n more bytes and the NUL after them. */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	size_t	cap;
+
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 128;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	if ((b->data = realloc(b->data, cap)) == NULL)
+		abort();
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list	 ap2;
+	int	 n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+buf_str(struct buf *b)
+{
+	if (b->data == NULL)
+		buf_add(b, "", 0);
+	return b->data;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+out_flush(void)
+{
+	fflush(stdout);
+}
+
+/* A trace line: shown unless -q. */
+void
+trace(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (opt.quiet)
+		return;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/*
+ * Finish a trace line held in b with the call's result, strace-style:
+ * "= 3" or "= -1 ECONNREFUSED (Connection refused)".
+ */
+void
+trace_call(struct buf *b, long ret, int err)
+{
+	if (opt.quiet)
+		return;
+	if (ret < 0)
+		printf("%s = -1 %s (%s)\n", buf_str(b), errno_name(err),
+		    strerror(err));
+	else
+		printf("%s = %ld\n", buf_str(b), ret);
+}
+
+/* A result: shown even with -q. */
+void
+result(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/*
+ * A diagnostic on stderr, with "line N: " in script mode so the failing line
+ * can be found. stdout is flushed first so the two streams stay in order.
+ */
+void
+diag(const char *fmt, ...)
+{
+	va_list	ap;
+
+	fflush(stdout);
+	if (!opt.interactive) {
+		if (opt.source != NULL)
+			fprintf(stderr, "%s:", opt.source);
+		fprintf(stderr, "line %ld: ", opt.lineno);
+	}
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Report a failed call: its errno by name, and a hint where one helps. */
+void
+diag_errno(const char *what, int err, const struct sock *sk)
+{
+	const char *hint = errno_hint(what, err, sk);
+
+	if (hint != NULL)
+		diag("%s: %s: %s", what, errno_name(err), hint);
+	else
+		diag("%s: %s (%s)", what, errno_name(err), strerror(err));
+}
+
+/* Does the data read as text? Then show it escaped, else as a hexdump. */
+static int
+looks_like_text(const unsigned char *p, size_t n)
+{
+	size_t	i, odd = 0;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n' || p[i] == '\r' || p[i] == '\t')
+			continue;
+		if (p[i] < 0x20 || p[i] >= 0x7f)
+			odd++;
+	}
+	return odd * 10 <= n;
+}
+
+static void
+hexdump(const unsigned char *p, size_t n)
+{
+	size_t	off, i;
+
+	for (off = 0; off < n; off += 16) {
+		printf("  %08zx ", off);
+		for (i = 0; i < 16; i++) {
+			if (i == 8)
+				putchar(' ');
+			if (off + i < n)
+				printf(" %02x", p[off + i]);
+			else
+				fputs("   ", stdout);
+		}
+		fputs("  |", stdout);
+		for (i = 0; i < 16 && off + i < n; i++)
+			putchar(p[off + i] >= 0x20 && p[off + i] < 0x7f ?
+			    p[off + i] : '.');
+		puts("|");
+	}
+}
+
+/*
+ * The buffer argument of a send trace: the bytes as a C string, elided
+ * after SENT_MAX bytes as strace does.
+ */
+void
+data_arg(struct buf *b, const void *p, size_t n)
+{
+	buf_addc(b, '"');
+	escape_bytes(b, p, n > SENT_MAX ? SENT_MAX : n);
+	buf_addc(b, '"');
+	if (n > SENT_MAX)
+		buf_adds(b, "...");
+}
+
+/*
+ * Show a receive: the trace line is pre, the buffer, then post; then the
+ * data. Short text goes inside the call, as strace shows it;
+ * long text follows as one C string literal per line; binary data follows as
+ * a hexdump. With -q only the data is shown.
+ */
+void
+show_data(const char *pre, const char *post, const void *p, size_t n)
+{
+	const unsigned char *u = p;
+	struct buf	 lit = { 0 };
+	size_t		 i, start;
+	int		 text = looks_like_text(u, n);
+
+	if (text) {
+		escape_bytes(&lit, p, n);
+		if (lit.len <= INLINE_MAX) {
+			if (opt.quiet)
+				printf("\"%s\"\n", buf_str(&lit));
+			else {
+				printf("%s\"%s\"%s\n", pre, buf_str(&lit), post);
+			}
+			buf_free(&lit);
+			return;
+		}
+	}
+	if (!opt.quiet) {
+		printf("%sbuf%s\n", pre, post);
+	}
+	if (text) {
+		/* One literal per line of the data, split after each \n. */
+		for (start = 0, i = 0; i < n; i++) {
+			if (u[i] == '\n' || i == n - 1 || i - start >= 72) {
+				buf_reset(&lit);
+				escape_bytes(&lit, u + start, i - start + 1);
+				printf("  \"%s\"\n", buf_str(&lit));
+				start = i + 1;
+			}
+		}
+	} else
+		hexdump(u, n);
+	buf_free(&lit);
+}

@@ -1,0 +1,264 @@
+/*
+ * sockrepl: type the BSD socket API, one call per command.
+ *
+ * One header for the program's shared types, as tmux.h does: the pieces are
+ * small and talk to each other through these few structures.
+ */
+#ifndef SOCKREPL_H
+#define SOCKREPL_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifndef SOCKREPL_VERSION
+#define SOCKREPL_VERSION "0.1"
+#endif
+
+/* Longest input line accepted; longer lines are an error for that line. */
+#define MAX_LINE	65536
+/* Largest buffer a single recv may ask for. */
+#define MAX_RECV	(16 * 1024 * 1024)
+/* Default recv buffer size when none is given. */
+#define DEFAULT_RECV	65536
+
+/* ---- growable byte buffer (out.c) ---- */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 buf_vprintf(struct buf *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+const char *buf_str(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+
+/* ---- words of a command line (lex.c) ---- */
+struct word {
+	char	*s;		/* bytes, NUL-terminated for convenience */
+	size_t	 len;		/* real length: data may hold NULs */
+	int	 quoted;	/* came from "..." or '...' */
+};
+struct words {
+	struct word	*v;
+	int		 n;
+	int		 cap;
+};
+int	 lex_line(const char *, size_t, struct words *, struct buf *);
+void	 words_free(struct words *);
+int	 unescape(const char *, size_t, struct buf *, struct buf *);
+void	 escape_bytes(struct buf *, const void *, size_t);
+const char *printable(const char *);
+
+/* ---- numbers (num.c) ---- */
+int	 parse_int(const char *, long long, long long, const char *,
+	    long long *);
+int	 parse_seconds(const char *, const char *, double *);
+int	 parse_bool(const char *, int *);
+
+/* ---- addresses (addr.c) ---- */
+struct addr {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+};
+int	 addr_parse(int, struct word *, int, int, struct addr *);
+int	 addr_words(struct word *, int);
+void	 addr_format(struct buf *, const struct sockaddr *, socklen_t);
+void	 addr_format_short(struct buf *, const struct sockaddr *, socklen_t);
+int	 addr_port(const struct sockaddr *);
+
+/* ---- symbolic names (names.c) ---- */
+struct name {
+	const char	*name;
+	int		 value;
+};
+extern const struct name family_names[];
+extern const struct name type_names[];
+extern const struct name proto_names[];
+extern const struct name level_names[];
+extern const struct name msgflag_names[];
+extern const struct name shut_names[];
+const char *name_of(const struct name *, int);
+void	 flags_format(struct buf *, const struct name *, int);
+int	 flags_parse(const struct name *, const char *, int *);
+const char *errno_name(int);
+
+/* Socket options known by name; see names.c. */
+enum optkind {
+	OPT_BOOL,
+	OPT_INT,
+	OPT_LINGER,
+	OPT_TIMEVAL,
+	OPT_ERRNO,	/* read-only, shown as an errno name */
+	OPT_SOCKTYPE,	/* read-only, shown as SOCK_* */
+	OPT_FAMILY,	/* read-only, shown as AF_* */
+	OPT_PROTO,	/* read-only, shown as IPPROTO_* */
+};
+struct sockopt {
+	const char	*name;
+	int		 level;
+	int		 optname;
+	enum optkind	 kind;
+	int		 readonly;
+	const char	*what;
+};
+extern const struct sockopt sockopts[];
+const struct sockopt *sockopt_find(const char *);
+
+/* ---- the socket table (table.c) ---- */
+enum sock_state {
+	ST_NEW,		/* created, nothing done yet */
+	ST_BOUND,
+	ST_LISTENING,
+	ST_CONNECTING,	/* non-blocking connect in progress */
+	ST_CONNECTED,
+	ST_CLOSED_PEER,	/* recv saw EOF */
+	ST_FAILED,	/* a fatal error such as ECONNRESET was seen */
+};
+struct sock {
+	int		 fd;
+	int		 family;
+	int		 type;
+	int		 protocol;
+	enum sock_state	 state;
+	int		 shut_rd;
+	int		 shut_wr;
+	int		 nonblock;	/* O_NONBLOCK is set on the fd */
+	double		 timeout;	/* seconds; < 0 means none */
+	int		 parent;	/* listener it came from, or -1 */
+	int		 errnum;	/* last fatal error seen, for list */
+	uint64_t	 bytes_in;
+	uint64_t	 bytes_out;
+	uint64_t	 seq;		/* creation order, for stable listing */
+};
+struct sock	*sock_get(int);
+struct sock	*sock_add(int, int, int, int);
+void		 sock_remove(int);
+int		 sock_first(void);
+int		 sock_next(int);
+int		 sock_count(void);
+void		 sock_close_all(void);
+const char	*sock_state_name(const struct sock *);
+const char	*sock_type_short(int, int);
+const char	*sock_family_short(int);
+
+/* ---- output (out.c) ---- */
+struct options {
+	int	 interactive;	/* stdin is a terminal */
+	int	 quiet;		/* -q: results only, no trace */
+	const char *source;	/* script name for messages, or NULL */
+	long	 lineno;	/* current input line, for messages */
+};
+extern struct options opt;
+
+void	 trace(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 trace_call(struct buf *, long, int);
+void	 result(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 diag(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 diag_errno(const char *, int, const struct sock *);
+void	 show_data(const char *, const char *, const void *, size_t);
+void	 data_arg(struct buf *, const void *, size_t);
+void	 out_flush(void);
+
+/* ---- hints for errors (hints.c) ---- */
+const char *errno_hint(const char *, int, const struct sock *);
+
+/* ---- waiting and signals (wait.c) ---- */
+extern volatile sig_atomic_t interrupted;
+void	 signals_init(void);
+int	 wait_ready(struct sock *, short, const char *);
+int	 set_nonblock(struct sock *, int);
+int	 sleep_seconds(double);
+
+/* ---- commands (cmd.c and cmd-*.c) ---- */
+enum cmd_retval {
+	CMD_OK,
+	CMD_ERROR,
+	CMD_QUIT,
+};
+
+/* What an argument is, for completion and help. */
+enum arg_kind {
+	ARG_NONE,
+	ARG_WORD,
+	ARG_FD,
+	ARG_TYPE,
+	ARG_FAMILY,
+	ARG_SOCKOPT,
+	ARG_MSGFLAG,
+	ARG_BOOL,
+	ARG_COMMAND,
+	ARG_PATH,
+	ARG_ADDR,
+	ARG_DATA,
+	ARG_NUMBER,
+	ARG_HOW,
+};
+
+#define CMD_NEEDSOCK	0x1	/* needs a current socket */
+#define CMD_AUTOSOCK	0x2	/* makes a TCP socket when there is none */
+
+struct cmd_ctx;
+struct cmd_entry {
+	const char	*name;
+	const char	*alias;
+	int		 minargs;
+	int		 maxargs;	/* -1: no limit */
+	const char	*usage;		/* arguments only */
+	const char	*summary;
+	const char	*calls;		/* the C call(s) it maps to */
+	int		 flags;
+	enum arg_kind	 args[4];	/* the last one repeats */
+	enum cmd_retval	 (*exec)(struct cmd_ctx *);
+	const char	*help;		/* longer text for help CMD */
+};
+
+struct cmd_ctx {
+	const struct cmd_entry	*entry;
+	int			 argc;
+	struct word		*argv;
+	struct sock		*sk;	/* current (or targeted) socket */
+};
+
+extern const struct cmd_entry *cmd_table[];
+extern int current_fd;
+extern int script_failed;
+
+const struct cmd_entry *cmd_find(const char *, int);
+enum cmd_retval	 cmd_run_words(struct words *);
+enum cmd_retval	 cmd_run_line(const char *, size_t);
+void		 cmd_usage(const struct cmd_entry *);
+void		 set_current(int);
+
+/* Entries, one per command, defined beside their handlers. */
+extern const struct cmd_entry cmd_socket_entry, cmd_socketpair_entry,
+    cmd_bind_entry, cmd_listen_entry, cmd_accept_entry, cmd_connect_entry,
+    cmd_connect_ex_entry, cmd_shutdown_entry, cmd_close_entry;
+extern const struct cmd_entry cmd_send_entry, cmd_sendall_entry,
+    cmd_sendto_entry, cmd_recv_entry, cmd_recvfrom_entry;
+extern const struct cmd_entry cmd_setblocking_entry, cmd_settimeout_entry,
+    cmd_gettimeout_entry, cmd_setsockopt_entry, cmd_getsockopt_entry;
+extern const struct cmd_entry cmd_getsockname_entry, cmd_getpeername_entry,
+    cmd_fileno_entry, cmd_list_entry, cmd_use_entry, cmd_on_entry;
+extern const struct cmd_entry cmd_help_entry, cmd_sleep_entry,
+    cmd_quit_entry;
+
+/* Make a socket, show the call, enter it in the table (cmd-life.c). */
+struct sock	*make_socket(int, int);
+
+/* ---- the read loops (script.c, interactive.c) ---- */
+int	 repl_script(int, const char *);
+int	 repl_interactive(void);
+
+#endif

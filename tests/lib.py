@@ -1,0 +1,174 @@
+"""Helpers for sockrepl's tests: run the real binary, talk to it through
+pipes, and stand up real python3 peers on loopback.
+
+A test file defines functions named test_* and ends with lib.main(); each
+test prints "ok NAME" or "FAIL NAME" followed by the reason.
+"""
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+SOCKREPL = os.environ.get("SOCKREPL") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "sockrepl")
+TIMEOUT = 10.0
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, msg="check failed"):
+    if not cond:
+        raise TestFailure(msg)
+
+
+SANITIZER_REPORT = re.compile(
+    r"ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:")
+
+
+def no_sanitizer_report(text):
+    """Under make check-sanitize, any report fails the test that caused it."""
+    m = SANITIZER_REPORT.search(text)
+    if m:
+        raise TestFailure("sanitizer report:\n" + text[max(0, m.start() - 200):])
+
+
+def run(script, args=(), timeout=TIMEOUT, env=None):
+    """Run sockrepl on a script given as stdin; return (status, out, err)."""
+    if isinstance(script, str):
+        script = script.encode()
+    p = subprocess.run([SOCKREPL, *args], input=script, capture_output=True,
+                       timeout=timeout, env=env)
+    out, err = p.stdout.decode("latin-1"), p.stderr.decode("latin-1")
+    no_sanitizer_report(err)
+    return p.returncode, out, err
+
+
+class Session:
+    """sockrepl driven line by line through pipes, as a program would."""
+
+    def __init__(self, args=(), stderr_to_stdout=True):
+        self.p = subprocess.Popen(
+            [SOCKREPL, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if stderr_to_stdout else subprocess.PIPE)
+        self.buf = b""
+        self.seen = b""
+
+    def send(self, line):
+        if isinstance(line, str):
+            line = line.encode()
+        self.p.stdin.write(line + b"\n")
+        self.p.stdin.flush()
+
+    def expect(self, pattern, timeout=TIMEOUT):
+        """Wait for a line matching the regex; return the match."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str)
+                        else pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n" in self.buf:
+                line, self.buf = self.buf.split(b"\n", 1)
+                self.seen += line + b"\n"
+                m = rx.search(line)
+                if m:
+                    return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TestFailure("timed out waiting for %r; output so "
+                                  "far:\n%s" % (pattern, self.text()))
+            r, _, _ = select.select([self.p.stdout], [], [], left)
+            if r:
+                chunk = os.read(self.p.stdout.fileno(), 65536)
+                if not chunk:
+                    raise TestFailure("sockrepl ended while waiting for %r;"
+                                      " output:\n%s" % (pattern, self.text()))
+                self.buf += chunk
+
+    def text(self):
+        return (self.seen + self.buf).decode("latin-1")
+
+    def close(self, timeout=TIMEOUT):
+        """End input and wait; return (status, rest of output)."""
+        try:
+            self.p.stdin.close()
+        except BrokenPipeError:
+            pass
+        rest = self.p.stdout.read()
+        self.buf += rest
+        status = self.p.wait(timeout)
+        no_sanitizer_report(self.text())
+        if status == 99:
+            raise TestFailure("sanitizer exit status 99:\n" + self.text())
+        return status, self.text()
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+def listener(family=socket.AF_INET, host="127.0.0.1", type=socket.SOCK_STREAM):
+    """A python3 socket bound to an ephemeral port (listening if a stream)."""
+    s = socket.socket(family, type)
+    s.bind((host, 0))
+    if type == socket.SOCK_STREAM:
+        s.listen(5)
+    s.settimeout(TIMEOUT)
+    return s
+
+
+def in_thread(fn, *args):
+    """Run fn in a thread; join() returns its result or raises its error."""
+    box = {}
+
+    def body():
+        try:
+            box["result"] = fn(*args)
+        except BaseException as e:  # reported to the test by join()
+            box["error"] = e
+
+    t = threading.Thread(target=body, daemon=True)
+    t.start()
+
+    class Handle:
+        def join(self, timeout=TIMEOUT):
+            t.join(timeout)
+            if t.is_alive():
+                raise TestFailure("peer thread did not finish")
+            if "error" in box:
+                raise box["error"]
+            return box.get("result")
+    return Handle()
+
+
+def tempdir():
+    return tempfile.mkdtemp(prefix="sockrepl-test-")
+
+
+def main():
+    """Run every test_* function of the calling module."""
+    mod = sys.modules["__main__"]
+    names = [n for n in dir(mod) if n.startswith("test_")]
+    if len(sys.argv) > 1:
+        names = [n for n in names if any(a in n for a in sys.argv[1:])]
+    failed = 0
+    base = os.path.basename(mod.__file__).removesuffix(".py")
+    for n in sorted(names, key=lambda n: getattr(mod, n).__code__.co_firstlineno):
+        try:
+            getattr(mod, n)()
+            print("ok %s.%s" % (base, n), flush=True)
+        except Exception as e:
+            failed += 1
+            print("FAIL %s.%s" % (base, n), flush=True)
+            detail = str(e) if isinstance(e, TestFailure) else \
+                traceback.format_exc()
+            for line in detail.rstrip().splitlines():
+                print("    " + line, flush=True)
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Run every test: the unit tests (tests/unit), then each tests/t_*.py.
+# Every test prints one line, "ok NAME" or "FAIL NAME" (details follow on
+# lines of their own); this script counts them and ends with the line
+# "N passed, N failed". Exit status 0 only when nothing failed.
+#
+# SOCKREPL names the binary under test (default: ./sockrepl).
+
+cd "$(dirname "$0")/.." || exit 2
+SOCKREPL=${SOCKREPL:-$PWD/sockrepl}
+export SOCKREPL
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+status=0
+run() {
+	# Each test file runs with a time limit so a hang fails instead of
+	# stopping the suite.
+	if ! timeout 300 "$@" >>"$log" 2>&1; then
+		status=1
+		grep -q '^FAIL ' "$log" || echo "FAIL $*: exited non-zero" >>"$log"
+	fi
+}
+
+run tests/unit
+for t in tests/t_*.py; do
+	[ -f "$t" ] || continue
+	run python3 "$t"
+done
+
+cat "$log"
+passed=$(grep -c '^ok ' "$log")
+failed=$(grep -c '^FAIL ' "$log")
+[ "$failed" -eq 0 ] || status=1
+[ "$passed" -gt 0 ] || status=1
+echo "$passed passed, $failed failed"
+exit $status
