@@ -275,6 +275,7 @@ recv_common(struct cmd_ctx *ctx, int from)
 	shown = (size_t)r < (size_t)size ? (size_t)r : (size_t)size;
 	if (!(flags & MSG_PEEK))
 		sk->bytes_in += shown;
+	outcome_data(data, shown);
 	if (r > 0 || sk->type == SOCK_DGRAM)
 		show_data(buf_str(&pre), buf_str(&post), data, shown);
 	else

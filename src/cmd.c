@@ -126,6 +126,7 @@ dispatch(struct words *w, int first, struct sock *sk)
 			    "list shows them)", e->name);
 		return CMD_ERROR;
 	}
+	outcome_reset();
 	ctx.entry = e;
 	ctx.argc = argc;
 	ctx.argv = w->v + first + 1;

@@ -82,5 +82,6 @@ main(int argc, char **argv)
 	} else
 		status = repl_script(STDIN_FILENO, NULL);
 	sock_close_all();
+	buf_free(&last.data);
 	return status;
 }

@@ -9,6 +9,7 @@
 #include "sockrepl.h"
 
 struct options opt;
+struct outcome last;
 
 /* Received data up to this many escaped bytes is shown inside the trace. */
 #define INLINE_MAX	64
@@ -130,6 +131,8 @@ trace(const char *fmt, ...)
 void
 trace_call(struct buf *b, long ret, int err)
 {
+	last.ret = ret;
+	last.err = ret < 0 ? err : 0;
 	if (opt.quiet)
 		return;
 	if (ret < 0)
@@ -137,6 +140,23 @@ trace_call(struct buf *b, long ret, int err)
 		    strerror(err));
 	else
 		printf("%s = %ld\n", buf_str(b), ret);
+}
+
+/* Before each command: nothing has happened yet. */
+void
+outcome_reset(void)
+{
+	last.ret = 0;
+	last.err = 0;
+}
+
+/* A receive's bytes, kept for expect. */
+void
+outcome_data(const void *p, size_t n)
+{
+	buf_reset(&last.data);
+	buf_add(&last.data, p, n);
+	last.have_data = 1;
 }
 
 /* A result: shown even with -q. */

@@ -171,6 +171,21 @@ void	 show_data(const char *, const char *, const void *, size_t);
 void	 data_arg(struct buf *, const void *, size_t);
 void	 out_flush(void);
 
+/*
+ * The outcome of the last command (out.c records it): what its last system
+ * call returned and the errno of a failure, and the bytes the last receive
+ * returned. Scripts read it through variables and expect.
+ */
+struct outcome {
+	long		 ret;		/* last call's return value */
+	int		 err;		/* errno of the last failure, or 0 */
+	int		 have_data;	/* a receive has happened */
+	struct buf	 data;		/* what the last receive returned */
+};
+extern struct outcome last;
+void	 outcome_reset(void);
+void	 outcome_data(const void *, size_t);
+
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const char *, int, const struct sock *);
 

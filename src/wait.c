@@ -121,6 +121,8 @@ wait_ready(struct sock *sk, short events, const char *call)
 		diag("%s: timed out after %g s (the socket's timeout; see "
 		    "settimeout)", call, sk->timeout);
 		e = ETIMEDOUT;
+		last.ret = -1;
+		last.err = e;
 	} else {
 		trace_call(&b, -1, e);
 		diag_errno(call, e, sk);
