@@ -29,7 +29,7 @@ make_prompt(void)
 static void
 on_line(char *line)
 {
-	HIST_ENTRY	*last;
+	HIST_ENTRY	*prev;
 
 	rl_callback_handler_remove();
 	if (line == NULL) {
@@ -38,9 +38,9 @@ on_line(char *line)
 		return;
 	}
 	if (*line != '\0') {
-		last = history_length > 0 ? history_get(history_base +
+		prev = history_length > 0 ? history_get(history_base +
 		    history_length - 1) : NULL;
-		if (last == NULL || strcmp(last->line, line) != 0)
+		if (prev == NULL || strcmp(prev->line, line) != 0)
 			add_history(line);
 	}
 	interrupted = 0;
