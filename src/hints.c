@@ -93,6 +93,12 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		if (is(call, "listen") || is(call, "accept"))
 			return "only stream and seqpacket sockets listen and "
 			    "accept; a datagram socket just receives";
+		/* FALLTHROUGH */
+	case ENOPROTOOPT:
+		if (is(call, "setsockopt") || is(call, "getsockopt"))
+			return "this option does not apply to this kind of "
+			    "socket (IPV6_* needs AF_INET6, TCP_* a TCP "
+			    "socket)";
 		return NULL;
 	case EAFNOSUPPORT:
 		return "the address is of another family than the socket "
@@ -108,6 +114,9 @@ errno_hint(const char *call, int err, const struct sock *sk)
 			return "no socket file at that path (is the server "
 			    "bound there?)";
 		return "a directory in the path does not exist";
+	case EPROTOTYPE:
+		return "the socket at that address is of another type "
+		    "(stream, dgram or seqpacket) than this one";
 	case EMSGSIZE:
 		return "the datagram is larger than the socket can send at once";
 	case EINTR:

@@ -113,16 +113,23 @@ const struct sockopt sockopts[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-/* By name, upper or lower case, with or without the SO_ prefix for SOL_SOCKET. */
+/*
+ * By name, in any case, with or without its prefix: SO_REUSEADDR, reuseaddr,
+ * TCP_NODELAY, nodelay, IPV6_V6ONLY, v6only.
+ */
 const struct sockopt *
 sockopt_find(const char *s)
 {
-	const struct sockopt *o;
+	const struct sockopt	*o;
+	const char		*bare;
 
 	for (o = sockopts; o->name != NULL; o++) {
 		if (strcasecmp(o->name, s) == 0)
 			return o;
-		if (o->level == SOL_SOCKET && strcasecmp(o->name + 3, s) == 0)
+	}
+	for (o = sockopts; o->name != NULL; o++) {
+		bare = strchr(o->name, '_') + 1;
+		if (strcasecmp(bare, s) == 0)
 			return o;
 	}
 	return NULL;
