@@ -313,6 +313,25 @@ def test_notice_background_connect():
         lst.close()
 
 
+def test_events_off_and_on():
+    def body(p):
+        p.line("socketpair")
+        p.type("send hi\r")
+        p.expect(r"\[fd 4\] 2 bytes waiting \(recv will not block\)\n"
+                 + PROMPT + "$")
+        p.line("events off")
+        p.line("send there")
+        p.line("fileno")
+        check("[fd 4] 7" not in p.text(), "told while off:\n" + p.text())
+        p.line("events on")
+        check(re.search(r"events on\n\[fd 4\] 7 bytes waiting \(5 new\)\n",
+                        p.text()), p.text())
+        p.line("events")
+        check("nothing new on any socket (live notices are on)" in p.text(),
+              p.text())
+    session(body)
+
+
 def test_ctrl_c_blocking_accept_and_recv():
     def body(p):
         bound_listener(p)
@@ -435,6 +454,38 @@ def test_colour_only_where_wanted():
                       ((), {"TERM": "dumb"})):
         raw = colour_run(args, env)
         check(not SGR.search(raw), "colour with %r %r:\n%r" % (args, env, raw))
+
+
+def test_script_sigint_exits_130():
+    import subprocess
+    proc = subprocess.Popen([lib.SOCKREPL], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        proc.stdin.write(b"socketpair\nrecv\n")
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        check(b"socketpair(" in line, line)
+        # Wait until it sits in recv, then interrupt it.
+        deadline = time.monotonic() + lib.TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                with open("/proc/%d/wchan" % proc.pid) as f:
+                    w = f.read()
+                with open("/proc/%d/syscall" % proc.pid) as f:
+                    sc = f.read().split()[0]
+            except OSError:
+                time.sleep(0.2)
+                break
+            if sc not in ("0", "running") and w:
+                break
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=lib.TIMEOUT)
+        check(proc.returncode == 130, "status %d: %r" % (proc.returncode, err))
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def test_script_mode_is_quiet_and_events_asks():
