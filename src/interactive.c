@@ -18,6 +18,14 @@
 
 static int	 quit_requested;
 static char	 prompt[128];
+static volatile sig_atomic_t resized;
+
+static void
+on_sigwinch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
 
 /*
  * sockrepl[4 tcp connected]> , or sockrepl> with no current socket. The
@@ -133,7 +141,8 @@ repl_interactive(void)
 {
 	struct pollfd	 pfd[2];
 	struct buf	 news = { 0 };
-	sigset_t	 sigint, unblocked;
+	struct sigaction sa;
+	sigset_t	 sigint, winch, orig, waiting;
 	int		 n, r, evfd;
 
 	color_init();
@@ -143,10 +152,27 @@ repl_interactive(void)
 		    strerror(errno));
 	rl_readline_name = "sockrepl";
 	rl_catch_signals = 0;	/* we handle SIGINT: see wait.c */
+	rl_catch_sigwinch = 0;	/* and SIGWINCH, here */
 	complete_init();
 	history_init();
+
+	/*
+	 * A terminal resize is taken only while waiting at the prompt, so it
+	 * never interrupts a command's call the way Ctrl-C is meant to.
+	 */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigwinch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
 	sigemptyset(&sigint);
 	sigaddset(&sigint, SIGINT);
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, &orig);
+	waiting = orig;
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGWINCH);
+
 	rl_callback_handler_install(make_prompt(), on_line);
 	while (!quit_requested) {
 		/*
@@ -154,10 +180,9 @@ repl_interactive(void)
 		 * unblocks it, so a Ctrl-C cannot slip in between and be
 		 * missed until the next key.
 		 */
-		sigprocmask(SIG_BLOCK, &sigint, &unblocked);
-		sigdelset(&unblocked, SIGINT);
+		sigprocmask(SIG_BLOCK, &sigint, NULL);
 		if (interrupted) {
-			sigprocmask(SIG_SETMASK, &unblocked, NULL);
+			sigprocmask(SIG_UNBLOCK, &sigint, NULL);
 			abandon_line();
 			continue;
 		}
@@ -170,8 +195,12 @@ repl_interactive(void)
 			pfd[n++].events = POLLIN;
 		}
 		pfd[0].revents = pfd[1].revents = 0;
-		r = ppoll(pfd, (nfds_t)n, NULL, &unblocked);
-		sigprocmask(SIG_SETMASK, &unblocked, NULL);
+		r = ppoll(pfd, (nfds_t)n, NULL, &waiting);
+		sigprocmask(SIG_UNBLOCK, &sigint, NULL);
+		if (resized) {
+			resized = 0;
+			rl_resize_terminal();
+		}
 		if (r < 0) {
 			if (errno == EINTR && interrupted)
 				abandon_line();
@@ -187,6 +216,7 @@ repl_interactive(void)
 			rl_callback_read_char();
 	}
 	buf_free(&news);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	say_goodbye();
 	events_end();
 	history_end();

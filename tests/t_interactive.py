@@ -356,6 +356,28 @@ def test_ctrl_c_blocking_accept_and_recv():
     session(body)
 
 
+def test_resize_does_not_interrupt_a_call():
+    def body(p):
+        port = bound_listener(p)
+        idle = p.syscall()
+        p.type("accept\r")
+        p.wait_blocked(idle)
+        # The kernel sends SIGWINCH to the program on the terminal.
+        fcntl.ioctl(p.fd, termios.TIOCSWINSZ,
+                    struct.pack("HHHH", 40, 160, 0, 0))
+        c = socket.create_connection(("127.0.0.1", port), timeout=lib.TIMEOUT)
+        try:
+            p.expect(r"accept\(3, \{AF_INET, 127\.0\.0\.1:\d+\}, \[16\]\) "
+                     r"= 4")
+            check("EINTR" not in p.text(), p.text())
+            fcntl.ioctl(p.fd, termios.TIOCSWINSZ,
+                        struct.pack("HHHH", 50, 200, 0, 0))
+            p.line("fileno")
+        finally:
+            c.close()
+    session(body)
+
+
 def test_ctrl_c_abandons_line():
     def body(p):
         p.type("bogus")
