@@ -222,18 +222,19 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 {
 	uint64_t	mark;
 	char		c;
-	int		n, e;
+	int		n;
 
 	if (rev & EPOLLERR) {
-		/* Name the error; list and the prompt keep it from now on. */
-		if ((e = take_error(sk->fd)) != 0) {
-			sk->state = ST_FAILED;
-			sk->errnum = e;
-			sk->ev_said |= EVS_ERROR;
-			notice(out, sk->fd, "connection failed: %s (%s)",
-			    errno_name(e), strerror(e));
-			return;
-		}
+		/*
+		 * Naming the error would take it (reading SO_ERROR or a peek
+		 * clears it) and the user's recv would then see a plain EOF;
+		 * so it is left for their next call to report.
+		 */
+		if (!(sk->ev_said & EVS_ERROR))
+			notice(out, sk->fd, "the connection was reset or failed: "
+			    "the next recv or send reports the error");
+		sk->ev_said |= EVS_ERROR;
+		return;
 	}
 	n = bytes_waiting(sk->fd);
 	mark = sk->bytes_in + (uint64_t)n;

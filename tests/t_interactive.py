@@ -275,8 +275,12 @@ def test_notice_reset_and_datagram():
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                      struct.pack("ii", 1, 0))
         c.close()
-        p.expect(r"\[fd 4\] connection failed: ECONNRESET")
-        p.expect(r"sockrepl\[4 tcp failed\]> $")
+        p.expect(r"\[fd 4\] the connection was reset or failed: the next "
+                 r"recv or send reports the error\n" + PROMPT + "$")
+        p.line("recv")      # the error was left for it
+        check(re.search(r"recv\(4, buf, 65536, 0\) = -1 ECONNRESET",
+                        p.text()), p.text())
+        check(p.text().endswith("sockrepl[4 tcp failed]> "), p.text())
         p.line("socket udp")
         p.type("bind 127.0.0.1 0\r")
         uport = int(p.expect(r"127\.0\.0\.1:(\d+)\}, \[16\]\) = 0").group(1))
