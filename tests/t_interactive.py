@@ -408,7 +408,6 @@ def test_history_across_sessions():
     home = lib.tempdir()
     state = os.path.join(home, "state")
     try:
-        os.umask(0o022)
         p = Pty(home=home)
         try:
             p.expect(r"sockrepl> $")
@@ -443,18 +442,52 @@ def test_history_across_sessions():
 
 def test_history_home_fallback():
     home = lib.tempdir()
+    path = os.path.join(home, ".sockrepl_history")
+    # A file left readable by others, and a umask that lets all through.
+    with open(path, "w") as f:
+        f.write("list\n")
+    os.chmod(path, 0o644)
+    old = os.umask(0)
     try:
         p = Pty(home=home, env={"XDG_STATE_HOME": None})
         try:
             p.expect(r"sockrepl> $")
-            p.line("fileno")
+            p.type(UP)
+            p.expect(r"list$")
+            p.type("\x15fileno\r")
+            p.expect(r"fileno\n(?:.*\n)*?" + PROMPT)
             p.finish()
         finally:
             os.close(p.fd)
-        path = os.path.join(home, ".sockrepl_history")
-        check(stat.S_IMODE(os.stat(path).st_mode) == 0o600, "mode")
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        check(mode == 0o600, "history mode %o" % mode)
         with open(path) as f:
-            check("fileno" in f.read(), "line not saved")
+            check(f.read().split() == ["list", "fileno"], "not appended")
+    finally:
+        os.umask(old)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_history_is_bounded():
+    home = lib.tempdir()
+    path = os.path.join(home, "state", "sockrepl", "history")
+    os.makedirs(os.path.dirname(path))
+    with open(path, "w") as f:
+        f.write("".join("sleep 0.%d\n" % i for i in range(1500)))
+    try:
+        p = Pty(home=home)
+        try:
+            p.expect(r"sockrepl> $")
+            p.type(UP)
+            p.expect(r"sleep 0\.1499$")
+            p.type("\x15fileno\r")
+            p.expect(r"fileno\n(?:.*\n)*?" + PROMPT)
+            p.finish()
+        finally:
+            os.close(p.fd)
+        with open(path) as f:
+            lines = f.read().split("\n")[:-1]
+        check(len(lines) == 1000 and lines[-1] == "fileno", len(lines))
     finally:
         shutil.rmtree(home, ignore_errors=True)
 
