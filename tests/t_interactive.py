@@ -233,17 +233,19 @@ def test_notices_keep_half_typed_line():
             p.expect(r"\[fd 3\] a connection is waiting \(accept will not "
                      r"block\)\n")
             p.line("accept")
-            p.type("send hel")
-            p.expect(r"send hel$")
+            # Half a line, the cursor moved back into it: "send hlo|" with
+            # the cursor before "lo".
+            p.type("send hlo\x1b[D\x1b[D")
+            p.expect(r"send hlo\x08\x08$")
             c.sendall(b"ping")
             p.expect(r"\[fd 4\] 4 bytes waiting \(recv will not block\)\n"
-                     r"sockrepl\[4 tcp connected\]> send hel$")
+                     r"sockrepl\[4 tcp connected\]> send hlo")
             c.sendall(b"pong")
-            m = p.expect(r"\[fd 4\] 8 bytes waiting \(4 new\)\n"
-                         r"sockrepl\[4 tcp connected\]> send hel$")
+            p.expect(r"\[fd 4\] 8 bytes waiting \(4 new\)\n"
+                     r"sockrepl\[4 tcp connected\]> send hlo")
             check(p.text().count("[fd 4]") == 2,
                   "told more than once:\n" + p.text())
-            p.type("lo\r")
+            p.type("el\r")
             p.expect(r'send\(4, "hello", 5, 0\) = 5')
             check(c.recv(10) == b"hello", "peer did not get hello")
             p.expect(r"> $")
