@@ -356,9 +356,17 @@ events_settle(void)
 static void
 events_now(struct buf *out)
 {
-	struct sock	*sk;
-	int		 fd, want;
+	struct epoll_event	 evs[64];
+	struct sock		*sk;
+	int			 fd, want;
 
+	/*
+	 * Every socket is looked at below, so the edges waiting in the epoll
+	 * set are news already told: drop them, or they would be told twice
+	 * ("another connection") at the prompt.
+	 */
+	while (epfd >= 0 && epoll_wait(epfd, evs, 64, 0) > 0)
+		;
 	events_settle();
 	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
 		sk = sock_get(fd);

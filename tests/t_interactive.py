@@ -335,6 +335,18 @@ def test_events_off_and_on():
         p.line("events")
         check("nothing new on any socket (live notices are on)" in p.text(),
               p.text())
+        # A connection that came while notices were off is told once.
+        p.line("socket")
+        port = bound_listener(p)
+        p.line("events off")
+        c = socket.create_connection(("127.0.0.1", port), timeout=lib.TIMEOUT)
+        try:
+            p.type("events on\r")
+            p.expect(r"\[fd 5\] a connection is waiting")
+            p.line("fileno")
+            check(p.text().count("[fd 5]") == 1, p.text())
+        finally:
+            c.close()
     session(body)
 
 
