@@ -16,10 +16,11 @@ RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-data.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
+SRCS += src/events.c src/complete.c src/history.c src/color.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
 LIB_OBJS = src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
-	src/out.o src/table.o
+	src/out.o src/color.o src/table.o
 
 all: sockrepl
 

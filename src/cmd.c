@@ -43,6 +43,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_help_entry,
 	&cmd_sleep_entry,
 	&cmd_quit_entry,
+	&cmd_events_entry,
+	&cmd_history_entry,
 	NULL
 };
 

@@ -1,9 +1,12 @@
 /*
  * The interactive loop: GNU readline's callback interface inside poll(2), so
- * the program stays in control while a person types.
+ * the program stays in control while a person types. poll watches the
+ * terminal and the sockets (through events.c's epoll descriptor); news from
+ * the sockets is printed above the prompt and the half-typed line redrawn.
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,41 +17,55 @@
 #include "sockrepl.h"
 
 static int	 quit_requested;
-static char	 prompt[64];
+static char	 prompt[128];
+static volatile sig_atomic_t resized;
 
+static void
+on_sigwinch(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+/*
+ * sockrepl[4 tcp connected]> , or sockrepl> with no current socket. The
+ * colour codes sit between \001 and \002 so readline knows they take no
+ * room on the screen.
+ */
 static const char *
 make_prompt(void)
 {
-	if (sock_get(current_fd) != NULL)
-		snprintf(prompt, sizeof prompt, "sockrepl[%d]> ", current_fd);
+	struct sock	*sk = sock_get(current_fd);
+	char		 what[64] = "";
+
+	if (sk != NULL)
+		snprintf(what, sizeof what, "[%d %s %s]", sk->fd,
+		    sock_type_short(sk->family, sk->type), sock_state_name(sk));
+	if (color_on)
+		snprintf(prompt, sizeof prompt, "\001%s\002sockrepl\001%s\002"
+		    "%s> ", color(C_PROMPT), color(C_RESET), what);
 	else
-		snprintf(prompt, sizeof prompt, "sockrepl> ");
+		snprintf(prompt, sizeof prompt, "sockrepl%s> ", what);
 	return prompt;
 }
 
 static void
 on_line(char *line)
 {
-	HIST_ENTRY	*prev;
-
 	rl_callback_handler_remove();
 	if (line == NULL) {
 		putchar('\n');
 		quit_requested = 1;
 		return;
 	}
-	if (*line != '\0') {
-		prev = history_length > 0 ? history_get(history_base +
-		    history_length - 1) : NULL;
-		if (prev == NULL || strcmp(prev->line, line) != 0)
-			add_history(line);
-	}
+	history_enter(line);
 	interrupted = 0;
 	if (cmd_run_line(line, strlen(line)) == CMD_QUIT)
 		quit_requested = 1;
 	interrupted = 0;
 	free(line);
 	out_flush();
+	events_settle();
 	if (!quit_requested)
 		rl_callback_handler_install(make_prompt(), on_line);
 }
@@ -60,20 +77,59 @@ abandon_line(void)
 	interrupted = 0;
 	rl_free_line_state();
 	rl_callback_sigcleanup();
+	rl_echo_signal_char(SIGINT);
 	rl_replace_line("", 0);
 	rl_crlf();
 	rl_on_new_line();
 	rl_redisplay();
 }
 
+/*
+ * Print text on lines of its own above the prompt, then draw the prompt and
+ * the line being typed again, cursor where it was.
+ */
+static void
+print_above_prompt(const char *text)
+{
+#if RL_READLINE_VERSION >= 0x0801
+	rl_clear_visible_line();
+	fputs(text, stdout);
+	fflush(stdout);
+	rl_set_prompt(make_prompt());
+	rl_forced_update_display();
+#else
+	char	*saved = rl_copy_text(0, rl_end);
+	int	 point = rl_point;
+
+	rl_save_prompt();
+	rl_replace_line("", 0);
+	rl_redisplay();
+	fputs("\r", stdout);
+	fputs(text, stdout);
+	fflush(stdout);
+	rl_restore_prompt();
+	rl_set_prompt(make_prompt());
+	rl_replace_line(saved, 0);
+	rl_point = point;
+	rl_forced_update_display();
+	free(saved);
+#endif
+}
+
+/* On the way out: say which sockets are being closed. */
 static void
 say_goodbye(void)
 {
-	struct buf	b = { 0 };
-	int		fd;
+	struct buf	 b = { 0 };
+	struct sock	*sk;
+	int		 fd;
 
-	for (fd = sock_first(); fd >= 0; fd = sock_next(fd))
-		buf_printf(&b, "%s%d", b.len ? ", " : "", fd);
+	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
+		sk = sock_get(fd);
+		buf_printf(&b, "%s%d (%s %s)", b.len ? ", " : "", fd,
+		    sock_type_short(sk->family, sk->type),
+		    sock_state_name(sk));
+	}
 	if (b.len > 0)
 		result("closing %s", buf_str(&b));
 	buf_free(&b);
@@ -83,23 +139,86 @@ say_goodbye(void)
 int
 repl_interactive(void)
 {
-	struct pollfd	pfd;
+	struct pollfd	 pfd[2];
+	struct buf	 news = { 0 };
+	struct sigaction sa;
+	sigset_t	 sigint, winch, orig, waiting;
+	int		 n, r, evfd;
 
+	color_init();
+	events_enabled = 1;
+	if (events_init() < 0)
+		diag("live socket notices are off: epoll_create1: %s",
+		    strerror(errno));
 	rl_readline_name = "sockrepl";
 	rl_catch_signals = 0;	/* we handle SIGINT: see wait.c */
-	using_history();
+	rl_catch_sigwinch = 0;	/* and SIGWINCH, here */
+	complete_init();
+	history_init();
+
+	/*
+	 * A terminal resize is taken only while waiting at the prompt, so it
+	 * never interrupts a command's call the way Ctrl-C is meant to.
+	 */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigwinch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	sigemptyset(&sigint);
+	sigaddset(&sigint, SIGINT);
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &winch, &orig);
+	waiting = orig;
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGWINCH);
+
 	rl_callback_handler_install(make_prompt(), on_line);
 	while (!quit_requested) {
-		pfd.fd = STDIN_FILENO;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, -1) < 0) {
+		/*
+		 * SIGINT is blocked from the check of the flag until ppoll
+		 * unblocks it, so a Ctrl-C cannot slip in between and be
+		 * missed until the next key.
+		 */
+		sigprocmask(SIG_BLOCK, &sigint, NULL);
+		if (interrupted) {
+			sigprocmask(SIG_UNBLOCK, &sigint, NULL);
+			abandon_line();
+			continue;
+		}
+		evfd = events_sync();
+		n = 0;
+		pfd[n].fd = STDIN_FILENO;
+		pfd[n++].events = POLLIN;
+		if (events_enabled && evfd >= 0) {
+			pfd[n].fd = evfd;
+			pfd[n++].events = POLLIN;
+		}
+		pfd[0].revents = pfd[1].revents = 0;
+		r = ppoll(pfd, (nfds_t)n, NULL, &waiting);
+		sigprocmask(SIG_UNBLOCK, &sigint, NULL);
+		if (resized) {
+			resized = 0;
+			rl_resize_terminal();
+		}
+		if (r < 0) {
 			if (errno == EINTR && interrupted)
 				abandon_line();
 			continue;
 		}
-		rl_callback_read_char();
+		if (n > 1 && (pfd[1].revents & POLLIN)) {
+			buf_reset(&news);
+			events_dispatch(&news);
+			if (news.len > 0)
+				print_above_prompt(buf_str(&news));
+		}
+		if (pfd[0].revents != 0)
+			rl_callback_read_char();
 	}
+	buf_free(&news);
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	say_goodbye();
-	clear_history();
+	events_end();
+	history_end();
 	return 0;
 }

@@ -14,7 +14,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sockrepl [-q] [FILE]\n"
+	    "usage: sockrepl [-q] [--no-color] [FILE]\n"
 	    "\n"
 	    "Type the BSD socket API one call at a time. With no FILE, commands\n"
 	    "come from standard input: a prompt on a terminal, a script\n"
@@ -22,6 +22,7 @@ usage(FILE *f)
 	    "\n"
 	    "  -q, --quiet     show results only (data, addresses, errors),\n"
 	    "                  not the trace of system calls\n"
+	    "  --no-color      no colour at the prompt (as NO_COLOR=1)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n"
 	    "\n"
@@ -40,6 +41,8 @@ main(int argc, char **argv)
 
 		if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
 			opt.quiet = 1;
+		else if (strcmp(a, "--no-color") == 0)
+			opt.no_color = 1;
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return 0;

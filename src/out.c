@@ -118,10 +118,11 @@ trace(const char *fmt, ...)
 
 	if (opt.quiet)
 		return;
+	fputs(color(C_TRACE), stdout);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	printf("%s\n", color(C_RESET));
 }
 
 /*
@@ -136,10 +137,11 @@ trace_call(struct buf *b, long ret, int err)
 	if (opt.quiet)
 		return;
 	if (ret < 0)
-		printf("%s = -1 %s (%s)\n", buf_str(b), errno_name(err),
-		    strerror(err));
+		printf("%s%s = -1 %s (%s)%s\n", color(C_TRACE), buf_str(b),
+		    errno_name(err), strerror(err), color(C_RESET));
 	else
-		printf("%s = %ld\n", buf_str(b), ret);
+		printf("%s%s = %ld%s\n", color(C_TRACE), buf_str(b), ret,
+		    color(C_RESET));
 }
 
 /* Before each command: nothing has happened yet. */
@@ -186,10 +188,11 @@ diag(const char *fmt, ...)
 			fprintf(stderr, "%s:", opt.source);
 		fprintf(stderr, "line %ld: ", opt.lineno);
 	}
+	fputs(color_err(C_ERROR), stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s\n", color_err(C_RESET));
 	fflush(stderr);
 }
 
@@ -250,11 +253,13 @@ hexdump(const unsigned char *p, size_t n)
 void
 data_arg(struct buf *b, const void *p, size_t n)
 {
+	buf_adds(b, color(C_SENT));
 	buf_addc(b, '"');
 	escape_bytes(b, p, n > SENT_MAX ? SENT_MAX : n);
 	buf_addc(b, '"');
 	if (n > SENT_MAX)
 		buf_adds(b, "...");
+	buf_adds(b, color(C_TRACE));
 }
 
 /*
@@ -275,17 +280,22 @@ show_data(const char *pre, const char *post, const void *p, size_t n)
 		escape_bytes(&lit, p, n);
 		if (lit.len <= INLINE_MAX) {
 			if (opt.quiet)
-				printf("\"%s\"\n", buf_str(&lit));
+				printf("%s\"%s\"%s\n", color(C_RECV),
+				    buf_str(&lit), color(C_RESET));
 			else {
-				printf("%s\"%s\"%s\n", pre, buf_str(&lit), post);
+				printf("%s%s%s\"%s\"%s%s%s\n", color(C_TRACE),
+				    pre, color(C_RECV), buf_str(&lit),
+				    color(C_TRACE), post, color(C_RESET));
 			}
 			buf_free(&lit);
 			return;
 		}
 	}
 	if (!opt.quiet) {
-		printf("%sbuf%s\n", pre, post);
+		printf("%s%sbuf%s%s\n", color(C_TRACE), pre, post,
+		    color(C_RESET));
 	}
+	fputs(color(C_RECV), stdout);
 	if (text) {
 		/* One literal per line of the data, split after each \n. */
 		for (start = 0, i = 0; i < n; i++) {
@@ -298,5 +308,6 @@ show_data(const char *pre, const char *post, const void *p, size_t n)
 		}
 	} else
 		hexdump(u, n);
+	fputs(color(C_RESET), stdout);
 	buf_free(&lit);
 }

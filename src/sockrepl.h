@@ -141,6 +141,11 @@ struct sock {
 	uint64_t	 bytes_in;
 	uint64_t	 bytes_out;
 	uint64_t	 seq;		/* creation order, for stable listing */
+	/* What the prompt has announced about the socket (events.c). */
+	int		 ev_armed;	/* epoll events registered, 0: none */
+	int		 ev_said;	/* EVS_* conditions already announced */
+	uint64_t	 ev_mark;	/* bytes_in + bytes waiting, when last
+					   announced: more than that is news */
 };
 struct sock	*sock_get(int);
 struct sock	*sock_add(int, int, int, int);
@@ -159,6 +164,7 @@ struct options {
 	int	 quiet;		/* -q: results only, no trace */
 	const char *source;	/* script name for messages, or NULL */
 	long	 lineno;	/* current input line, for messages */
+	int	 no_color;	/* --no-color */
 };
 extern struct options opt;
 
@@ -170,6 +176,21 @@ void	 diag_errno(const char *, int, const struct sock *);
 void	 show_data(const char *, const char *, const void *, size_t);
 void	 data_arg(struct buf *, const void *, size_t);
 void	 out_flush(void);
+
+/* ---- colour at the prompt (color.c) ---- */
+enum color {
+	C_RESET,
+	C_TRACE,	/* the call trace: dim */
+	C_SENT,		/* data we sent */
+	C_RECV,		/* data we received */
+	C_ERROR,	/* diagnostics */
+	C_EVENT,	/* live socket notices */
+	C_PROMPT,
+};
+extern int color_on;
+void	 color_init(void);
+const char *color(enum color);
+const char *color_err(enum color);
 
 /*
  * The outcome of the last command (out.c records it): what its last system
@@ -268,6 +289,7 @@ extern const struct cmd_entry cmd_getsockname_entry, cmd_getpeername_entry,
     cmd_fileno_entry, cmd_list_entry, cmd_use_entry, cmd_on_entry;
 extern const struct cmd_entry cmd_help_entry, cmd_sleep_entry,
     cmd_quit_entry;
+extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);
@@ -275,5 +297,17 @@ struct sock	*make_socket(int, int);
 /* ---- the read loops (script.c, interactive.c) ---- */
 int	 repl_script(int, const char *);
 int	 repl_interactive(void);
+
+/* ---- the prompt's helpers (events.c, complete.c, history.c) ---- */
+extern int events_enabled;
+int	 events_init(void);
+void	 events_end(void);
+int	 events_sync(void);
+void	 events_dispatch(struct buf *);
+void	 events_settle(void);
+void	 complete_init(void);
+void	 history_init(void);
+void	 history_enter(const char *);
+void	 history_end(void);
 
 #endif

@@ -1,0 +1,160 @@
+/*
+ * History kept across sessions, in a private file: $XDG_STATE_HOME/sockrepl/
+ * history, or ~/.sockrepl_history without XDG_STATE_HOME. Each line is
+ * appended as it is entered, so a killed session loses nothing; the file is
+ * cut to HISTORY_MAX lines when the session ends.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+
+#include "sockrepl.h"
+
+#define HISTORY_MAX	1000
+
+static struct buf	path;
+static int		have_file;
+
+/* mkdir -p with mode 0700 for the parts that are missing. */
+static int
+make_dirs(char *dir)
+{
+	char	*p;
+
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* Where the history lives, in path; 0, or -1 when there is no home. */
+static int
+history_path(void)
+{
+	const char	*state = getenv("XDG_STATE_HOME");
+	const char	*home = getenv("HOME");
+	struct buf	 dir = { 0 };
+	int		 r = 0;
+
+	buf_reset(&path);
+	/* The XDG spec says a relative XDG_STATE_HOME is to be ignored. */
+	if (state != NULL && state[0] == '/') {
+		buf_printf(&dir, "%s/sockrepl", state);
+		if ((r = make_dirs(dir.data)) == 0)
+			buf_printf(&path, "%s/history", buf_str(&dir));
+		else
+			diag("history: cannot make %s: %s; history is not "
+			    "kept", printable(buf_str(&dir)), strerror(errno));
+	} else if (home != NULL && home[0] != '\0')
+		buf_printf(&path, "%s/.sockrepl_history", home);
+	else
+		r = -1;
+	buf_free(&dir);
+	return r;
+}
+
+/* Read the history of earlier sessions, making the file if it is new. */
+void
+history_init(void)
+{
+	int	fd;
+
+	using_history();
+	stifle_history(HISTORY_MAX);
+	if (history_path() != 0)
+		return;
+	/* Only the user may read what they typed: 0600 whatever the umask. */
+	fd = open(path.data, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		diag("history: %s: %s; history is not kept",
+		    printable(path.data), strerror(errno));
+		return;
+	}
+	(void)fchmod(fd, 0600);
+	close(fd);
+	have_file = 1;
+	(void)read_history(path.data);
+}
+
+/*
+ * A line was entered: remember it, unless it is blank, starts with a space
+ * (as bash's ignorespace: a way to keep a line out of the file) or repeats
+ * the line before.
+ */
+void
+history_enter(const char *line)
+{
+	HIST_ENTRY	*prev;
+
+	if (*line == '\0' || *line == ' ' || *line == '\t')
+		return;
+	prev = history_length > 0 ?
+	    history_get(history_base + history_length - 1) : NULL;
+	if (prev != NULL && strcmp(prev->line, line) == 0)
+		return;
+	add_history(line);
+	if (have_file)
+		(void)append_history(1, path.data);
+}
+
+/* At the end of the session: keep the file bounded, free the list. */
+void
+history_end(void)
+{
+	if (have_file) {
+		(void)history_truncate_file(path.data, HISTORY_MAX);
+		(void)chmod(path.data, 0600);
+	}
+	clear_history();
+	buf_free(&path);
+	have_file = 0;
+}
+
+static enum cmd_retval
+cmd_history_exec(struct cmd_ctx *ctx)
+{
+	HIST_ENTRY	**list;
+	long long	  n = -1;
+	int		  i, len;
+
+	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 1, 1 << 30,
+	    "history: count", &n) != 0)
+		return CMD_ERROR;
+	if ((list = history_list()) == NULL || list[0] == NULL) {
+		result("no history yet%s", opt.interactive ? "" :
+		    " (it is kept at the prompt, not in scripts)");
+		return CMD_OK;
+	}
+	for (len = 0; list[len] != NULL; len++)
+		;
+	i = n >= 0 && n < len ? len - (int)n : 0;
+	for (; i < len; i++)
+		result("%5d  %s", history_base + i, printable(list[i]->line));
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_history_entry = {
+	"history", NULL, 0, 1, "[COUNT]",
+	"list the lines typed at the prompt, numbered, or the last COUNT",
+	"", 0, { ARG_NUMBER }, cmd_history_exec,
+	"History is kept across sessions in $XDG_STATE_HOME/sockrepl/history "
+	"(or ~/.sockrepl_history when XDG_STATE_HOME is not set), readable "
+	"only by you, up to 1000 lines. Up and Down recall lines and Ctrl-R "
+	"searches them. A line that repeats the one before is kept once, and "
+	"a line typed with a leading space is not kept at all."
+};
