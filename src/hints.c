@@ -19,6 +19,11 @@ errno_hint(const char *call, int err, const struct sock *sk)
 {
 	int	stream = sk == NULL || sk->type != SOCK_DGRAM;
 
+	if (sk != NULL && sk->state == ST_LISTENING && (strncmp(call, "send",
+	    4) == 0 || strncmp(call, "recv", 4) == 0))
+		return "a listening socket only accepts connections; send and "
+		    "receive on the socket accept returns";
+
 	switch (err) {
 	case EADDRINUSE:
 		if (is(call, "connect") || is(call, "connect_ex"))
