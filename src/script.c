@@ -1,8 +1,9 @@
 /*
- * The script loop: commands from a file or a pipe, no prompt, each line
- * handed to cmd_run_line, errors counted for the exit status.
+ * The script loop: commands from a file, a pipe, -c or source, no prompt,
+ * each line handed to cmd_run_line, errors counted for the exit status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,12 @@
 #include "sockrepl.h"
 
 int	script_failed;
+int	script_errexit;
+int	script_xtrace;
+
+/* How many scripts are running inside each other: 1 for a script, more
+ * under source. */
+static int	depth;
 
 /* Reads lines from an fd with read(2): bounded, NUL-safe, no stdio buffering. */
 struct reader {
@@ -89,15 +96,23 @@ reader_next(struct reader *r, char **line, size_t *len)
 }
 
 /*
- * Run a script from fd. Returns the exit status: 0 if every command
- * succeeded, 1 if any failed, 130 if interrupted.
+ * Run the lines of fd as a script called name (NULL for standard input),
+ * with its own line numbers in messages; the caller's name and line number
+ * come back afterwards, so a sourced file's errors say FILE:line N: and the
+ * lines after source are numbered as before. Returns CMD_QUIT after quit,
+ * CMD_ERROR if a command failed (the first one under -e, which stops
+ * there), was interrupted (interrupted is set) or the input could not be
+ * read, and CMD_OK otherwise.
  */
-int
-repl_script(int fd, const char *name)
+enum cmd_retval
+script_run_fd(int fd, const char *name)
 {
 	struct reader	 r = { 0 };
 	enum read_status st;
-	enum cmd_retval	 ret;
+	enum cmd_retval	 ret, status = CMD_OK;
+	const char	*saved_source = opt.source;
+	long		 saved_lineno = opt.lineno;
+	int		 saved_interactive = opt.interactive;
 	char		*line;
 	size_t		 len;
 
@@ -106,36 +121,194 @@ repl_script(int fd, const char *name)
 		abort();
 	opt.source = name;
 	opt.lineno = 0;
+	/* A file sourced at the prompt still reports FILE:line N:. */
+	opt.interactive = 0;
+	depth++;
 	for (;;) {
 		st = reader_next(&r, &line, &len);
-		if (interrupted)
+		if (interrupted) {
+			status = CMD_ERROR;
 			break;
+		}
 		if (st == LINE_EOF)
 			break;
 		opt.lineno++;
 		if (st == LINE_ERROR) {
 			diag("reading input: %s", strerror(errno));
-			script_failed = 1;
-			break;
-		}
-		if (st == LINE_TOOLONG) {
+			ret = CMD_ERROR;
+		} else if (st == LINE_TOOLONG) {
 			diag("line too long (over %d bytes); skipped",
 			    MAX_LINE);
-			script_failed = 1;
-			continue;
+			ret = CMD_ERROR;
+		} else
+			ret = cmd_run_line(line, len);
+		if (interrupted) {
+			status = CMD_ERROR;
+			break;
 		}
-		ret = cmd_run_line(line, len);
-		if (interrupted)
+		if (ret == CMD_QUIT) {
+			status = CMD_QUIT;
 			break;
-		if (ret == CMD_ERROR)
+		}
+		if (ret == CMD_ERROR) {
 			script_failed = 1;
-		if (ret == CMD_QUIT)
-			break;
+			status = CMD_ERROR;
+			if (script_errexit || st == LINE_ERROR)
+				break;
+		}
 	}
+	depth--;
 	free(r.buf);
 	out_flush();
+	opt.source = saved_source;
+	opt.lineno = saved_lineno;
+	opt.interactive = saved_interactive;
+	return status;
+}
+
+/*
+ * Run one command given with -c; the Nth one is reported as -c:line N:.
+ * Returns the command's status.
+ */
+enum cmd_retval
+script_run_command(const char *cmd, long n)
+{
+	enum cmd_retval	 ret;
+	const char	*saved_source = opt.source;
+	long		 saved_lineno = opt.lineno;
+
+	opt.source = "-c";
+	opt.lineno = n;
+	ret = cmd_run_line(cmd, strlen(cmd));
+	opt.source = saved_source;
+	opt.lineno = saved_lineno;
+	if (ret == CMD_ERROR)
+		script_failed = 1;
+	out_flush();
+	return ret;
+}
+
+/*
+ * source FILE: run a file's commands here, as if typed. Nesting is bounded
+ * so a file that sources itself fails instead of recursing until the stack
+ * or the fds run out. Returns the file's status as script_run_fd does.
+ */
+enum cmd_retval
+script_source(const char *path)
+{
+	enum cmd_retval	ret;
+	int		fd;
+
+	if (depth > SOURCE_DEPTH_MAX) {
+		diag("source: %s: too deeply nested (over %d levels; does a "
+		    "file source itself?)", printable(path), SOURCE_DEPTH_MAX);
+		return CMD_ERROR;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		diag("source: %s: %s (%s)", printable(path), strerror(errno),
+		    errno_name(errno));
+		return CMD_ERROR;
+	}
+	ret = script_run_fd(fd, path);
+	close(fd);
+	return ret;
+}
+
+/* The exit status so far: 130 if interrupted, 1 if a command failed. */
+int
+script_status(void)
+{
 	if (interrupted)
 		return 130;
 	return script_failed ? 1 : 0;
 }
 
+/*
+ * Run a script from fd. Returns the exit status: 0 if every command
+ * succeeded, 1 if any failed, 130 if interrupted.
+ */
+int
+repl_script(int fd, const char *name)
+{
+	script_run_fd(fd, name);
+	return script_status();
+}
+
+/* Can a word be echoed bare and read back the same? */
+static int
+plain_word(const struct word *w)
+{
+	size_t	i;
+
+	if (w->len == 0)
+		return 0;
+	for (i = 0; i < w->len; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_./:@,=+-*%[]|", w->s[i]) == NULL ||
+		    w->s[i] == '\0')
+			return 0;
+	return 1;
+}
+
+/* escape_bytes, and a $ as \$ so the echo does not read as a variable. */
+static void
+escape_dollars(struct buf *b, const char *s, size_t n)
+{
+	struct buf	t = { 0 };
+	size_t		i;
+
+	escape_bytes(&t, s, n);
+	for (i = 0; i < t.len; i++) {
+		if (t.data[i] == '$')
+			buf_addc(b, '\\');
+		buf_addc(b, t.data[i]);
+	}
+	buf_free(&t);
+}
+
+/*
+ * -x: show a command as it runs, like sh -x: on stderr, after what came
+ * before it on stdout, "+" once per level of script (more under source),
+ * with $variables already expanded and odd words quoted so the line could
+ * be typed again.
+ */
+void
+script_echo(const struct words *w)
+{
+	struct buf	b = { 0 };
+	int		i, d;
+
+	for (d = 0; d < (depth > 1 ? depth : 1); d++)
+		buf_addc(&b, '+');
+	for (i = 0; i < w->n; i++) {
+		buf_addc(&b, ' ');
+		if (plain_word(&w->v[i])) {
+			buf_add(&b, w->v[i].s, w->v[i].len);
+			continue;
+		}
+		buf_addc(&b, '"');
+		escape_dollars(&b, w->v[i].s, w->v[i].len);
+		buf_addc(&b, '"');
+	}
+	fflush(stdout);
+	fprintf(stderr, "%s\n", buf_str(&b));
+	fflush(stderr);
+	buf_free(&b);
+}
+
+/* -x for a line that could not be split: shown as written, made safe. */
+void
+script_echo_line(const char *line, size_t len)
+{
+	struct buf	b = { 0 };
+	int		d;
+
+	for (d = 0; d < (depth > 1 ? depth : 1); d++)
+		buf_addc(&b, '+');
+	buf_addc(&b, ' ');
+	escape_bytes(&b, line, len);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", buf_str(&b));
+	fflush(stderr);
+	buf_free(&b);
+}

@@ -56,6 +56,9 @@ struct words {
 	int		 cap;
 };
 int	 lex_line(const char *, size_t, struct words *, struct buf *);
+typedef int (*lex_lookup_fn)(const char *, struct buf *, struct buf *);
+int	 lex_expand(const char *, size_t, struct words *, struct buf *,
+	    lex_lookup_fn);
 void	 words_free(struct words *);
 int	 unescape(const char *, size_t, struct buf *, struct buf *);
 void	 escape_bytes(struct buf *, const void *, size_t);
@@ -275,5 +278,23 @@ struct sock	*make_socket(int, int);
 /* ---- the read loops (script.c, interactive.c) ---- */
 int	 repl_script(int, const char *);
 int	 repl_interactive(void);
+
+/* ---- scripting (script.c, vars.c, cmd-script.c) ---- */
+#define CMD_KEEPOUTCOME	0x100	/* leaves last and $status as they were */
+#define SOURCE_DEPTH_MAX 16	/* source within source, at most */
+extern int	 script_errexit;	/* -e: stop at the first failure */
+extern int	 script_xtrace;		/* -x: echo each command */
+extern int	 last_failed;		/* $status: the last command failed */
+enum cmd_retval	 script_run_fd(int, const char *);
+enum cmd_retval	 script_run_command(const char *, long);
+int		 script_status(void);
+void		 script_echo(const struct words *);
+void		 script_echo_line(const char *, size_t);
+int		 var_lookup(const char *, struct buf *, struct buf *);
+void		 vars_free(void);
+enum cmd_retval	 script_source(const char *);
+void		 poll_events(struct buf *, short);
+extern const struct cmd_entry cmd_set_entry, cmd_unset_entry,
+    cmd_source_entry, cmd_expect_entry, cmd_poll_entry;
 
 #endif
