@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sockrepl.h"
 
@@ -243,6 +245,8 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 {
 	struct pollfd	*pfd;
 	struct buf	 b = { 0 };
+	struct timespec	 ts;
+	sigset_t	 block, old;
 	long long	 fd;
 	double		 secs = -1;
 	short		 ev = POLLIN;
@@ -289,9 +293,27 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 			ms = 1;
 	}
 
+	/*
+	 * ppoll with SIGINT blocked until it waits: a Ctrl-C that came just
+	 * before the wait still ends it (with EINTR) instead of being lost
+	 * while poll sleeps forever.
+	 */
 	out_flush();
-	n = poll(pfd, (nfds_t)nfds, ms);
-	e = errno;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (interrupted) {
+		n = -1;
+		e = EINTR;
+	} else {
+		if (ms >= 0) {
+			ts.tv_sec = ms / 1000;
+			ts.tv_nsec = (long)(ms % 1000) * 1000000;
+		}
+		n = ppoll(pfd, (nfds_t)nfds, ms >= 0 ? &ts : NULL, &old);
+		e = errno;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 
 	buf_adds(&b, "poll([");
 	for (i = 0; i < nfds; i++) {
