@@ -122,8 +122,10 @@ expect_error(const char *name)
 		    "ECONNREFUSED, or none)", printable(name));
 		return CMD_ERROR;
 	}
-	if (e == last.err)
+	if (e == last.err) {
+		expect_caught = e != 0;
 		return CMD_OK;
+	}
 	describe_last(&b);
 	if (e == 0)
 		diag("expect error none: the last command %s", buf_str(&b));
@@ -139,8 +141,10 @@ expect_status(int want_fail)
 {
 	struct buf	b = { 0 };
 
-	if (last_failed == want_fail)
+	if (last_failed == want_fail) {
+		expect_caught = want_fail;
 		return CMD_OK;
+	}
 	describe_last(&b);
 	diag("expect %s: the last command %s", want_fail ? "fail" : "ok",
 	    buf_str(&b));
@@ -156,8 +160,10 @@ expect_ret(const char *s)
 
 	if (parse_int(s, LONG_MIN, LONG_MAX, "expect ret", &n) != 0)
 		return CMD_ERROR;
-	if (n == last.ret)
+	if (n == last.ret) {
+		expect_caught = n < 0;
 		return CMD_OK;
+	}
 	describe_last(&b);
 	diag("expect ret %lld: the last command %s", n, buf_str(&b));
 	buf_free(&b);
@@ -221,7 +227,10 @@ const struct cmd_entry cmd_expect_entry = {
 	"expect fail whether it succeeded. expect prints nothing when it "
 	"holds; otherwise it shows expected and actual data one above the "
 	"other, from a little before the first differing byte, and fails, "
-	"so -e stops the script. expect, set, unset and source do not count "
+	"so -e stops the script. A failure that the next line expects "
+	"(expect error NAME, expect fail, expect ret -1) does not count: "
+	"not for -e, not for the exit status. "
+	"expect, set, unset and source do not count "
 	"as the last command, so several expects can check one receive. "
 	"Quote a keyword to expect it as text: expect \"ok\"."
 };

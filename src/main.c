@@ -148,12 +148,8 @@ next:		;
 	}
 
 	signals_init();
-	for (j = 0; j < ncmds; j++) {
-		r = script_run_command(cmds[j], j + 1);
-		if (r == CMD_QUIT || interrupted ||
-		    (r == CMD_ERROR && script_errexit))
-			break;
-	}
+	if (ncmds > 0)
+		r = script_run_commands(cmds, ncmds);
 	if (file != NULL && r != CMD_QUIT && !interrupted &&
 	    !(r == CMD_ERROR && script_errexit)) {
 		if (fd >= 0)

@@ -96,20 +96,142 @@ reader_next(struct reader *r, char **line, size_t *len)
 }
 
 /*
+ * A command's failure is counted only once the next command is known. If
+ * that is an expect that checks the failure (expect error NAME, expect
+ * fail, expect ret -1) and holds, the failure was what the script meant to
+ * see: it counts neither for the exit status nor for -e. Anything else
+ * makes it count, and under -e stops the script before that next command
+ * runs. Blank lines and comments in between change nothing. The messages
+ * and the trace are the same either way.
+ */
+enum line_kind {
+	LK_EMPTY,	/* blank or a comment */
+	LK_EXPECT,
+	LK_OTHER,
+};
+
+struct watch {
+	int		 pending;	/* the last command failed, not counted */
+	enum cmd_retval	 status;	/* CMD_ERROR once a failure counts */
+};
+
+int	expect_caught;
+/* -e stopped the script: every level of source unwinds. */
+static int	stopped;
+
+static enum line_kind
+line_kind(const char *line, size_t len)
+{
+	size_t	i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t' ||
+	    line[i] == '\r'))
+		i++;
+	if (i == len || line[i] == '#')
+		return LK_EMPTY;
+	if (len - i >= 6 && memcmp(line + i, "expect", 6) == 0 &&
+	    (len - i == 6 || line[i + 6] == ' ' || line[i + 6] == '\t' ||
+	    line[i + 6] == '\r'))
+		return LK_EXPECT;
+	return LK_OTHER;
+}
+
+/* A failure counts. Returns -1 when the script must stop (-e), else 0. */
+static int
+watch_count(struct watch *w)
+{
+	script_failed = 1;
+	w->status = CMD_ERROR;
+	if (!script_errexit)
+		return 0;
+	stopped = 1;
+	return -1;
+}
+
+/* Before a line of kind k runs. Returns -1 to stop instead (-e), else 0. */
+static int
+watch_before(struct watch *w, enum line_kind k)
+{
+	if (!w->pending || k != LK_OTHER)
+		return 0;
+	w->pending = 0;
+	return watch_count(w);
+}
+
+/* After a line of kind k ran. Returns -1 to stop (-e), else 0. */
+static int
+watch_after(struct watch *w, enum line_kind k, enum cmd_retval ret)
+{
+	if (k == LK_EMPTY)
+		return 0;
+	if (w->pending) {
+		w->pending = 0;
+		if (ret == CMD_OK && expect_caught)
+			return 0;
+		return watch_count(w);
+	}
+	if (ret != CMD_ERROR)
+		return 0;
+	/* An expect's own failure is final: expects check commands. */
+	if (k == LK_EXPECT)
+		return watch_count(w);
+	w->pending = 1;
+	return 0;
+}
+
+/*
+ * At the end: a failure still pending counts, unless this is a sourced
+ * file, whose caller decides, since the line after source may expect it.
+ */
+static enum cmd_retval
+watch_end(struct watch *w)
+{
+	if (w->pending) {
+		w->pending = 0;
+		if (depth > 1)
+			return CMD_ERROR;
+		watch_count(w);
+	}
+	return w->status;
+}
+
+/* Run one line under the watch. Returns -1 to stop (-e), else 0. */
+static int
+watch_run(struct watch *w, const char *line, size_t len,
+    enum cmd_retval *ret)
+{
+	enum line_kind	k = line_kind(line, len);
+
+	if (watch_before(w, k) != 0)
+		return -1;
+	expect_caught = 0;
+	*ret = cmd_run_line(line, len);
+	if (*ret == CMD_QUIT || interrupted)
+		return 0;
+	if (stopped) {
+		/* A sourced file stopped under -e. */
+		w->status = CMD_ERROR;
+		return -1;
+	}
+	return watch_after(w, k, *ret);
+}
+
+/*
  * Run the lines of fd as a script called name (NULL for standard input),
  * with its own line numbers in messages; the caller's name and line number
  * come back afterwards, so a sourced file's errors say FILE:line N: and the
  * lines after source are numbered as before. Returns CMD_QUIT after quit,
- * CMD_ERROR if a command failed (the first one under -e, which stops
- * there), was interrupted (interrupted is set) or the input could not be
- * read, and CMD_OK otherwise.
+ * CMD_ERROR if a failure counted (see struct watch; the first one stops
+ * the script under -e), on an interrupt (interrupted is set) or if the
+ * input could not be read, and CMD_OK otherwise.
  */
 enum cmd_retval
 script_run_fd(int fd, const char *name)
 {
 	struct reader	 r = { 0 };
+	struct watch	 w = { 0, CMD_OK };
 	enum read_status st;
-	enum cmd_retval	 ret, status = CMD_OK;
+	enum cmd_retval	 ret = CMD_OK, status;
 	const char	*saved_source = opt.source;
 	long		 saved_lineno = opt.lineno;
 	int		 saved_interactive = opt.interactive;
@@ -123,40 +245,37 @@ script_run_fd(int fd, const char *name)
 	opt.lineno = 0;
 	/* A file sourced at the prompt still reports FILE:line N:. */
 	opt.interactive = 0;
+	if (depth == 0)
+		stopped = 0;
 	depth++;
 	for (;;) {
 		st = reader_next(&r, &line, &len);
-		if (interrupted) {
-			status = CMD_ERROR;
-			break;
-		}
-		if (st == LINE_EOF)
+		if (interrupted || st == LINE_EOF)
 			break;
 		opt.lineno++;
-		if (st == LINE_ERROR) {
-			diag("reading input: %s", strerror(errno));
-			ret = CMD_ERROR;
-		} else if (st == LINE_TOOLONG) {
-			diag("line too long (over %d bytes); skipped",
-			    MAX_LINE);
-			ret = CMD_ERROR;
-		} else
-			ret = cmd_run_line(line, len);
-		if (interrupted) {
-			status = CMD_ERROR;
-			break;
-		}
-		if (ret == CMD_QUIT) {
-			status = CMD_QUIT;
-			break;
-		}
-		if (ret == CMD_ERROR) {
-			script_failed = 1;
-			status = CMD_ERROR;
-			if (script_errexit || st == LINE_ERROR)
+		if (st == LINE_ERROR || st == LINE_TOOLONG) {
+			if (watch_before(&w, LK_OTHER) != 0)
 				break;
+			if (st == LINE_ERROR)
+				diag("reading input: %s", strerror(errno));
+			else
+				diag("line too long (over %d bytes); skipped",
+				    MAX_LINE);
+			if (watch_after(&w, LK_OTHER, CMD_ERROR) != 0 ||
+			    st == LINE_ERROR)
+				break;
+			continue;
 		}
+		if (watch_run(&w, line, len, &ret) != 0)
+			break;
+		if (ret == CMD_QUIT || interrupted)
+			break;
 	}
+	status = watch_end(&w);
+	if (interrupted)
+		status = CMD_ERROR;
+	else if (ret == CMD_QUIT)
+		status = CMD_QUIT;
 	depth--;
 	free(r.buf);
 	out_flush();
@@ -167,25 +286,35 @@ script_run_fd(int fd, const char *name)
 }
 
 /*
- * Run one command given with -c; the Nth one is reported as -c:line N:.
- * Returns the command's status.
+ * Run the commands given with -c, in order; the Nth is reported as
+ * -c:line N:. Returns as script_run_fd does.
  */
 enum cmd_retval
-script_run_command(const char *cmd, long n)
+script_run_commands(const char **cmds, int n)
 {
-	enum cmd_retval	 ret;
+	struct watch	 w = { 0, CMD_OK };
+	enum cmd_retval	 ret = CMD_OK, status;
 	const char	*saved_source = opt.source;
 	long		 saved_lineno = opt.lineno;
+	int		 i;
 
 	opt.source = "-c";
-	opt.lineno = n;
-	ret = cmd_run_line(cmd, strlen(cmd));
+	stopped = 0;
+	for (i = 0; i < n && !interrupted; i++) {
+		opt.lineno = i + 1;
+		if (watch_run(&w, cmds[i], strlen(cmds[i]), &ret) != 0 ||
+		    ret == CMD_QUIT)
+			break;
+	}
+	status = watch_end(&w);
+	if (interrupted)
+		status = CMD_ERROR;
+	else if (ret == CMD_QUIT)
+		status = CMD_QUIT;
 	opt.source = saved_source;
 	opt.lineno = saved_lineno;
-	if (ret == CMD_ERROR)
-		script_failed = 1;
 	out_flush();
-	return ret;
+	return status;
 }
 
 /*

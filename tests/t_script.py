@@ -350,14 +350,63 @@ def test_expect_keywords_and_errors():
     check("line 4: usage: expect error" in err, err)
 
 
+def test_expected_failure_does_not_count():
+    port = closed_port()
+    script = ("socket\nconnect 127.0.0.1 %d\n\n# refused, as it should\n"
+              "expect error ECONNREFUSED\nset after 1\nset\n" % port)
+    status, out, err = lib.run(script, ["-e"])
+    check(status == 0, "status %d\n%s" % (status, err))
+    check('after="1"' in out, out)
+    check("line 2: connect: ECONNREFUSED" in err, err)
+    # The same through -c.
+    status, out, err = lib.run("", ["-e", "-c", "socket", "-c",
+                                    "connect 127.0.0.1 %d" % port, "-c",
+                                    "expect fail", "-c", "expect ret -1"])
+    check(status == 0, "status %d\n%s" % (status, err))
+
+
+def test_wrong_expected_error_stops_under_errexit():
+    port = closed_port()
+    script = ("socket\nconnect 127.0.0.1 %d\n"
+              "expect error ETIMEDOUT\nset after 1\nset\n" % port)
+    status, out, err = lib.run(script, ["-e"])
+    check(status == 1, "status %d" % status)
+    check("line 3: expect error ETIMEDOUT: the last command failed with "
+          "ECONNREFUSED" in err, err)
+    check("after" not in out, out)
+    # An expect about data does not take a failure back.
+    status, out, err = lib.run("socket\nconnect 127.0.0.1 %d\nexpect ok\n"
+                               % port)
+    check(status == 1, "status %d" % status)
+
+
+def test_failure_in_sourced_file_expected_after_source():
+    d = lib.tempdir()
+    port = closed_port()
+    inner = write(d, "inner.sr", "socket\nconnect 127.0.0.1 %d\n" % port)
+    status, out, err = lib.run("source %s\nexpect fail\nset\n" % inner,
+                               ["-e"])
+    check(status == 0, "status %d\n%s" % (status, err))
+    check("%s:line 2: connect" % inner in err, err)
+
+
+def test_errexit_stop_inside_source_is_not_taken_back():
+    d = lib.tempdir()
+    inner = write(d, "inner.sr", "bad_inner\nset not_reached 1\n")
+    status, out, err = lib.run("source %s\nexpect fail\nset outer 1\nset\n"
+                               % inner, ["-e"])
+    check(status == 1 and out == "", "status %d out %r" % (status, out))
+
+
 # ---- 4. readiness --------------------------------------------------------
 
 def test_poll_timeout_fails_with_etimedout():
     script = ("bind 127.0.0.1 0\nlisten 1\n"
               "poll in 0.05\n"
               "expect error ETIMEDOUT\nexpect ret 0\n")
-    status, out, err = lib.run(script)
-    check(status == 1, "status %d" % status)
+    # The timeout is expected by the next line, so it does not count.
+    status, out, err = lib.run(script, ["-e"])
+    check(status == 0, "status %d\n%s" % (status, err))
     check(re.search(r"^poll\(\[\{fd=(\d+), events=POLLIN\}\], 1, 50\) = 0 "
                     r"\(Timeout\)$", out, re.M), out)
     check("line 3: poll: timed out after 0.05 s" in err, err)
