@@ -235,6 +235,7 @@ script_run_fd(int fd, const char *name)
 	const char	*saved_source = opt.source;
 	long		 saved_lineno = opt.lineno;
 	int		 saved_interactive = opt.interactive;
+	int		 saved_failed = script_failed;
 	char		*line;
 	size_t		 len;
 
@@ -282,6 +283,9 @@ script_run_fd(int fd, const char *name)
 	opt.source = saved_source;
 	opt.lineno = saved_lineno;
 	opt.interactive = saved_interactive;
+	/* Failures at the prompt, sourced ones too, leave the exit status. */
+	if (saved_interactive)
+		script_failed = saved_failed;
 	return status;
 }
 

@@ -110,6 +110,52 @@ def test_interactive_flag_goes_on_with_piped_stdin():
     check(status == 0 and out == "", "status %d, out %r" % (status, out))
 
 
+def pty_session(args, lines):
+    """Run sockrepl on a pseudo-terminal, typing each line after a prompt.
+    Returns (exit status, everything it wrote)."""
+    import pty
+    import select
+    import time
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(lib.SOCKREPL, [lib.SOCKREPL, *args])
+    out = b""
+    deadline = time.monotonic() + lib.TIMEOUT
+    pending = list(lines)
+    prompts = 0
+    try:
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            if pending and out.count(b"> ") > prompts:
+                prompts = out.count(b"> ")
+                os.write(fd, pending.pop(0).encode() + b"\r")
+        if time.monotonic() >= deadline:
+            os.kill(pid, signal.SIGKILL)   # hung: fail, do not hang
+        _, st = os.waitpid(pid, 0)
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(st), out.decode("latin-1")
+
+
+def test_interactive_flag_on_a_terminal():
+    d = lib.tempdir()
+    f = write(d, "f.sr", "bogus_in_file\n")
+    status, out = pty_session(["-i", "-c", "set a 5"],
+                              ["set", "source " + f, "quit"])
+    check('a="5"' in out, out)
+    check("%s:line 1: unknown command" % f in out, out)
+    # Failures at the prompt, sourced ones too, do not make it 1.
+    check(status == 0, "status %d\n%s" % (status, out))
+
+
 def test_quit_in_c_skips_the_rest():
     status, out, err = lib.run("set\n", ["-i", "-c", "quit", "-c", "set"])
     check(status == 0 and out == "", "status %d, out %r" % (status, out))
