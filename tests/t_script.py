@@ -386,6 +386,27 @@ def test_expect_line_protocol_conversation():
     check(err == "", err)
 
 
+def test_udp_exchange_with_binary_reply():
+    peer = lib.listener(type=socket.SOCK_DGRAM)
+    port = peer.getsockname()[1]
+
+    def serve():
+        data, addr = peer.recvfrom(100)
+        peer.sendto(b"\x00\xff" + data.upper(), addr)
+        return data
+    h = lib.in_thread(serve)
+    script = ("socket udp\n"
+              "sendto \"ping\\0\" 127.0.0.1:%d\n"
+              "poll in 5\nrecvfrom\n"
+              "expect \"\\0\\xffPING\\0\"\n"
+              "expect ret 7\n" % port)
+    status, out, err = lib.run(script, ["-e"])
+    got = h.join()
+    peer.close()
+    check(got == b"ping\x00", repr(got))
+    check(status == 0, "status %d\n%s\n%s" % (status, out, err))
+
+
 def test_expect_keywords_and_errors():
     status, out, err = lib.run("expect error EBOGUS\nexpect ret x\n"
                                "expect ok extra\nexpect error\n")
