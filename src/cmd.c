@@ -117,7 +117,6 @@ static enum cmd_retval
 dispatch(struct words *w, int first, struct sock *sk)
 {
 	const struct cmd_entry	*e;
-
 	enum cmd_retval		 r;
 
 	if ((e = cmd_find(w->v[first].s, 1)) == NULL) {

@@ -285,9 +285,9 @@ int	 repl_interactive(void);
 extern int	 script_errexit;	/* -e: stop at the first failure */
 extern int	 script_xtrace;		/* -x: echo each command */
 extern int	 last_failed;		/* $status: the last command failed */
+extern int	 expect_caught;		/* expect checked a failure, held */
 enum cmd_retval	 script_run_fd(int, const char *);
 enum cmd_retval	 script_run_commands(const char **, int);
-extern int	 expect_caught;		/* expect checked a failure, held */
 int		 script_status(void);
 void		 script_echo(const struct words *);
 void		 script_echo_line(const char *, size_t);
