@@ -407,6 +407,25 @@ def test_udp_exchange_with_binary_reply():
     check(status == 0, "status %d\n%s\n%s" % (status, out, err))
 
 
+def test_expect_empty_data_at_eof_and_addr():
+    peer = lib.listener()
+    port = peer.getsockname()[1]
+
+    def serve():
+        c, _ = peer.accept()
+        c.close()
+    h = lib.in_thread(serve)
+    script = ("connect 127.0.0.1 %d\nset a $addr\nset p $peerport\n"
+              "poll in 5\nrecv\nexpect data\nexpect ret 0\n"
+              "expect \"\"\nset\n" % port)
+    status, out, err = lib.run(script, ["-e", "-q"])
+    h.join()
+    peer.close()
+    check(status == 0, "status %d\n%s" % (status, err))
+    check(re.search(r'^a="127\.0\.0\.1:\d+"\np="%d"$' % port, out, re.M),
+          out)
+
+
 def test_expect_keywords_and_errors():
     status, out, err = lib.run("expect error EBOGUS\nexpect ret x\n"
                                "expect ok extra\nexpect error\n")
