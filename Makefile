@@ -14,6 +14,7 @@ RL_CFLAGS != pkg-config --cflags readline 2>/dev/null || true
 RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 
 SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-data.c \
+	src/cmd-script.c src/vars.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 SRCS += src/events.c src/complete.c src/history.c src/color.c

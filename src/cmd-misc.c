@@ -16,6 +16,7 @@ static const struct {
 	{ "setblocking", "Options" },
 	{ "getsockname", "Inspection" },
 	{ "help", "Session" },
+	{ "set", "Scripting" },
 	{ NULL, NULL }
 };
 

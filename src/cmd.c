@@ -45,10 +45,19 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_quit_entry,
 	&cmd_events_entry,
 	&cmd_history_entry,
+	/* scripting */
+	&cmd_set_entry,
+	&cmd_unset_entry,
+	&cmd_source_entry,
+	&cmd_expect_entry,
+	&cmd_poll_entry,
 	NULL
 };
 
 int	current_fd = -1;
+
+static enum cmd_retval dispatch_checked(const struct cmd_entry *,
+    struct words *, int, struct sock *);
 
 void
 set_current(int fd)
@@ -110,11 +119,38 @@ static enum cmd_retval
 dispatch(struct words *w, int first, struct sock *sk)
 {
 	const struct cmd_entry	*e;
+	enum cmd_retval		 r;
+
+	if ((e = cmd_find(w->v[first].s, 1)) == NULL) {
+		outcome_reset();
+		last_failed = 1;
+		return CMD_ERROR;
+	}
+	/*
+	 * The outcome (last, $status) describes the last command that did
+	 * something to a socket. Commands flagged CMD_KEEPOUTCOME (set,
+	 * expect, ...) look at it or make no call, so they leave it alone:
+	 * that is what lets expect check the command before it, and lets
+	 * several expects in a row check the same outcome. Resetting here,
+	 * before the checks, means a mistyped command is not mistaken for
+	 * the one before it.
+	 */
+	if (!(e->flags & CMD_KEEPOUTCOME))
+		outcome_reset();
+	r = dispatch_checked(e, w, first, sk);
+	if (!(e->flags & CMD_KEEPOUTCOME))
+		last_failed = r == CMD_ERROR;
+	return r;
+}
+
+/* Check the argument count and the socket, then run the handler. */
+static enum cmd_retval
+dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
+    struct sock *sk)
+{
 	struct cmd_ctx		 ctx;
 	int			 argc = w->n - first - 1;
 
-	if ((e = cmd_find(w->v[first].s, 1)) == NULL)
-		return CMD_ERROR;
 	if (argc < e->minargs || (e->maxargs >= 0 && argc > e->maxargs)) {
 		cmd_usage(e);
 		return CMD_ERROR;
@@ -128,7 +164,6 @@ dispatch(struct words *w, int first, struct sock *sk)
 			    "list shows them)", e->name);
 		return CMD_ERROR;
 	}
-	outcome_reset();
 	ctx.entry = e;
 	ctx.argc = argc;
 	ctx.argv = w->v + first + 1;
@@ -196,12 +231,19 @@ cmd_run_line(const char *line, size_t len)
 		    "\"...\"");
 		return CMD_ERROR;
 	}
-	if (lex_line(line, len, &w, &err) != 0) {
+	/* $variables are expanded here, as the line is split: see lex.c. */
+	if (lex_expand(line, len, &w, &err, var_lookup) != 0) {
+		if (script_xtrace)
+			script_echo_line(line, len);
 		diag("%s", buf_str(&err));
 		buf_free(&err);
+		outcome_reset();
+		last_failed = 1;
 		return CMD_ERROR;
 	}
 	buf_free(&err);
+	if (script_xtrace && w.n > 0)
+		script_echo(&w);
 	r = cmd_run_words(&w);
 	words_free(&w);
 	return r;

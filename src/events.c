@@ -39,19 +39,11 @@ static int	epfd = -1;
 int
 events_init(void)
 {
-	struct rlimit	rl;
-	int		fd, high = 256;
-
 	if (epfd >= 0)
 		return epfd;
 	if ((epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return -1;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		high = rl.rlim_cur > 1024 ? 512 : (int)(rl.rlim_cur / 2);
-	if (high > epfd && (fd = fcntl(epfd, F_DUPFD_CLOEXEC, high)) >= 0) {
-		close(epfd);
-		epfd = fd;
-	}
+	epfd = fd_move_high(epfd);
 	return epfd;
 }
 

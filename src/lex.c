@@ -178,6 +178,71 @@ is_blank(char c)
 	    c == '\v';
 }
 
+static int
+is_name_start(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+is_name_char(char c)
+{
+	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/*
+ * A variable reference at s[0] == '$': $NAME or ${NAME}. Its value is
+ * appended to out straight away and never scanned again, so a value holding
+ * $ or \ or NUL bytes passes through as it is, and an escaped \$ (already
+ * turned into a plain $ in out) is never expanded. A $ not followed by a
+ * name stays a $. Returns the input bytes consumed, or -1 with err set.
+ */
+static int
+expand_var(const char *s, size_t n, lex_lookup_fn lookup, struct buf *out,
+    struct buf *err)
+{
+	struct buf	 name = { 0 };
+	size_t		 i, start, end;
+	int		 r;
+
+	if (n >= 2 && s[1] == '{') {
+		for (i = 2; i < n && s[i] != '}'; i++)
+			;
+		if (i == n) {
+			buf_adds(err, "unterminated ${...}");
+			return -1;
+		}
+		start = 2;
+		end = i;
+		if (end == start || !is_name_start(s[start])) {
+			buf_adds(err, "bad variable name in ${...}: names are "
+			    "letters, digits and _, not starting with a digit");
+			return -1;
+		}
+		for (i = start; i < end; i++) {
+			if (!is_name_char(s[i])) {
+				buf_adds(err, "bad variable name in ${...}: "
+				    "names are letters, digits and _");
+				return -1;
+			}
+		}
+		i = end + 1;
+	} else {
+		if (n < 2 || !is_name_start(s[1])) {
+			buf_addc(out, '$');
+			return 1;
+		}
+		start = 1;
+		for (i = 1; i < n && is_name_char(s[i]); i++)
+			;
+		end = i;
+	}
+	buf_add(&name, s + start, end - start);
+	r = lookup(buf_str(&name), out, err);
+	buf_free(&name);
+	return r == 0 ? (int)i : -1;
+}
+
 /*
  * Split line[0..n) into words. Quotes may join parts of one word, as in the
  * shell: a"b c"d is one word. Returns 0, or -1 with a message in err.
@@ -185,8 +250,23 @@ is_blank(char c)
 int
 lex_line(const char *line, size_t n, struct words *w, struct buf *err)
 {
+	return lex_expand(line, n, w, err, NULL);
+}
+
+/*
+ * As lex_line, and with lookup set, expand $NAME and ${NAME} in bare words
+ * and inside "...", but not inside '...'. Expansion happens here, while the
+ * quotes are still known, rather than on the words afterwards: that is what
+ * keeps '$x' literal and makes \$ a plain dollar. lookup appends a value to
+ * its buffer and returns 0, or returns -1 with a message in its error
+ * buffer. Returns 0, or -1 with a message in err.
+ */
+int
+lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
+    lex_lookup_fn lookup)
+{
 	struct buf	 cur = { 0 };
-	size_t		 i = 0, j;
+	size_t		 i = 0, j, q;
 	int		 in_word, quoted, k;
 
 	while (i < n) {
@@ -221,9 +301,21 @@ lex_line(const char *line, size_t n, struct words *w, struct buf *err)
 					    "string");
 					goto fail;
 				}
-				if (unescape(line + i + 1, j - i - 1, &cur,
-				    err) != 0)
-					goto fail;
+				for (q = i + 1; q < j; q += k) {
+					if (line[q] == '\\')
+						k = one_escape(line + q, j - q,
+						    &cur, err);
+					else if (line[q] == '$' &&
+					    lookup != NULL)
+						k = expand_var(line + q, j - q,
+						    lookup, &cur, err);
+					else {
+						buf_addc(&cur, line[q]);
+						k = 1;
+					}
+					if (k < 0)
+						goto fail;
+				}
 				i = j + 1;
 				quoted = 1;
 				break;
@@ -231,6 +323,16 @@ lex_line(const char *line, size_t n, struct words *w, struct buf *err)
 				/* Outside quotes a backslash escapes too. */
 				if ((k = one_escape(line + i, n - i, &cur,
 				    err)) < 0)
+					goto fail;
+				i += k;
+				break;
+			case '$':
+				if (lookup == NULL) {
+					buf_addc(&cur, line[i++]);
+					break;
+				}
+				if ((k = expand_var(line + i, n - i, lookup,
+				    &cur, err)) < 0)
 					goto fail;
 				i += k;
 				break;

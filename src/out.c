@@ -159,6 +159,9 @@ outcome_data(const void *p, size_t n)
 	buf_reset(&last.data);
 	buf_add(&last.data, p, n);
 	last.have_data = 1;
+	/* A receive shown by show_data has no trace_call to record it. */
+	last.ret = (long)n;
+	last.err = 0;
 }
 
 /* A result: shown even with -q. */

@@ -1,8 +1,9 @@
 /*
- * The script loop: commands from a file or a pipe, no prompt, each line
- * handed to cmd_run_line, errors counted for the exit status.
+ * The script loop: commands from a file, a pipe, -c or source, no prompt,
+ * each line handed to cmd_run_line, errors counted for the exit status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,12 @@
 #include "sockrepl.h"
 
 int	script_failed;
+int	script_errexit;
+int	script_xtrace;
+
+/* How many scripts are running inside each other: 1 for a script, more
+ * under source. */
+static int	depth;
 
 /* Reads lines from an fd with read(2): bounded, NUL-safe, no stdio buffering. */
 struct reader {
@@ -89,15 +96,146 @@ reader_next(struct reader *r, char **line, size_t *len)
 }
 
 /*
- * Run a script from fd. Returns the exit status: 0 if every command
- * succeeded, 1 if any failed, 130 if interrupted.
+ * A command's failure is counted only once the next command is known. If
+ * that is an expect that checks the failure (expect error NAME, expect
+ * fail, expect ret -1) and holds, the failure was what the script meant to
+ * see: it counts neither for the exit status nor for -e. Anything else
+ * makes it count, and under -e stops the script before that next command
+ * runs. Blank lines and comments in between change nothing. The messages
+ * and the trace are the same either way.
  */
-int
-repl_script(int fd, const char *name)
+enum line_kind {
+	LK_EMPTY,	/* blank or a comment */
+	LK_EXPECT,
+	LK_OTHER,
+};
+
+struct watch {
+	int		 pending;	/* the last command failed, not counted */
+	enum cmd_retval	 status;	/* CMD_ERROR once a failure counts */
+};
+
+int	expect_caught;
+/* -e stopped the script: every level of source unwinds. */
+static int	stopped;
+
+static enum line_kind
+line_kind(const char *line, size_t len)
+{
+	size_t	i = 0;
+
+	while (i < len && (line[i] == ' ' || line[i] == '\t' ||
+	    line[i] == '\r'))
+		i++;
+	if (i == len || line[i] == '#')
+		return LK_EMPTY;
+	if (len - i >= 6 && memcmp(line + i, "expect", 6) == 0 &&
+	    (len - i == 6 || line[i + 6] == ' ' || line[i + 6] == '\t' ||
+	    line[i + 6] == '\r'))
+		return LK_EXPECT;
+	return LK_OTHER;
+}
+
+/* A failure counts. Returns -1 when the script must stop (-e), else 0. */
+static int
+watch_count(struct watch *w)
+{
+	script_failed = 1;
+	w->status = CMD_ERROR;
+	if (!script_errexit)
+		return 0;
+	stopped = 1;
+	return -1;
+}
+
+/* Before a line of kind k runs. Returns -1 to stop instead (-e), else 0. */
+static int
+watch_before(struct watch *w, enum line_kind k)
+{
+	if (!w->pending || k != LK_OTHER)
+		return 0;
+	w->pending = 0;
+	return watch_count(w);
+}
+
+/* After a line of kind k ran. Returns -1 to stop (-e), else 0. */
+static int
+watch_after(struct watch *w, enum line_kind k, enum cmd_retval ret)
+{
+	if (k == LK_EMPTY)
+		return 0;
+	if (w->pending) {
+		w->pending = 0;
+		if (ret == CMD_OK && expect_caught)
+			return 0;
+		return watch_count(w);
+	}
+	if (ret != CMD_ERROR)
+		return 0;
+	/* An expect's own failure is final: expects check commands. */
+	if (k == LK_EXPECT)
+		return watch_count(w);
+	w->pending = 1;
+	return 0;
+}
+
+/*
+ * At the end: a failure still pending counts, unless this is a sourced
+ * file, whose caller decides, since the line after source may expect it.
+ */
+static enum cmd_retval
+watch_end(struct watch *w)
+{
+	if (w->pending) {
+		w->pending = 0;
+		if (depth > 1)
+			return CMD_ERROR;
+		watch_count(w);
+	}
+	return w->status;
+}
+
+/* Run one line under the watch. Returns -1 to stop (-e), else 0. */
+static int
+watch_run(struct watch *w, const char *line, size_t len,
+    enum cmd_retval *ret)
+{
+	enum line_kind	k = line_kind(line, len);
+
+	if (watch_before(w, k) != 0)
+		return -1;
+	expect_caught = 0;
+	*ret = cmd_run_line(line, len);
+	if (*ret == CMD_QUIT || interrupted)
+		return 0;
+	if (stopped) {
+		/* A sourced file stopped under -e. */
+		w->status = CMD_ERROR;
+		return -1;
+	}
+	return watch_after(w, k, *ret);
+}
+
+/*
+ * Run the lines of fd as a script called name (NULL for standard input),
+ * with its own line numbers in messages; the caller's name and line number
+ * come back afterwards, so a sourced file's errors say FILE:line N: and the
+ * lines after source are numbered as before. Returns CMD_QUIT after quit,
+ * CMD_ERROR if a failure counted (see struct watch; the first one stops
+ * the script under -e), on an interrupt (interrupted is set) or if the
+ * input could not be read, and CMD_OK otherwise.
+ */
+enum cmd_retval
+script_run_fd(int fd, const char *name)
 {
 	struct reader	 r = { 0 };
+	struct watch	 w = { 0, CMD_OK };
 	enum read_status st;
-	enum cmd_retval	 ret;
+	enum cmd_retval	 ret = CMD_OK, status;
+	const char	*saved_source = opt.source;
+	long		 saved_lineno = opt.lineno;
+	int		 saved_interactive = opt.interactive;
+	int		 saved_failed = script_failed;
 	char		*line;
 	size_t		 len;
 
@@ -106,36 +244,206 @@ repl_script(int fd, const char *name)
 		abort();
 	opt.source = name;
 	opt.lineno = 0;
+	/* A file sourced at the prompt still reports FILE:line N:. */
+	opt.interactive = 0;
+	if (depth == 0)
+		stopped = 0;
+	depth++;
 	for (;;) {
 		st = reader_next(&r, &line, &len);
-		if (interrupted)
-			break;
-		if (st == LINE_EOF)
+		if (interrupted || st == LINE_EOF)
 			break;
 		opt.lineno++;
-		if (st == LINE_ERROR) {
-			diag("reading input: %s", strerror(errno));
-			script_failed = 1;
-			break;
-		}
-		if (st == LINE_TOOLONG) {
-			diag("line too long (over %d bytes); skipped",
-			    MAX_LINE);
-			script_failed = 1;
+		if (st == LINE_ERROR || st == LINE_TOOLONG) {
+			if (watch_before(&w, LK_OTHER) != 0)
+				break;
+			if (st == LINE_ERROR)
+				diag("reading input: %s", strerror(errno));
+			else
+				diag("line too long (over %d bytes); skipped",
+				    MAX_LINE);
+			if (watch_after(&w, LK_OTHER, CMD_ERROR) != 0 ||
+			    st == LINE_ERROR)
+				break;
 			continue;
 		}
-		ret = cmd_run_line(line, len);
-		if (interrupted)
+		if (watch_run(&w, line, len, &ret) != 0)
 			break;
-		if (ret == CMD_ERROR)
-			script_failed = 1;
-		if (ret == CMD_QUIT)
+		if (ret == CMD_QUIT || interrupted)
 			break;
 	}
+	status = watch_end(&w);
+	if (interrupted)
+		status = CMD_ERROR;
+	else if (ret == CMD_QUIT)
+		status = CMD_QUIT;
+	depth--;
 	free(r.buf);
 	out_flush();
+	opt.source = saved_source;
+	opt.lineno = saved_lineno;
+	opt.interactive = saved_interactive;
+	/* Failures at the prompt, sourced ones too, leave the exit status. */
+	if (saved_interactive)
+		script_failed = saved_failed;
+	return status;
+}
+
+/*
+ * Run the commands given with -c, in order; the Nth is reported as
+ * -c:line N:. Returns as script_run_fd does.
+ */
+enum cmd_retval
+script_run_commands(const char **cmds, int n)
+{
+	struct watch	 w = { 0, CMD_OK };
+	enum cmd_retval	 ret = CMD_OK, status;
+	const char	*saved_source = opt.source;
+	long		 saved_lineno = opt.lineno;
+	int		 i;
+
+	opt.source = "-c";
+	stopped = 0;
+	for (i = 0; i < n && !interrupted; i++) {
+		opt.lineno = i + 1;
+		if (watch_run(&w, cmds[i], strlen(cmds[i]), &ret) != 0 ||
+		    ret == CMD_QUIT)
+			break;
+	}
+	status = watch_end(&w);
+	if (interrupted)
+		status = CMD_ERROR;
+	else if (ret == CMD_QUIT)
+		status = CMD_QUIT;
+	opt.source = saved_source;
+	opt.lineno = saved_lineno;
+	out_flush();
+	return status;
+}
+
+/*
+ * source FILE: run a file's commands here, as if typed. Nesting is bounded
+ * so a file that sources itself fails instead of recursing until the stack
+ * or the fds run out. Returns the file's status as script_run_fd does.
+ */
+enum cmd_retval
+script_source(const char *path)
+{
+	enum cmd_retval	ret;
+	int		fd, e;
+
+	if (depth > SOURCE_DEPTH_MAX) {
+		diag("source: %s: too deeply nested (over %d levels; does a "
+		    "file source itself?)", printable(path), SOURCE_DEPTH_MAX);
+		return CMD_ERROR;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		e = errno;
+		diag("source: %s: %s (%s)", printable(path), strerror(e),
+		    errno_name(e));
+		return CMD_ERROR;
+	}
+	fd = fd_move_high(fd);
+	ret = script_run_fd(fd, path);
+	close(fd);
+	return ret;
+}
+
+/* The exit status so far: 130 if interrupted, 1 if a command failed. */
+int
+script_status(void)
+{
 	if (interrupted)
 		return 130;
 	return script_failed ? 1 : 0;
 }
 
+/*
+ * Run a script from fd. Returns the exit status: 0 if every command
+ * succeeded, 1 if any failed, 130 if interrupted.
+ */
+int
+repl_script(int fd, const char *name)
+{
+	script_run_fd(fd, name);
+	return script_status();
+}
+
+/* Can a word be echoed bare and read back the same? */
+static int
+plain_word(const struct word *w)
+{
+	size_t	i;
+
+	if (w->len == 0)
+		return 0;
+	for (i = 0; i < w->len; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_./:@,=+-*%[]|", w->s[i]) == NULL ||
+		    w->s[i] == '\0')
+			return 0;
+	return 1;
+}
+
+/* escape_bytes, and a $ as \$ so the echo does not read as a variable. */
+static void
+escape_dollars(struct buf *b, const char *s, size_t n)
+{
+	struct buf	t = { 0 };
+	size_t		i;
+
+	escape_bytes(&t, s, n);
+	for (i = 0; i < t.len; i++) {
+		if (t.data[i] == '$')
+			buf_addc(b, '\\');
+		buf_addc(b, t.data[i]);
+	}
+	buf_free(&t);
+}
+
+/*
+ * -x: show a command as it runs, like sh -x: on stderr, after what came
+ * before it on stdout, "+" once per level of script (more under source),
+ * with $variables already expanded and odd words quoted so the line could
+ * be typed again.
+ */
+void
+script_echo(const struct words *w)
+{
+	struct buf	b = { 0 };
+	int		i, d;
+
+	for (d = 0; d < (depth > 1 ? depth : 1); d++)
+		buf_addc(&b, '+');
+	for (i = 0; i < w->n; i++) {
+		buf_addc(&b, ' ');
+		if (plain_word(&w->v[i])) {
+			buf_add(&b, w->v[i].s, w->v[i].len);
+			continue;
+		}
+		buf_addc(&b, '"');
+		escape_dollars(&b, w->v[i].s, w->v[i].len);
+		buf_addc(&b, '"');
+	}
+	fflush(stdout);
+	fprintf(stderr, "%s\n", buf_str(&b));
+	fflush(stderr);
+	buf_free(&b);
+}
+
+/* -x for a line that could not be split: shown as written, made safe. */
+void
+script_echo_line(const char *line, size_t len)
+{
+	struct buf	b = { 0 };
+	int		d;
+
+	for (d = 0; d < (depth > 1 ? depth : 1); d++)
+		buf_addc(&b, '+');
+	buf_addc(&b, ' ');
+	escape_bytes(&b, line, len);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", buf_str(&b));
+	fflush(stderr);
+	buf_free(&b);
+}

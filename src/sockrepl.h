@@ -56,6 +56,9 @@ struct words {
 	int		 cap;
 };
 int	 lex_line(const char *, size_t, struct words *, struct buf *);
+typedef int (*lex_lookup_fn)(const char *, struct buf *, struct buf *);
+int	 lex_expand(const char *, size_t, struct words *, struct buf *,
+	    lex_lookup_fn);
 void	 words_free(struct words *);
 int	 unescape(const char *, size_t, struct buf *, struct buf *);
 void	 escape_bytes(struct buf *, const void *, size_t);
@@ -154,6 +157,7 @@ int		 sock_first(void);
 int		 sock_next(int);
 int		 sock_count(void);
 void		 sock_close_all(void);
+int		 fd_move_high(int);
 const char	*sock_state_name(const struct sock *);
 const char	*sock_type_short(int, int);
 const char	*sock_family_short(int);
@@ -309,5 +313,23 @@ void	 complete_init(void);
 void	 history_init(void);
 void	 history_enter(const char *);
 void	 history_end(void);
+/* ---- scripting (script.c, vars.c, cmd-script.c) ---- */
+#define CMD_KEEPOUTCOME	0x100	/* leaves last and $status as they were */
+#define SOURCE_DEPTH_MAX 16	/* source within source, at most */
+extern int	 script_errexit;	/* -e: stop at the first failure */
+extern int	 script_xtrace;		/* -x: echo each command */
+extern int	 last_failed;		/* $status: the last command failed */
+extern int	 expect_caught;		/* expect checked a failure, held */
+enum cmd_retval	 script_run_fd(int, const char *);
+enum cmd_retval	 script_run_commands(const char **, int);
+int		 script_status(void);
+void		 script_echo(const struct words *);
+void		 script_echo_line(const char *, size_t);
+int		 var_lookup(const char *, struct buf *, struct buf *);
+void		 vars_free(void);
+enum cmd_retval	 script_source(const char *);
+void		 poll_events(struct buf *, short);
+extern const struct cmd_entry cmd_set_entry, cmd_unset_entry,
+    cmd_source_entry, cmd_expect_entry, cmd_poll_entry;
 
 #endif

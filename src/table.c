@@ -2,6 +2,9 @@
  * The table of live sockets: an array indexed by fd, so lookup is O(1) with
  * thousands of sockets, as the kernel's own fd table is.
  */
+#include <sys/resource.h>
+
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,4 +156,25 @@ sock_family_short(int family)
 	case AF_UNIX:	return "unix";
 	default:	return "?";
 	}
+}
+
+/*
+ * Move one of sockrepl's own fds (a script file, the epoll fd) far above the
+ * sockets' so the first socket is fd 3, as in every tutorial. Returns the
+ * new fd, or fd itself when it cannot move.
+ */
+int
+fd_move_high(int fd)
+{
+	struct rlimit	rl;
+	int		high = 512, n;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur <= 1024)
+		high = (int)(rl.rlim_cur / 2);
+	if (fd < 0 || high <= fd ||
+	    (n = fcntl(fd, F_DUPFD_CLOEXEC, high)) < 0)
+		return fd;
+	close(fd);
+	return n;
 }

@@ -45,7 +45,8 @@ signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 }
 
-static void
+/* Append poll(2) event bits as strace shows them: POLLIN|POLLOUT. */
+void
 poll_events(struct buf *b, short ev)
 {
 	const char	*sep = "";

@@ -1,0 +1,372 @@
+/*
+ * Script variables: the ones set by the user, and read-only built-ins that
+ * describe the current socket and the outcome of the last command. The
+ * tokenizer calls var_lookup for each $NAME (see lex.c), so values are
+ * plain bytes and may hold NULs.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+struct var {
+	char		*name;
+	struct buf	 value;
+};
+
+static struct var	*vars;
+static int		 nvars, capvars;
+
+int	last_failed;
+
+/* The current socket, or NULL with a message naming the variable in err. */
+static struct sock *
+current(const char *name, struct buf *err)
+{
+	struct sock	*sk = sock_get(current_fd);
+
+	if (sk == NULL)
+		buf_printf(err, "$%s: no current socket (make one, or choose "
+		    "one with use FD)", name);
+	return sk;
+}
+
+/* The local (or peer) address of the current socket. Returns 0, or -1. */
+static int
+sock_addr(const char *name, int peer, struct addr *a, struct buf *err)
+{
+	struct sock	*sk;
+	int		 r;
+
+	if ((sk = current(name, err)) == NULL)
+		return -1;
+	a->len = sizeof a->ss;
+	if (peer)
+		r = getpeername(sk->fd, (struct sockaddr *)&a->ss, &a->len);
+	else
+		r = getsockname(sk->fd, (struct sockaddr *)&a->ss, &a->len);
+	if (r != 0) {
+		if (errno == ENOTCONN)
+			buf_printf(err, "$%s: socket %d is not connected",
+			    name, sk->fd);
+		else
+			buf_printf(err, "$%s: %s on socket %d: %s", name,
+			    peer ? "getpeername" : "getsockname", sk->fd,
+			    errno_name(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+get_fd(struct buf *out, struct buf *err)
+{
+	struct sock	*sk;
+
+	if ((sk = current("fd", err)) == NULL)
+		return -1;
+	buf_printf(out, "%d", sk->fd);
+	return 0;
+}
+
+static int
+get_port_common(const char *name, int peer, struct buf *out,
+    struct buf *err)
+{
+	struct addr	 a;
+	int		 port;
+
+	if (sock_addr(name, peer, &a, err) != 0)
+		return -1;
+	port = addr_port((struct sockaddr *)&a.ss);
+	if (port < 0) {
+		buf_printf(err, "$%s: socket %d is not an Internet socket "
+		    "and has no port", name, current_fd);
+		return -1;
+	}
+	if (port == 0) {
+		buf_printf(err, "$%s: socket %d has no %s port yet (%s)", name,
+		    current_fd, peer ? "peer" : "local", peer ?
+		    "connect it first" : "bind or connect it first");
+		return -1;
+	}
+	buf_printf(out, "%d", port);
+	return 0;
+}
+
+static int
+get_port(struct buf *out, struct buf *err)
+{
+	return get_port_common("port", 0, out, err);
+}
+
+static int
+get_peerport(struct buf *out, struct buf *err)
+{
+	return get_port_common("peerport", 1, out, err);
+}
+
+static int
+get_addr(struct buf *out, struct buf *err)
+{
+	struct addr	a;
+
+	if (sock_addr("addr", 0, &a, err) != 0)
+		return -1;
+	addr_format_short(out, (struct sockaddr *)&a.ss, a.len);
+	return 0;
+}
+
+static int
+get_ret(struct buf *out, struct buf *err)
+{
+	(void)err;
+	buf_printf(out, "%ld", last.ret);
+	return 0;
+}
+
+static int
+get_errno(struct buf *out, struct buf *err)
+{
+	(void)err;
+	buf_adds(out, last.err != 0 ? errno_name(last.err) : "0");
+	return 0;
+}
+
+static int
+get_status(struct buf *out, struct buf *err)
+{
+	(void)err;
+	buf_printf(out, "%d", last_failed ? 1 : 0);
+	return 0;
+}
+
+static int
+get_received(struct buf *out, struct buf *err)
+{
+	(void)err;
+	buf_printf(out, "%zu", last.have_data ? last.data.len : 0);
+	return 0;
+}
+
+static const struct builtin {
+	const char	*name;
+	int		(*get)(struct buf *, struct buf *);
+	const char	*what;
+} builtins[] = {
+	{ "fd", get_fd, "the current socket's fd" },
+	{ "port", get_port, "the current socket's local port" },
+	{ "peerport", get_peerport, "the current socket's peer's port" },
+	{ "addr", get_addr, "the current socket's local address" },
+	{ "ret", get_ret, "the last command's return value" },
+	{ "errno", get_errno, "the last command's errno name, or 0" },
+	{ "status", get_status, "1 if the last command failed, else 0" },
+	{ "received", get_received, "bytes the last receive returned" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct builtin *
+builtin_find(const char *name)
+{
+	const struct builtin	*b;
+
+	for (b = builtins; b->name != NULL; b++)
+		if (strcmp(b->name, name) == 0)
+			return b;
+	return NULL;
+}
+
+static struct var *
+var_find(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < nvars; i++)
+		if (strcmp(vars[i].name, name) == 0)
+			return &vars[i];
+	return NULL;
+}
+
+/*
+ * Append the value of variable name to out. Returns 0, or -1 with a message
+ * naming the variable in err (no such variable, or a built-in that has no
+ * value now, such as $port with no current socket).
+ */
+int
+var_lookup(const char *name, struct buf *out, struct buf *err)
+{
+	const struct builtin	*b;
+	struct var		*v;
+
+	if ((b = builtin_find(name)) != NULL)
+		return b->get(out, err);
+	if ((v = var_find(name)) == NULL) {
+		buf_printf(err, "$%s: no such variable (set %s VALUE makes "
+		    "it; set lists them)", name, name);
+		return -1;
+	}
+	buf_add(out, v->value.data, v->value.len);
+	return 0;
+}
+
+/* Is s[0..n) a variable name? Letters, digits, _; not a digit first. */
+static int
+valid_name(const struct word *w)
+{
+	size_t	i;
+	char	c;
+
+	if (w->len == 0 || (w->s[0] >= '0' && w->s[0] <= '9'))
+		return 0;
+	for (i = 0; i < w->len; i++) {
+		c = w->s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Check a name given to set or unset. Returns 0, or -1 after a message. */
+static int
+check_name(const char *cmd, const struct word *w)
+{
+	const struct builtin	*b;
+
+	if (!valid_name(w)) {
+		diag("%s: \"%s\" is not a variable name (letters, digits and "
+		    "_, not starting with a digit; no $ here)", cmd,
+		    printable(w->s));
+		return -1;
+	}
+	if ((b = builtin_find(w->s)) != NULL) {
+		diag("%s: $%s is read-only: it is %s", cmd, b->name, b->what);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+var_list(void)
+{
+	const struct builtin	*b;
+	struct buf		 v = { 0 }, err = { 0 };
+	int			 i;
+
+	for (i = 0; i < nvars; i++) {
+		buf_reset(&v);
+		escape_bytes(&v, vars[i].value.data, vars[i].value.len);
+		result("%s=\"%s\"", vars[i].name, buf_str(&v));
+	}
+	/* The built-ins that have a value now, marked as such. */
+	for (b = builtins; b->name != NULL; b++) {
+		buf_reset(&v);
+		buf_reset(&err);
+		if (b->get(&v, &err) == 0)
+			result("%s=%s (read-only: %s)", b->name, buf_str(&v),
+			    b->what);
+	}
+	buf_free(&v);
+	buf_free(&err);
+}
+
+static enum cmd_retval
+cmd_set_exec(struct cmd_ctx *ctx)
+{
+	struct var	*v;
+	int		 i;
+
+	if (ctx->argc == 0) {
+		var_list();
+		return CMD_OK;
+	}
+	if (check_name("set", &ctx->argv[0]) != 0)
+		return CMD_ERROR;
+	if ((v = var_find(ctx->argv[0].s)) == NULL) {
+		if (nvars == capvars) {
+			capvars = capvars ? capvars * 2 : 16;
+			if ((vars = realloc(vars, capvars * sizeof *vars)) ==
+			    NULL)
+				abort();
+		}
+		v = &vars[nvars++];
+		if ((v->name = strdup(ctx->argv[0].s)) == NULL)
+			abort();
+		memset(&v->value, 0, sizeof v->value);
+	}
+	buf_reset(&v->value);
+	buf_add(&v->value, "", 0);
+	for (i = 1; i < ctx->argc; i++) {
+		if (i > 1)
+			buf_addc(&v->value, ' ');
+		buf_add(&v->value, ctx->argv[i].s, ctx->argv[i].len);
+	}
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_set_entry = {
+	"set", NULL, 0, -1, "[NAME [VALUE ...]]",
+	"set a variable for $NAME, or list the variables",
+	"", CMD_KEEPOUTCOME, { ARG_WORD, ARG_DATA }, cmd_set_exec,
+	"set NAME VALUE gives $NAME (or ${NAME}) the value: the words after "
+	"NAME joined by single spaces, with the usual quotes and escapes, so "
+	"it may hold any bytes. set NAME alone makes it empty; set alone "
+	"lists the variables, then the read-only built-ins that have a value "
+	"now: $fd, $port, $peerport and $addr describe the current socket; "
+	"$ret, $errno and $status the last command; $received the size of "
+	"the last received data. $NAME is expanded in bare words and inside "
+	"\"...\", not inside '...'; \\$ is a plain dollar. An unset variable "
+	"is an error and the command does not run."
+};
+
+static enum cmd_retval
+cmd_unset_exec(struct cmd_ctx *ctx)
+{
+	struct var	*v;
+	int		 i;
+	enum cmd_retval	 r = CMD_OK;
+
+	for (i = 0; i < ctx->argc; i++) {
+		if (check_name("unset", &ctx->argv[i]) != 0) {
+			r = CMD_ERROR;
+			continue;
+		}
+		if ((v = var_find(ctx->argv[i].s)) == NULL) {
+			diag("unset: $%s: no such variable", ctx->argv[i].s);
+			r = CMD_ERROR;
+			continue;
+		}
+		free(v->name);
+		buf_free(&v->value);
+		/* Keep the others in the order they were set, for set. */
+		memmove(v, v + 1, (size_t)(vars + nvars - (v + 1)) * sizeof *v);
+		nvars--;
+	}
+	return r;
+}
+
+const struct cmd_entry cmd_unset_entry = {
+	"unset", NULL, 1, -1, "NAME ...",
+	"forget variables",
+	"", CMD_KEEPOUTCOME, { ARG_WORD }, cmd_unset_exec,
+	"Removes each NAME, so a later $NAME is an error again. Naming a "
+	"variable that is not set, or a read-only built-in, is an error."
+};
+
+/* Free every variable, at exit, so leak checkers stay quiet. */
+void
+vars_free(void)
+{
+	int	i;
+
+	for (i = 0; i < nvars; i++) {
+		free(vars[i].name);
+		buf_free(&vars[i].value);
+	}
+	free(vars);
+	vars = NULL;
+	nvars = capvars = 0;
+}
