@@ -5,6 +5,7 @@
  * nothing else to run.
  */
 #include <err.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,13 @@
 
 #include "sockrepl.h"
 
+#define SYNOPSIS "sockrepl [-eiqx] [--no-color] [-c COMMAND]... [FILE]"
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sockrepl [-eiqx] [--no-color] [-c COMMAND]... [FILE]\n"
+	    "usage: %s\n"
 	    "\n"
 	    "Type the BSD socket API one call at a time. With no FILE, commands\n"
 	    "come from standard input: a prompt on a terminal, a script\n"
@@ -36,7 +39,7 @@ usage(FILE *f)
 	    "  -V, --version   show the version and exit\n"
 	    "\n"
 	    "Exit status: 0 if every command succeeded, 1 if any failed,\n"
-	    "2 for a usage error, 130 if interrupted.\n");
+	    "2 for a usage error, 130 if interrupted.\n", SYNOPSIS);
 }
 
 /* Go on with standard input: the prompt on a terminal, else a script. */
@@ -52,94 +55,78 @@ run_stdin(void)
 		script_run_fd(STDIN_FILENO, NULL);
 }
 
+static const struct option longopts[] = {
+	{ "errexit",	 no_argument,	NULL, 'e' },
+	{ "interactive", no_argument,	NULL, 'i' },
+	{ "quiet",	 no_argument,	NULL, 'q' },
+	{ "xtrace",	 no_argument,	NULL, 'x' },
+	{ "no-color",	 no_argument,	NULL, 'C' },
+	{ "help",	 no_argument,	NULL, 'h' },
+	{ "version",	 no_argument,	NULL, 'V' },
+	{ NULL,		 0,		NULL, 0 }
+};
+
 int
 main(int argc, char **argv)
 {
 	const char	 *file = NULL, **cmds;
-	int		  i, j, fd = -1, ncmds = 0, interact = 0, status;
+	int		  c, fd = -1, ncmds = 0, interact = 0, status;
 	enum cmd_retval	  r = CMD_OK;
 
+	/* -c arguments are kept in order; there are fewer than argc. */
 	if ((cmds = calloc((size_t)argc, sizeof *cmds)) == NULL)
 		err(2, NULL);
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--") == 0) {
-			i++;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+c:eiqxhV", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cmds[ncmds++] = optarg;
 			break;
-		}
-		if (a[0] != '-' || a[1] == '\0')
-			break;
-		if (strcmp(a, "--quiet") == 0)
-			opt.quiet = 1;
-		else if (strcmp(a, "--no-color") == 0)
-			opt.no_color = 1;
-		else if (strcmp(a, "--errexit") == 0)
+		case 'e':
 			script_errexit = 1;
-		else if (strcmp(a, "--xtrace") == 0)
-			script_xtrace = 1;
-		else if (strcmp(a, "--interactive") == 0)
+			break;
+		case 'i':
 			interact = 1;
-		else if (strcmp(a, "--help") == 0) {
+			break;
+		case 'q':
+			opt.quiet = 1;
+			break;
+		case 'x':
+			script_xtrace = 1;
+			break;
+		case 'C':
+			opt.no_color = 1;
+			break;
+		case 'h':
 			usage(stdout);
+			free(cmds);
 			return 0;
-		} else if (strcmp(a, "--version") == 0) {
+		case 'V':
 			printf("sockrepl %s\n", SOCKREPL_VERSION);
+			free(cmds);
 			return 0;
-		} else if (a[1] == '-') {
-			fprintf(stderr, "sockrepl: unknown option %s\n", a);
-			usage(stderr);
+		default:
+			if (optopt == 'c')
+				fprintf(stderr, "sockrepl: -c needs a command\n");
+			else if (optopt != 0)
+				fprintf(stderr, "sockrepl: unknown option -%c\n",
+				    optopt);
+			else
+				fprintf(stderr, "sockrepl: unknown option %s\n",
+				    argv[optind - 1]);
+			fprintf(stderr, "usage: %s\n(sockrepl --help tells more)\n",
+			    SYNOPSIS);
+			free(cmds);
 			return 2;
-		} else {
-			/* Short options may be grouped: -ex, -xc CMD. */
-			for (j = 1; a[j] != '\0'; j++) {
-				switch (a[j]) {
-				case 'q':
-					opt.quiet = 1;
-					break;
-				case 'e':
-					script_errexit = 1;
-					break;
-				case 'x':
-					script_xtrace = 1;
-					break;
-				case 'i':
-					interact = 1;
-					break;
-				case 'h':
-					usage(stdout);
-					return 0;
-				case 'V':
-					printf("sockrepl %s\n",
-					    SOCKREPL_VERSION);
-					return 0;
-				case 'c':
-					if (a[j + 1] != '\0')
-						cmds[ncmds++] = a + j + 1;
-					else if (i + 1 < argc)
-						cmds[ncmds++] = argv[++i];
-					else {
-						fprintf(stderr, "sockrepl: -c "
-						    "needs a command\n");
-						usage(stderr);
-						return 2;
-					}
-					goto next;
-				default:
-					fprintf(stderr, "sockrepl: unknown "
-					    "option -%c\n", a[j]);
-					usage(stderr);
-					return 2;
-				}
-			}
 		}
-next:		;
 	}
-	if (i < argc)
-		file = argv[i++];
-	if (i < argc) {
+	if (optind < argc)
+		file = argv[optind++];
+	if (optind < argc) {
 		fprintf(stderr, "sockrepl: one script at a time (%s and %s)\n",
-		    file, argv[i]);
+		    file, argv[optind]);
+		free(cmds);
 		return 2;
 	}
 
@@ -147,6 +134,7 @@ next:		;
 	if (file != NULL && strcmp(file, "-") != 0 &&
 	    (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
 		warn("%s", file);
+		free(cmds);
 		return 2;
 	}
 	fd = fd_move_high(fd);
