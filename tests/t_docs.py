@@ -9,7 +9,24 @@ import subprocess
 import lib
 from lib import check
 
-TOP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+def source_top():
+    """
+    The tree holding man/ and README.md: the tests' parent, or, under make
+    check-sanitize (which copies only Makefile, src and tests into .san/),
+    the nearest directory above it that has them.
+    """
+    d = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while True:
+        if os.path.exists(os.path.join(d, "man", "sockrepl.1")):
+            return d
+        up = os.path.dirname(d)
+        if up == d:
+            raise lib.TestFailure("man/sockrepl.1 not found above tests/")
+        d = up
+
+
+TOP = source_top()
 MAN = os.path.join(TOP, "man", "sockrepl.1")
 README = os.path.join(TOP, "README.md")
 
