@@ -46,7 +46,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 check-sanitize:
 	rm -rf .san && mkdir -p .san
-	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests | \
+	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests man README.md | \
 		(cd .san && tar xf -)
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=exitcode=99 \
 		$(MAKE) -C .san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check

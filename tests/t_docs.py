@@ -1,0 +1,160 @@
+"""The documentation keeps step with the program: every command that help
+lists has a man page entry with the same usage line, the man page is clean
+under mandoc's linter, and the README gives the build and test commands."""
+import os
+import re
+import shutil
+import subprocess
+
+import lib
+from lib import check
+
+
+def source_top():
+    """
+    The tree holding man/ and README.md: the tests' parent, or, under make
+    check-sanitize (which copies only Makefile, src and tests into .san/),
+    the nearest directory above it that has them.
+    """
+    d = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    while True:
+        if os.path.exists(os.path.join(d, "man", "sockrepl.1")):
+            return d
+        up = os.path.dirname(d)
+        if up == d:
+            raise lib.TestFailure("man/sockrepl.1 not found above tests/")
+        d = up
+
+
+TOP = source_top()
+MAN = os.path.join(TOP, "man", "sockrepl.1")
+README = os.path.join(TOP, "README.md")
+
+# Messages that depend on which manuals this machine has installed, not on
+# the page itself: a fresh CI machine has none of socket(2) and friends.
+LINT_ENVIRONMENT = re.compile(
+    r"referenced manual not found|mandoc\.db|makewhatis")
+
+
+def help_commands():
+    """The command names help lists, in its order."""
+    status, out, err = lib.run("help\n")
+    check(status == 0, "help failed: %d\n%s" % (status, err))
+    names = []
+    for line in out.splitlines():
+        # "  bind ADDR          give the socket a local address"
+        m = re.match(r"^  (\S+)", line)
+        if m:
+            names.append(m.group(1))
+    check(len(names) >= 20, "help listed only %r" % names)
+    return names
+
+
+def usage_lines(names):
+    """The program's own usage line for each command, from help NAME."""
+    script = "".join("help %s\n" % n for n in names)
+    status, out, err = lib.run(script)
+    check(status == 0, "help NAME failed: %d\n%s" % (status, err))
+    usages = [line[len("usage: "):] for line in out.splitlines()
+              if line.startswith("usage: ")]
+    check(len(usages) == len(names),
+          "expected %d usage lines, got %d:\n%s" % (len(names),
+                                                    len(usages), out))
+    return dict(zip(names, usages))
+
+
+def man_entries():
+    """Every ".It Ic NAME ..." line of the man page, as the source holds it."""
+    with open(MAN) as f:
+        return [line.rstrip("\n") for line in f
+                if line.startswith(".It Ic ")]
+
+
+def render_entries(entries):
+    """
+    How mandoc renders each .It line, alone: a scratch page holds one list
+    item per entry, each on a line of its own, so nothing else can be
+    mistaken for an entry.
+    """
+    page = [".Dd January 1, 2000", ".Dt X 1", ".Os", ".Sh NAME", ".Nm x",
+            ".Nd x", ".Sh ENTRIES", ".Bl -ohang -compact"]
+    page += entries
+    page += [".El"]
+    p = subprocess.run(["mandoc", "-T", "ascii", "-O", "width=200"],
+                       input="\n".join(page) + "\n", capture_output=True,
+                       text=True, timeout=lib.TIMEOUT)
+    check(p.returncode == 0, "mandoc failed:\n" + p.stderr)
+    # Drop the overstrikes of bold and underline, as col -b does.
+    lines = [re.sub(r".\x08", "", l).strip()
+             for l in p.stdout.splitlines()]
+    start = lines.index("ENTRIES")
+    # The items come one per line; the page footer follows them.
+    rendered = [l for l in lines[start + 1:] if l][:len(entries)]
+    check(len(rendered) == len(entries),
+          "rendered %d entries from %d .It lines:\n%s" % (
+              len(rendered), len(entries), "\n".join(rendered)))
+    return rendered
+
+
+def test_every_command_has_a_man_entry():
+    names = help_commands()
+    usages = usage_lines(names)
+    entries = man_entries()
+    by_name = {}
+    if shutil.which("mandoc") is None:
+        # Without mandoc, at least each command must have an entry.
+        for e in entries:
+            by_name.setdefault(e.split()[2], []).append(e)
+        missing = [n for n in names if n not in by_name]
+        check(not missing, "no .It Ic entry in man/sockrepl.1 for: " +
+              ", ".join(missing))
+        print("note: mandoc not installed; usage lines not compared")
+        return
+    for e, r in zip(entries, render_entries(entries)):
+        by_name.setdefault(e.split()[2], []).append(r)
+    problems = []
+    for n in names:
+        if n not in by_name:
+            problems.append("%s: no .It Ic %s entry in man/sockrepl.1 "
+                            "(program says: %s)" % (n, n, usages[n]))
+        elif usages[n] not in by_name[n]:
+            problems.append("%s: man page says %r, program says %r" % (
+                n, " / ".join(by_name[n]), usages[n]))
+    check(not problems, "\n".join(problems))
+
+
+def test_man_page_lints_clean():
+    if shutil.which("mandoc") is None:
+        print("note: mandoc not installed; man page lint skipped "
+              "(.ci/run installs it)")
+        return
+    p = subprocess.run(["mandoc", "-T", "lint", MAN], capture_output=True,
+                       text=True, timeout=lib.TIMEOUT)
+    messages = [l for l in (p.stdout + p.stderr).splitlines()
+                if l.strip() and not LINT_ENVIRONMENT.search(l)]
+    check(not messages, "mandoc -T lint man/sockrepl.1:\n" +
+          "\n".join(messages))
+
+
+def test_man_page_keeps_its_sections():
+    with open(MAN) as f:
+        sections = [l.split(None, 1)[1].strip() for l in f
+                    if l.startswith(".Sh ")]
+    for s in ("NAME", "SYNOPSIS", "DESCRIPTION", "COMMANDS", "ADDRESSES",
+              "DATA", "INTERACTIVE USE", "SCRIPTING", "EXIT STATUS",
+              "EXAMPLES", "SEE ALSO"):
+        check(s in sections, "man page lacks section " + s)
+
+
+def test_readme_gives_build_and_test_commands():
+    with open(README) as f:
+        text = f.read()
+    check("make && ./sockrepl" in text, "README lacks make && ./sockrepl")
+    check("make check" in text, "README lacks make check")
+    # Near the top: a new user should not have to scroll for them.
+    check(text.index("make check") < 1500,
+          "README's make check is not near the top")
+
+
+if __name__ == "__main__":
+    lib.main()
