@@ -97,12 +97,17 @@ help_list(void)
 		buf_reset(&b);
 		buf_printf(&b, "%s%s%s", (*e)->name, *(*e)->usage ? " " : "",
 		    (*e)->usage);
-		result("  %-28s %s", buf_str(&b), (*e)->summary);
+		if (b.len > 28)
+			result("  %s\n  %-28s %s", buf_str(&b), "",
+			    (*e)->summary);
+		else
+			result("  %-28s %s", buf_str(&b), (*e)->summary);
 	}
 	buf_free(&b);
-	result("\nhelp CMD tells more about a command; help addresses, help "
+	result("%s", "");
+	wrap("help CMD tells more about a command; help addresses, help "
 	    "data and help modes explain the rest. Commands may be "
-	    "shortened while unambiguous.");
+	    "shortened while unambiguous.", 0);
 }
 
 static void
@@ -165,7 +170,7 @@ cmd_sleep_exec(struct cmd_ctx *ctx)
 	if (parse_seconds(ctx->argv[0].s, "sleep: seconds", &s) != 0)
 		return CMD_ERROR;
 	if (sleep_seconds(s) != 0) {
-		diag("sleep: interrupted");
+		diag_errno("sleep", errno, NULL);
 		return CMD_ERROR;
 	}
 	return CMD_OK;

@@ -19,18 +19,28 @@ errno_hint(const char *call, int err, const struct sock *sk)
 {
 	int	stream = sk == NULL || sk->type != SOCK_DGRAM;
 
-	if (sk != NULL && sk->state == ST_LISTENING && (strncmp(call, "send",
-	    4) == 0 || strncmp(call, "recv", 4) == 0))
-		return "a listening socket only accepts connections; send and "
-		    "receive on the socket accept returns";
+	if (sk != NULL && sk->state == ST_LISTENING) {
+		if (strncmp(call, "send", 4) == 0 ||
+		    strncmp(call, "recv", 4) == 0)
+			return "a listening socket only accepts connections; "
+			    "send and receive on the socket accept returns";
+		if (strncmp(call, "connect", 7) == 0)
+			return "a listening socket cannot connect; make another "
+			    "socket to connect from";
+	}
 
 	switch (err) {
 	case EADDRINUSE:
 		if (is(call, "connect") || is(call, "connect_ex"))
 			return "no free local port to connect from";
-		return "another socket is bound to that address and port "
-		    "(a server still running, or an old connection in "
-		    "TIME_WAIT: setsockopt SO_REUSEADDR 1 before bind)";
+		if (sk != NULL && sk->family == AF_UNIX)
+			return "a file already exists at that path (left by "
+			    "an earlier server?); remove it or bind another "
+			    "path";
+		return "another socket has that address and port: a server "
+		    "still running, or connections of an old one in "
+		    "TIME_WAIT (they clear within a minute; a server that "
+		    "sets SO_REUSEADDR before bind can restart at once)";
 	case EADDRNOTAVAIL:
 		return "that address is not one of this machine's (bind a "
 		    "local address such as 127.0.0.1, or * for all)";
@@ -50,8 +60,8 @@ errno_hint(const char *call, int err, const struct sock *sk)
 			    "non-blocking); wait until the peer reads";
 		if (is(call, "connect"))
 			return "no free local port to connect from";
-		return "no data is waiting yet (the socket is non-blocking); "
-		    "try again later";
+		return "no data is waiting yet (the socket is non-blocking, "
+		    "or dontwait was given); try again later";
 	case EINPROGRESS:
 		return "the connection is being made in the background (the "
 		    "socket is non-blocking); getsockopt SO_ERROR tells how "
@@ -59,8 +69,14 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case EALREADY:
 		return "a connect is still in progress on this socket";
 	case EPIPE:
+		if (sk != NULL && sk->shut_wr)
+			return "you shut down writing on this socket";
+		if (sk != NULL && (sk->state == ST_NEW ||
+		    sk->state == ST_BOUND))
+			return "the socket is not connected (did its connect "
+			    "fail?)";
 		return "this side can no longer send: the peer closed the "
-		    "connection, or you shut down writing";
+		    "connection";
 	case ECONNRESET:
 		return "the peer reset the connection (it closed with unread "
 		    "data or crashed); close this socket";

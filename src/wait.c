@@ -178,10 +178,19 @@ set_nonblock(struct sock *sk, int on)
 int
 sleep_seconds(double s)
 {
-	struct timespec	ts;
+	struct timespec	 ts;
+	struct buf	 b = { 0 };
+	int		 r, e;
 
 	out_flush();
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	return nanosleep(&ts, NULL);
+	r = nanosleep(&ts, NULL);
+	e = errno;
+	buf_printf(&b, "nanosleep({tv_sec=%ld, tv_nsec=%ld}, NULL)",
+	    (long)ts.tv_sec, ts.tv_nsec);
+	trace_call(&b, r, e);
+	buf_free(&b);
+	errno = e;
+	return r;
 }
