@@ -74,8 +74,14 @@ main(int argc, char **argv)
 			warn("%s", file);
 			return 2;
 		}
-		status = repl_script(fd, file);
+		/*
+		 * Read the script as stdin, so its fd does not take 3 and
+		 * sockets get the same numbers as when it is piped in.
+		 */
+		if (dup2(fd, STDIN_FILENO) < 0)
+			err(2, "dup2");
 		close(fd);
+		status = repl_script(STDIN_FILENO, file);
 	} else if (file == NULL && isatty(STDIN_FILENO)) {
 		opt.interactive = 1;
 		status = repl_interactive();
