@@ -74,6 +74,11 @@ main(int argc, char **argv)
 			warn("%s", file);
 			return 2;
 		}
+		/* A directory opens but cannot be read: a usage error too. */
+		if (read(fd, &i, 0) < 0) {
+			warn("%s", file);
+			return 2;
+		}
 		/*
 		 * Read the script as stdin, so its fd does not take 3 and
 		 * sockets get the same numbers as when it is piped in.
