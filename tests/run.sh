@@ -10,16 +10,20 @@ cd "$(dirname "$0")/.." || exit 2
 SOCKREPL=${SOCKREPL:-$PWD/sockrepl}
 export SOCKREPL
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+
+one=$(mktemp)
+trap 'rm -f "$log" "$one"' EXIT
 
 status=0
 run() {
 	# Each test file runs with a time limit so a hang fails instead of
-	# stopping the suite.
-	if ! timeout 300 "$@" >>"$log" 2>&1; then
+	# stopping the suite. A file that fails without saying which test
+	# (a crash, a syntax error, the time limit) still counts as a failure.
+	if ! timeout 300 "$@" >"$one" 2>&1; then
 		status=1
-		grep -q '^FAIL ' "$log" || echo "FAIL $*: exited non-zero" >>"$log"
+		grep -q '^FAIL ' "$one" || echo "FAIL $*: exited non-zero" >>"$one"
 	fi
+	cat "$one" >>"$log"
 }
 
 run tests/unit

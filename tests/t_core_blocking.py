@@ -228,9 +228,11 @@ def blocked_in(pid, names):
     """Wait until process pid sits in one of the given system calls."""
     numbers = {
         "x86_64": {"accept": 43, "accept4": 288, "read": 0, "poll": 7,
-                   "recvfrom": 45, "ppoll": 271},
+                   "recvfrom": 45, "ppoll": 271, "nanosleep": 35,
+                   "clock_nanosleep": 230},
         "aarch64": {"accept": 202, "accept4": 242, "read": 63,
-                    "recvfrom": 207, "ppoll": 73},
+                    "recvfrom": 207, "ppoll": 73, "nanosleep": 101,
+                    "clock_nanosleep": 115},
     }.get(platform.machine())
     deadline = time.monotonic() + lib.TIMEOUT
     while time.monotonic() < deadline:
@@ -309,21 +311,20 @@ def test_output_flushed_before_accept():
         s.kill()
 
 
-def test_output_flushed_before_recv_and_sleep():
+def test_output_flushed_before_sleep_then_sigint():
+    # The recv's answer must be visible while sleep waits, and Ctrl-C
+    # (SIGINT) ends the sleep and the script with status 130.
     s = lib.Session()
     try:
-        s.p.stdin.write(b"socketpair\nsend one\non 4 recv\non 4 recv\n")
+        s.p.stdin.write(b"socketpair\nsend one\non 4 recv\nsleep 60\n"
+                        b"send never\n")
         s.p.stdin.flush()
         s.expect(r'^recv\(4, "one", 65536, 0\) = 3$')
-        # The second recv blocks; feed it through the same session.
-        s.send("")
-        status = None
-        s.p.stdin.close()
-        # stdin closed does not unblock recv on a socketpair: kill it.
-        blocked_in(s.p.pid, ["recvfrom", "read"])
+        blocked_in(s.p.pid, ["nanosleep", "clock_nanosleep"])
         s.p.send_signal(signal.SIGINT)
-        status = s.p.wait(lib.TIMEOUT)
-        check(status == 130, "status %d" % status)
+        status, out = s.close()
+        check(status == 130, "status %d\n%s" % (status, out))
+        check("never" not in out, "went on after Ctrl-C:\n" + out)
     finally:
         s.kill()
 
