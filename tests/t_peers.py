@@ -60,6 +60,7 @@ def test_server_answers_python_client_v4():
 
 
 def test_server_answers_python_client_v6():
+    lib.need_ipv6()
     serve_python_client(socket.AF_INET6, "[::1]:0", "::1",
                         r"\{AF_INET6, \[::1\]:\d+\}")
 
@@ -147,11 +148,13 @@ def test_client_talks_to_python_server_v4_colon():
 
 
 def test_client_talks_to_python_server_v6():
+    lib.need_ipv6()
     client_to_python_server(socket.AF_INET6, "::1", "[::1]:{port}",
                             "{{AF_INET6, [::1]:{port}}}, 28")
 
 
 def test_client_talks_to_python_server_v6_space():
+    lib.need_ipv6()
     client_to_python_server(socket.AF_INET6, "::1", "::1 {port}",
                             "{{AF_INET6, [::1]:{port}}}, 28")
 
@@ -270,6 +273,7 @@ recvfrom(3, "hello", 100, 0, {AF_INET, 127.0.0.1:<PEER>}, [16]) = 5
 
 
 def test_udp_server_answers_python_v6():
+    lib.need_ipv6()
     # sockrepl as a UDP server on ::1: learns the sender from recvfrom and
     # answers it with sendto.
     s = lib.Session()
