@@ -453,5 +453,107 @@ def test_list_after_errors_keeps_sockets():
     check(len(lines) == 3 and lines[0].startswith("*   3"), out)
 
 
+def test_socket_options():
+    st, out, err = lib.run("""\
+socket
+setsockopt SO_REUSEADDR true
+getsockopt SO_REUSEADDR
+setsockopt reuseaddr 0
+getsockopt so_reuseaddr
+setsockopt SO_LINGER on 5
+getsockopt SO_LINGER
+setsockopt TCP_NODELAY 1
+getsockopt TCP_NODELAY
+setsockopt SO_RCVTIMEO 1.5
+getsockopt SO_RCVTIMEO
+getsockopt SO_ERROR
+setsockopt SO_ERROR 1
+getsockopt SO_TYPE
+getsockopt SO_DOMAIN
+getsockopt SO_PROTOCOL
+getsockopt SO_ACCEPTCONN
+setsockopt SO_RCVBUF 99999999999
+socket inet6
+setsockopt IPV6_V6ONLY 1
+getsockopt IPV6_V6ONLY
+socketpair
+setsockopt TCP_NODELAY 1
+""")
+    check(st == 1, "status %d" % st)
+    lib.transcript(out, """
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0
+getsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], [4]) = 0
+setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [0], 4) = 0
+getsockopt(3, SOL_SOCKET, SO_REUSEADDR, [0], [4]) = 0
+setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, 8) = 0
+getsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=5}, [8]) = 0
+setsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
+getsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], [4]) = 0
+setsockopt(3, SOL_SOCKET, SO_RCVTIMEO, {tv_sec=1, tv_usec=500000}, 16) = 0
+getsockopt(3, SOL_SOCKET, SO_RCVTIMEO, {tv_sec=1, tv_usec=500000}, [16]) = 0
+getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
+getsockopt(3, SOL_SOCKET, SO_TYPE, [SOCK_STREAM], [4]) = 0
+getsockopt(3, SOL_SOCKET, SO_DOMAIN, [AF_INET], [4]) = 0
+getsockopt(3, SOL_SOCKET, SO_PROTOCOL, [IPPROTO_TCP], [4]) = 0
+getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, [0], [4]) = 0
+socket(AF_INET6, SOCK_STREAM, IPPROTO_TCP) = 4
+setsockopt(4, IPPROTO_IPV6, IPV6_V6ONLY, [1], 4) = 0
+getsockopt(4, IPPROTO_IPV6, IPV6_V6ONLY, [1], [4]) = 0
+socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
+setsockopt(5, IPPROTO_TCP, TCP_NODELAY, [1], 4) = -1 EOPNOTSUPP (Operation not supported)
+""")
+    check(err.splitlines() == [
+        "line 13: setsockopt: SO_ERROR can only be read (getsockopt SO_ERROR)",
+        "line 18: SO_RCVBUF 99999999999: too large (at most 2147483647)",
+        "line 23: setsockopt: EOPNOTSUPP (Operation not supported)"], err)
+
+
+def test_current_socket_use_on_close():
+    s = lib.Session()
+    try:
+        s.send("bind 127.0.0.1 0")
+        port = s.expect(r"getsockname\(3, \{AF_INET, 127\.0\.0\.1:(\d+)\}"
+                        ).group(1).decode()
+        s.send("listen")
+        s.send("socket")
+        s.send("connect 127.0.0.1 " + port)
+        s.send("use 3")
+        s.send("accept")
+        # The accepted socket is current; on runs elsewhere without moving it.
+        s.send("on 4 send x")
+        s.send("fileno")
+        s.send("recv 1")
+        # Closing an accepted socket makes its listener current again.
+        s.send("close")
+        s.send("fileno")
+        s.send("close 4")
+        s.send("fileno")
+        s.send("close")
+        s.send("fileno")
+        status, out = s.close()
+        lib.transcript(out, """
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+bind(3, {AF_INET, 127.0.0.1:0}, 16) = 0
+getsockname(3, {AF_INET, 127.0.0.1:<P>}, [16]) = 0
+listen(3, 128) = 0
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4
+connect(4, {AF_INET, 127.0.0.1:<P>}, 16) = 0
+accept(3, {AF_INET, 127.0.0.1:<C>}, [16]) = 5
+send(4, "x", 1, 0) = 1
+5
+recv(5, "x", 1, 0) = 1
+close(5) = 0
+3
+close(4) = 0
+3
+close(3) = 0
+line 15: fileno: no socket yet (make one with socket, or bind or connect an address)
+""", {"P": port})
+        check(status == 1, "status %d" % status)
+    finally:
+        s.kill()
+
+
 if __name__ == "__main__":
     lib.main()
