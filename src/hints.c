@@ -36,6 +36,12 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "nothing is listening at that address and port (is "
 		    "the server running? is the port right?)";
 	case EAGAIN:
+		if (is(call, "connect"))
+			return "no free local port to connect from";
+		/* A blocking socket: MSG_DONTWAIT, or a kernel timeout. */
+		if (sk != NULL && !sk->nonblock)
+			return "the call did not wait (MSG_DONTWAIT), or the "
+			    "SO_RCVTIMEO or SO_SNDTIMEO timeout ran out";
 		if (is(call, "accept"))
 			return "no connection is waiting yet (the socket is "
 			    "non-blocking); try again later";
@@ -43,8 +49,6 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		    is(call, "sendto"))
 			return "the send buffer is full (the socket is "
 			    "non-blocking); wait until the peer reads";
-		if (is(call, "connect"))
-			return "no free local port to connect from";
 		return "no data is waiting yet (the socket is non-blocking); "
 		    "try again later";
 	case EINPROGRESS:
