@@ -139,6 +139,23 @@ def test_nonblocking_eagain_and_einprogress():
         srv.close()
 
 
+def test_eagain_on_blocking_socket_hint():
+    # MSG_DONTWAIT and the kernel's SO_RCVTIMEO give EAGAIN on a blocking
+    # socket; the hint must not blame a non-blocking mode that is not set.
+    st, out, err = lib.run("socketpair\nrecv 10 dontwait\n"
+                           "setsockopt SO_RCVTIMEO 0.1\nrecv\n"
+                           "setblocking false\nrecv\n")
+    check(st == 1, "status %d" % st)
+    lines = err.splitlines()
+    check(len(lines) == 3, err)
+    for l in lines[:2]:
+        check("EAGAIN" in l and "non-blocking" not in l and
+              "MSG_DONTWAIT" in l, l)
+    check(lines[2] == "line 6: recv: EAGAIN: no data is waiting yet (the "
+          "socket is non-blocking); try again later", lines[2])
+    check("recv(3, buf, 10, MSG_DONTWAIT) = -1 EAGAIN" in out, out)
+
+
 def test_nonblocking_unix_connect_is_immediate():
     d = lib.tempdir()
     try:
