@@ -156,6 +156,32 @@ def test_eagain_on_blocking_socket_hint():
     check("recv(3, buf, 10, MSG_DONTWAIT) = -1 EAGAIN" in out, out)
 
 
+def test_sendall_timeout_and_partial_send():
+    # A peer that never reads: sendall gives up at the timeout and says
+    # how much went; a plain send on a full buffer says it sent a part.
+    big = "x" * 60000
+    st, out, err = lib.run("socketpair\nsetsockopt SO_SNDBUF 4096\n"
+                           "settimeout 0.3\nsendall %s\nsocketpair\n"
+                           "setsockopt SO_SNDBUF 4096\nsetblocking false\n"
+                           "send %s\nsend %s\n" % (big, big, big))
+    check(st == 1, "status %d" % st)
+    m = __import__("re").search(r"\nsent (\d+) of 60000 bytes before the "
+                                r"error\n", out)
+    check(m and 0 < int(m.group(1)) < 60000, out[-1500:])
+    check("poll([{fd=3, events=POLLOUT}], 1, 300) = 0 (Timeout)" in out, out)
+    errs = err.splitlines()
+    check(errs[0] == "line 4: sendall: timed out after 0.3 s (the socket's "
+          "timeout; see settimeout)", err)
+    check(errs[-1].startswith("line 9: send: EAGAIN: the send buffer is "
+                              "full"), err)
+    check(len(errs) == 2, err)
+    m = __import__("re").search(r"\nsend\(5, \"x+\"\.\.\., 60000, 0\) = "
+                                r"(\d+)\nsent (\d+) of 60000 bytes \("
+                                r"sendall sends them all\)\n", out)
+    check(m and m.group(1) == m.group(2) and 0 < int(m.group(1)) < 60000,
+          out[-800:])
+
+
 def test_nonblocking_unix_connect_is_immediate():
     d = lib.tempdir()
     try:
