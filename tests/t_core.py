@@ -377,6 +377,39 @@ none
 """)
 
 
+def test_quiet_accept_and_recvfrom():
+    s = lib.Session(["-q"])
+    try:
+        s.send("socket udp")
+        s.send("bind 127.0.0.1 0")
+        port = s.expect(r"^127\.0\.0\.1:(\d+)$").group(1).decode()
+        s.send("sendto hi 127.0.0.1 " + port)
+        s.send("recvfrom")
+        s.send("bind 127.0.0.1:0")
+        s.send("socket")
+        s.send("bind 127.0.0.1 0")
+        tport = s.expect(r"^127\.0\.0\.1:(\d+)$").group(1).decode()
+        s.send("listen")
+        s.send("socket")
+        s.send("connect 127.0.0.1 " + tport)
+        s.send("on 4 accept")
+        status, out = s.close()
+        lib.transcript(out, """
+3
+127.0.0.1:<P>
+"hi"
+from 127.0.0.1:<P>
+line 5: bind: EINVAL: the socket is already bound (a socket binds once), or the address does not fit it
+4
+127.0.0.1:<T>
+5
+6 127.0.0.1:<C>
+""", {"P": port, "T": tport})
+        check(status == 1, "the second bind of 3 should fail: %d" % status)
+    finally:
+        s.kill()
+
+
 def test_quiet_long_option_and_errors_still_shown():
     st, out, err = lib.run("socketpair\nrecv 1 bogus\n", ["--quiet"])
     check(st == 1, "status %d" % st)
