@@ -499,6 +499,7 @@ setsockopt TCP_NODELAY 1
 getsockopt TCP_NODELAY
 setsockopt SO_RCVTIMEO 1.5
 getsockopt SO_RCVTIMEO
+setsockopt SO_SNDTIMEO 1.9999999
 getsockopt SO_ERROR
 setsockopt SO_ERROR 1
 getsockopt SO_TYPE
@@ -525,6 +526,7 @@ setsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], 4) = 0
 getsockopt(3, IPPROTO_TCP, TCP_NODELAY, [1], [4]) = 0
 setsockopt(3, SOL_SOCKET, SO_RCVTIMEO, {tv_sec=1, tv_usec=500000}, 16) = 0
 getsockopt(3, SOL_SOCKET, SO_RCVTIMEO, {tv_sec=1, tv_usec=500000}, [16]) = 0
+setsockopt(3, SOL_SOCKET, SO_SNDTIMEO, {tv_sec=2, tv_usec=0}, 16) = 0
 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0
 getsockopt(3, SOL_SOCKET, SO_TYPE, [SOCK_STREAM], [4]) = 0
 getsockopt(3, SOL_SOCKET, SO_DOMAIN, [AF_INET], [4]) = 0
@@ -537,9 +539,9 @@ socketpair(AF_UNIX, SOCK_STREAM, 0, [5, 6]) = 0
 setsockopt(5, IPPROTO_TCP, TCP_NODELAY, [1], 4) = -1 EOPNOTSUPP (Operation not supported)
 """)
     check(err.splitlines() == [
-        "line 13: setsockopt: SO_ERROR can only be read (getsockopt SO_ERROR)",
-        "line 18: SO_RCVBUF 99999999999: too large (at most 2147483647)",
-        "line 23: setsockopt: EOPNOTSUPP (Operation not supported)"], err)
+        "line 14: setsockopt: SO_ERROR can only be read (getsockopt SO_ERROR)",
+        "line 19: SO_RCVBUF 99999999999: too large (at most 2147483647)",
+        "line 24: setsockopt: EOPNOTSUPP (Operation not supported)"], err)
 
 
 def test_current_socket_use_on_close():
