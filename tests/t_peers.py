@@ -183,6 +183,7 @@ def test_curl_gets_hand_typed_http_response():
         s.send("listen 1")
         s.expect(r"^listen\(3, 1\) = 0$")
         c = subprocess.Popen([curl, "-s", "-S", "-i", "--max-time", "10",
+                              "--noproxy", "*",
                               "http://127.0.0.1:%s/hello" % port],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         s.send("accept")
