@@ -297,6 +297,38 @@ sendto(3, "x", 1, 0, {AF_INET6, [::1]:<P>}, 28) = 1
         s.kill()
 
 
+def test_recv_trunc_on_tcp_shows_no_garbage():
+    # TCP's MSG_TRUNC skips bytes without filling the buffer: nothing may
+    # be shown as data (it would be whatever the heap held).
+    s = lib.Session()
+    try:
+        s.send("bind 127.0.0.1 0")
+        port = s.expect(r"getsockname\(3, \{AF_INET, 127\.0\.0\.1:(\d+)\}"
+                        ).group(1).decode()
+        s.send("listen")
+        s.send("socket")
+        s.send("connect 127.0.0.1 " + port)
+        s.send("send hello world, some data")
+        s.send("on 3 accept")
+        s.send("recv 6 trunc")
+        s.send("recv 100 peek|trunc")
+        s.send("recv 100")
+        status, out = s.close()
+        check(status == 0, "status %d" % status)
+        check(out.endswith("""\
+recv(5, "", 6, MSG_TRUNC) = 6
+6 bytes thrown away, not copied (MSG_TRUNC on a TCP socket)
+recv(5, "", 100, MSG_PEEK|MSG_TRUNC) = 16
+16 bytes waiting, not copied (MSG_TRUNC on a TCP socket)
+recv(5, "world, some data", 100, 0) = 16
+"""), out)
+    finally:
+        s.kill()
+    # On a UNIX stream socket MSG_TRUNC is ignored: the data is shown.
+    out, err = lib.run_ok("socketpair\nsend hello\non 4 recv 3 trunc\n")
+    check(out.endswith('recv(4, "hel", 3, MSG_TRUNC) = 3\n'), out)
+
+
 def test_script_file_and_stdin_agree():
     d = lib.tempdir()
     try:
