@@ -44,9 +44,8 @@ def test_recv_timeout_then_data():
                        'recv(3, "late", 65536, 0) = 4\n'), out)
 
 
-def test_connect_timeout_backlog_full():
-    # A loopback listener whose accept queue is full drops new SYNs, so a
-    # connect neither succeeds nor is refused: it waits, and times out.
+def full_listener():
+    """A loopback listener whose accept queue is full, and its fillers."""
     try:
         with open("/proc/sys/net/ipv4/tcp_abort_on_overflow") as f:
             if f.read().strip() != "0":
@@ -58,18 +57,25 @@ def test_connect_timeout_backlog_full():
     srv.bind(("127.0.0.1", 0))
     srv.listen(0)
     port = srv.getsockname()[1]
-    fillers = []
-    try:
-        f = socket.create_connection(("127.0.0.1", port), timeout=lib.TIMEOUT)
+    fillers = [socket.create_connection(("127.0.0.1", port),
+                                        timeout=lib.TIMEOUT)]
+    for _ in range(3):
+        f = socket.socket()
+        f.setblocking(False)
+        try:
+            f.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
         fillers.append(f)
-        for _ in range(3):
-            f = socket.socket()
-            f.setblocking(False)
-            try:
-                f.connect(("127.0.0.1", port))
-            except BlockingIOError:
-                pass
-            fillers.append(f)
+    return srv, fillers
+
+
+def test_connect_timeout_backlog_full():
+    # A loopback listener whose accept queue is full drops new SYNs, so a
+    # connect neither succeeds nor is refused: it waits, and times out.
+    srv, fillers = full_listener()
+    port = srv.getsockname()[1]
+    try:
         st, out, err = lib.run("socket\nsettimeout 0.5\nconnect 127.0.0.1 %d\n"
                                "list\n" % port)
         check(st == 1, "status %d" % st)
@@ -277,10 +283,10 @@ def test_eof_from_python_peer():
 def blocked_in(pid, names):
     """Wait until process pid sits in one of the given system calls."""
     numbers = {
-        "x86_64": {"accept": 43, "accept4": 288, "read": 0, "poll": 7,
+        "x86_64": {"connect": 42, "accept": 43, "accept4": 288, "read": 0, "poll": 7,
                    "recvfrom": 45, "ppoll": 271, "nanosleep": 35,
                    "clock_nanosleep": 230},
-        "aarch64": {"accept": 202, "accept4": 242, "read": 63,
+        "aarch64": {"connect": 203, "accept": 202, "accept4": 242, "read": 63,
                     "recvfrom": 207, "ppoll": 73, "nanosleep": 101,
                     "clock_nanosleep": 115},
     }.get(platform.machine())
@@ -335,6 +341,28 @@ def test_sigint_in_script_recv_with_timeout_exits_130():
         check(status == 130, "status %d\n%s" % (status, out))
     finally:
         s.kill()
+
+
+def test_sigint_in_blocking_connect_exits_130():
+    # A blocking connect to a full backlog waits (for minutes): the socket
+    # line must already be out, and Ctrl-C must end it with status 130.
+    srv, fillers = full_listener()
+    s = lib.Session()
+    try:
+        s.send("socket\nconnect 127.0.0.1 %d\nlist"
+               % srv.getsockname()[1])
+        s.expect(r"^socket\(AF_INET, SOCK_STREAM, IPPROTO_TCP\) = 3$")
+        blocked_in(s.p.pid, ["connect"])
+        s.p.send_signal(signal.SIGINT)
+        status, out = s.close()
+        check(status == 130, "status %d\n%s" % (status, out))
+        check("= -1 EINTR (Interrupted system call)" in out, out)
+        check("FD  FAMILY" not in out, "went on after Ctrl-C:\n" + out)
+    finally:
+        s.kill()
+        for f in fillers:
+            f.close()
+        srv.close()
 
 
 def test_output_flushed_before_accept():
