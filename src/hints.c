@@ -2,6 +2,8 @@
  * One line of explanation for the errors a learner meets most, in the words
  * of the call that failed. The errno name is printed beside it by the caller.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -84,6 +86,10 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case EINVAL:
 		if (is(call, "accept"))
 			return "the socket is not listening (call listen first)";
+		if (is(call, "listen") && sk != NULL &&
+		    sk->family == AF_UNIX && sk->state == ST_NEW)
+			return "an AF_UNIX socket listens only once bound to a "
+			    "path or @name (bind first)";
 		if (is(call, "listen"))
 			return "this socket cannot listen (it is connected, or "
 			    "its type does not listen)";
