@@ -254,6 +254,27 @@ def test_no_socket_yet():
     check(out.endswith("close(4) = 0\nclose(3) = 0\n"), out)
 
 
+def test_misuse_hints():
+    # EINVAL and friends from listen/accept misuse carry a hint naming the
+    # mistake; the socket stays in the table.
+    out = expect_errors("socket unix\nlisten\nsocket udp\nlisten\naccept\n"
+                        "socket\naccept\nrecv\ngetpeername\nlist\n", [
+        "line 2: listen: EINVAL: an AF_UNIX socket listens only once bound "
+        "to a path or @name (bind first)",
+        "line 4: listen: EOPNOTSUPP: only stream and seqpacket sockets "
+        "listen and accept; a datagram socket just receives",
+        "line 5: accept: EOPNOTSUPP: only stream and seqpacket sockets "
+        "listen and accept; a datagram socket just receives",
+        "line 7: accept: EINVAL: the socket is not listening (call listen "
+        "first)",
+        "line 8: recv: ENOTCONN: the socket is not connected (connect "
+        "first, or accept on a listening socket)",
+        "line 9: getpeername: ENOTCONN: the socket is not connected, so it "
+        "has no peer",
+    ])
+    check(len([l for l in out.splitlines() if l[4:5].isdigit()]) == 3, out)
+
+
 def test_nul_byte_line():
     out = expect_errors("socketpair\nsend a\0b\nsend \"a\\0b\"\non 4 recv\n"
                         "list\n", [
