@@ -70,6 +70,9 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case ETIMEDOUT:
 		return "the peer did not answer in time";
 	case EISCONN:
+		if (sk != NULL && sk->state == ST_LISTENING)
+			return "a listening socket cannot connect; make a new "
+			    "socket to connect from";
 		return "this socket is already connected; make a new socket "
 		    "to connect elsewhere";
 	case ENOTCONN:
