@@ -275,6 +275,54 @@ def test_misuse_hints():
     check(len([l for l in out.splitlines() if l[4:5].isdigit()]) == 3, out)
 
 
+def test_addrinuse_isconn_refused_hints():
+    s = lib.Session()
+    try:
+        s.send("bind 127.0.0.1 0")
+        port = s.expect(r"getsockname\(3, \{AF_INET, 127\.0\.0\.1:(\d+)\}"
+                        ).group(1).decode()
+        s.send("listen")
+        s.send("bind 127.0.0.1 " + port)
+        s.send("connect 127.0.0.1 " + port)
+        s.send("socket")
+        s.send("bind 127.0.0.1 " + port)
+        s.send("connect 127.0.0.1 " + port)
+        s.send("connect 127.0.0.1 " + port)
+        s.send("close 3")
+        s.send("socket")
+        s.send("connect 127.0.0.1 " + port)
+        s.send("close")
+        s.send("connect_ex 127.0.0.1 " + port)
+        status, out = s.close()
+        lib.transcript(out, """
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+bind(3, {AF_INET, 127.0.0.1:0}, 16) = 0
+getsockname(3, {AF_INET, 127.0.0.1:<P>}, [16]) = 0
+listen(3, 128) = 0
+bind(3, {AF_INET, 127.0.0.1:<P>}, 16) = -1 EINVAL (Invalid argument)
+line 3: bind: EINVAL: the socket is already bound (a socket binds once), or the address does not fit it
+connect(3, {AF_INET, 127.0.0.1:<P>}, 16) = -1 EISCONN (Transport endpoint is already connected)
+line 4: connect: EISCONN: a listening socket cannot connect; make a new socket to connect from
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4
+bind(4, {AF_INET, 127.0.0.1:<P>}, 16) = -1 EADDRINUSE (Address already in use)
+line 6: bind: EADDRINUSE: another socket is bound to that address and port (a server still running, or an old connection in TIME_WAIT: setsockopt SO_REUSEADDR 1 before bind)
+connect(4, {AF_INET, 127.0.0.1:<P>}, 16) = 0
+connect(4, {AF_INET, 127.0.0.1:<P>}, 16) = -1 EISCONN (Transport endpoint is already connected)
+line 8: connect: EISCONN: this socket is already connected; make a new socket to connect elsewhere
+close(3) = 0
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+connect(3, {AF_INET, 127.0.0.1:<P>}, 16) = -1 ECONNREFUSED (Connection refused)
+line 11: connect: ECONNREFUSED: nothing is listening at that address and port (is the server running? is the port right?)
+close(3) = 0
+socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
+connect(3, {AF_INET, 127.0.0.1:<P>}, 16) = -1 ECONNREFUSED (Connection refused)
+111 ECONNREFUSED
+""", {"P": port})
+        check(status == 1, "status %d" % status)
+    finally:
+        s.kill()
+
+
 def test_nul_byte_line():
     out = expect_errors("socketpair\nsend a\0b\nsend \"a\\0b\"\non 4 recv\n"
                         "list\n", [
