@@ -35,6 +35,15 @@ main(int argc, char **argv)
 	const char	*file = NULL;
 	int		 i, fd, status;
 
+	/*
+	 * A closed fd 0, 1 or 2 would go to the first socket, and our output
+	 * with it: fill the gaps with /dev/null.
+	 */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
