@@ -54,6 +54,19 @@ def test_usage_errors_give_two():
         shutil.rmtree(d)
 
 
+def test_closed_stdout_never_becomes_a_socket():
+    # With fd 1 closed, a socket must not take it (the trace would go into
+    # the socket): the pair is still 3 and 4.
+    import subprocess
+    p = subprocess.run([lib.SOCKREPL], input=b"socketpair\nuse 4\nclose 3\n"
+                       b"close 4\n", stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, timeout=lib.TIMEOUT,
+                       preexec_fn=lambda: os.close(1))
+    err = p.stderr.decode("latin-1")
+    lib.no_sanitizer_report(err)
+    check(p.returncode == 0 and err == "", "%d %r" % (p.returncode, err))
+
+
 def test_help_and_version():
     st, out, err = lib.run("", ["--help"])
     check(st == 0 and out.startswith("usage: sockrepl [-q] [FILE]\n"), out)
