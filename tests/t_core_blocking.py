@@ -2,6 +2,7 @@
 output flushed before every call that may block."""
 import os
 import platform
+import re
 import signal
 import socket
 import struct
@@ -178,7 +179,7 @@ def test_sendall_timeout_and_partial_send():
                            "setsockopt SO_SNDBUF 4096\nsetblocking false\n"
                            "send %s\nsend %s\n" % (big, big, big))
     check(st == 1, "status %d" % st)
-    m = __import__("re").search(r"\nsent (\d+) of 60000 bytes before the "
+    m = re.search(r"\nsent (\d+) of 60000 bytes before the "
                                 r"error\n", out)
     check(m and 0 < int(m.group(1)) < 60000, out[-1500:])
     check("poll([{fd=3, events=POLLOUT}], 1, 300) = 0 (Timeout)" in out, out)
@@ -188,7 +189,7 @@ def test_sendall_timeout_and_partial_send():
     check(errs[-1].startswith("line 9: send: EAGAIN: the send buffer is "
                               "full"), err)
     check(len(errs) == 2, err)
-    m = __import__("re").search(r"\nsend\(5, \"x+\"\.\.\., 60000, 0\) = "
+    m = re.search(r"\nsend\(5, \"x+\"\.\.\., 60000, 0\) = "
                                 r"(\d+)\nsent (\d+) of 60000 bytes \("
                                 r"sendall sends them all\)\n", out)
     check(m and m.group(1) == m.group(2) and 0 < int(m.group(1)) < 60000,
