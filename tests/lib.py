@@ -28,6 +28,19 @@ class Skip(Exception):
     """Raised by a test that cannot run here (say, no IPv6 loopback)."""
 
 
+def need_program(name):
+    """The path of a program a test needs. Missing, the test is skipped,
+    except under CI (CI=true), where .ci/run should have installed it."""
+    import shutil
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            raise TestFailure("%s is not installed (.ci/run installs it)"
+                              % name)
+        raise Skip("%s is not installed" % name)
+    return path
+
+
 def need_ipv6():
     """Skip the test unless ::1 can be bound (some containers lack it)."""
     try:

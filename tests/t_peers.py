@@ -172,8 +172,7 @@ def test_client_talks_to_python_server_abstract():
 
 
 def test_curl_gets_hand_typed_http_response():
-    curl = shutil.which("curl")
-    check(curl is not None, "curl is not installed (.ci/run installs it)")
+    curl = lib.need_program("curl")
     s = lib.Session()
     c = None
     try:
