@@ -562,8 +562,7 @@ test_addr(void)
 	    "::1", NULL);
 	addr_bad("addr_family_mismatch_v4_on_inet6", AF_INET6, 0, "127.0.0.1",
 	    "80", "127.0.0.1", NULL);
-	addr_bad("addr_unknown_host", AF_UNSPEC, 0, "no-such-host.invalid",
-	    "80", "no-such-host.invalid", NULL);
+	/* (No unknown-host case: that would ask DNS, off the loopback.) */
 	addr_bad("addr_control_bytes_escaped", AF_UNSPEC, 0, "\x1b[2J", NULL,
 	    "\\x1b", NULL);
 	{
