@@ -67,6 +67,30 @@ def test_closed_stdout_never_becomes_a_socket():
     check(p.returncode == 0 and err == "", "%d %r" % (p.returncode, err))
 
 
+def test_emfile_then_recover():
+    # Out of fds: socket fails with a hint, and after a close it works.
+    import resource
+    import subprocess
+    script = "socket\n" * 8 + "close 5\nsocket\nsocketpair\n"
+    p = subprocess.run(
+        [lib.SOCKREPL], input=script.encode(), capture_output=True,
+        timeout=lib.TIMEOUT, preexec_fn=lambda: resource.setrlimit(
+            resource.RLIMIT_NOFILE, (8, 8)))
+    out, err = p.stdout.decode(), p.stderr.decode()
+    if "AddressSanitizer" in err or "Sanitizer" in err:
+        raise lib.Skip("the sanitizer runtime needs more fds")
+    lib.no_sanitizer_report(err)
+    check(p.returncode == 1, "status %d" % p.returncode)
+    check("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 7\n" in out, out)
+    check("socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = -1 EMFILE (Too many "
+          "open files)\n" in out, out)
+    check(out.endswith("close(5) = 0\nsocket(AF_INET, SOCK_STREAM, "
+                       "IPPROTO_TCP) = 5\nsocketpair(AF_UNIX, SOCK_STREAM, "
+                       "0, sv) = -1 EMFILE (Too many open files)\n"), out)
+    check(err.splitlines()[0] == "line 6: socket: EMFILE: too many open "
+          "files; close some sockets", err)
+
+
 def test_help_and_version():
     st, out, err = lib.run("", ["--help"])
     check(st == 0 and out.startswith("usage: sockrepl [-q] [FILE]\n"), out)
