@@ -38,6 +38,10 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "nothing is listening at that address and port (is "
 		    "the server running? is the port right?)";
 	case EAGAIN:
+		if (is(call, "connect") && sk != NULL && sk->family == AF_UNIX)
+			return "the listener's queue of connections not yet "
+			    "accepted is full (see listen BACKLOG); try again "
+			    "after it accepts";
 		if (is(call, "connect"))
 			return "no free local port to connect from";
 		/* A blocking socket: MSG_DONTWAIT, or a kernel timeout. */
