@@ -209,6 +209,25 @@ def test_nonblocking_unix_connect_is_immediate():
         shutil.rmtree(d)
 
 
+def test_unix_connect_full_backlog_eagain():
+    d = lib.tempdir()
+    try:
+        p = os.path.join(d, "s")
+        st, out, err = lib.run(
+            "socket unix\nbind {p}\nlisten 0\nsocket unix\nconnect {p}\n"
+            "socket unix\nsetblocking false\nconnect {p}\nlist\n"
+            .format(p=p))
+        check(st == 1, "status %d" % st)
+        check('connect(5, {AF_UNIX, "%s"}, %d) = -1 EAGAIN (Resource '
+              'temporarily unavailable)\n' % (p, 3 + len(p)) in out, out)
+        check(err == "line 8: connect: EAGAIN: the listener's queue of "
+              "connections not yet accepted is full (see listen BACKLOG); "
+              "try again after it accepts\n", err)
+    finally:
+        import shutil
+        shutil.rmtree(d)
+
+
 def reset_peer():
     """A python listener, and a function that closes its accepted side
     with SO_LINGER 0 so the kernel sends RST."""
