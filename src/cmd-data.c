@@ -294,7 +294,10 @@ recv_common(struct cmd_ctx *ctx, int from)
 		addr_format_short(&pre, (struct sockaddr *)&a.ss, a.len);
 		result("from %s", buf_str(&pre));
 	}
-	if (r == 0 && size > 0 && sk->type != SOCK_DGRAM) {
+	if (r == 0 && size > 0 && sk->type != SOCK_DGRAM && sk->shut_rd)
+		result("EOF: this side shut down reading (shutdown rd), so "
+		    "recv returns 0");
+	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM) {
 		result("EOF: the peer closed its end of the connection "
 		    "(orderly shutdown)");
 		sk->state = ST_CLOSED_PEER;
