@@ -329,6 +329,20 @@ recv(5, "world, some data", 100, 0) = 16
     check(out.endswith('recv(4, "hel", 3, MSG_TRUNC) = 3\n'), out)
 
 
+def test_eof_after_own_shutdown_rd():
+    out, err = lib.run_ok("socketpair\nshutdown rd\nrecv\nshutdown rdwr\n"
+                          "on 4 recv\n")
+    lib.transcript(out, """
+socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
+shutdown(3, SHUT_RD) = 0
+recv(3, "", 65536, 0) = 0
+EOF: this side shut down reading (shutdown rd), so recv returns 0
+shutdown(3, SHUT_RDWR) = 0
+recv(4, "", 65536, 0) = 0
+EOF: the peer closed its end of the connection (orderly shutdown)
+""")
+
+
 def test_script_file_and_stdin_agree():
     d = lib.tempdir()
     try:
