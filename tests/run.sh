@@ -35,6 +35,8 @@ done
 cat "$log"
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
+skipped=$(grep -c '^ok .* # skip' "$log")
+[ "$skipped" -eq 0 ] || echo "($skipped of the passed were skipped here)"
 [ "$failed" -eq 0 ] || status=1
 [ "$passed" -gt 0 ] || status=1
 echo "$passed passed, $failed failed"
