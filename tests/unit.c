@@ -256,7 +256,14 @@ test_numbers(void)
 
 	ok(pint("0", 0, 65535, &v) == 0 && v == 0, "int_zero");
 	ok(pint("65535", 0, 65535, &v) == 0 && v == 65535, "int_max");
-	ok(pint("0x10", 0, 65535, &v) == 0 && v == 16, "int_hex");
+	ok(pint("0x10", 0, 65535, &v) == 0 && v == 16 &&
+	    pint("0XfF", 0, 65535, &v) == 0 && v == 255, "int_hex");
+	/* Leading zeros are decimal: 010 is ten, never C's octal eight. */
+	ok(pint("010", 0, 65535, &v) == 0 && v == 10 &&
+	    pint("08", 0, 65535, &v) == 0 && v == 8 &&
+	    pint("0080", 0, 65535, &v) == 0 && v == 80, "int_leading_zero");
+	ok(pint("0x", 0, 65535, &v) == -1 && pint("0xg", 0, 65535, &v) == -1 &&
+	    pint("-0x10", -100, 100, &v) == -1, "int_bad_hex");
 	ok(pint("-5", -10, 10, &v) == 0 && v == -5, "int_negative");
 	v = 42;
 	ok_seen(pint("99999", 0, 65535, &v) == -1 && v == 42 &&
