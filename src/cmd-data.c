@@ -2,6 +2,7 @@
  * Moving data: send, sendall, sendto, recv, recvfrom.
  */
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -275,12 +276,18 @@ recv_common(struct cmd_ctx *ctx, int from)
 	shown = (size_t)r < (size_t)size ? (size_t)r : (size_t)size;
 	if (!(flags & MSG_PEEK))
 		sk->bytes_in += shown;
+	/* On a TCP socket MSG_TRUNC skips the bytes: buf is never filled. */
+	if ((flags & MSG_TRUNC) && sk->protocol == IPPROTO_TCP)
+		shown = 0;
 	outcome_data(data, shown);
 	if (r > 0 || sk->type == SOCK_DGRAM)
 		show_data(buf_str(&pre), buf_str(&post), data, shown);
 	else
 		trace("%s\"\"%s", buf_str(&pre), buf_str(&post));
-	if ((size_t)r > shown)
+	if (r > 0 && shown == 0)
+		result("%zd bytes %s, not copied (MSG_TRUNC on a TCP socket)",
+		    r, (flags & MSG_PEEK) ? "waiting" : "thrown away");
+	else if ((size_t)r > shown)
 		result("the datagram was %zd bytes; the %lld that fit the "
 		    "buffer are shown", r, size);
 	if (from && opt.quiet && a.len > 0) {
@@ -288,7 +295,10 @@ recv_common(struct cmd_ctx *ctx, int from)
 		addr_format_short(&pre, (struct sockaddr *)&a.ss, a.len);
 		result("from %s", buf_str(&pre));
 	}
-	if (r == 0 && size > 0 && sk->type != SOCK_DGRAM) {
+	if (r == 0 && size > 0 && sk->type != SOCK_DGRAM && sk->shut_rd)
+		result("EOF: this side shut down reading (shutdown rd), so "
+		    "recv returns 0");
+	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM) {
 		result("EOF: the peer closed its end of the connection "
 		    "(orderly shutdown)");
 		sk->state = ST_CLOSED_PEER;

@@ -194,6 +194,11 @@ cmd_setsockopt_exec(struct cmd_ctx *ctx)
 		tv.tv_sec = (time_t)secs;
 		tv.tv_usec = (suseconds_t)lround((secs - (double)tv.tv_sec) *
 		    1e6);
+		/* 1.9999999 rounds up to a whole second, not 1000000 us. */
+		if (tv.tv_usec >= 1000000) {
+			tv.tv_sec++;
+			tv.tv_usec -= 1000000;
+		}
 		val = &tv;
 		len = sizeof tv;
 		buf_printf(&b, "{tv_sec=%ld, tv_usec=%ld}, %u)",

@@ -2,6 +2,8 @@
  * One line of explanation for the errors a learner meets most, in the words
  * of the call that failed. The errno name is printed beside it by the caller.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -24,9 +26,6 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		    strncmp(call, "recv", 4) == 0)
 			return "a listening socket only accepts connections; "
 			    "send and receive on the socket accept returns";
-		if (strncmp(call, "connect", 7) == 0)
-			return "a listening socket cannot connect; make another "
-			    "socket to connect from";
 	}
 
 	switch (err) {
@@ -51,6 +50,16 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "nothing is listening at that address and port (is "
 		    "the server running? is the port right?)";
 	case EAGAIN:
+		if (is(call, "connect") && sk != NULL && sk->family == AF_UNIX)
+			return "the listener's queue of connections not yet "
+			    "accepted is full (see listen BACKLOG); try again "
+			    "after it accepts";
+		if (is(call, "connect"))
+			return "no free local port to connect from";
+		/* A blocking socket: MSG_DONTWAIT, or a kernel timeout. */
+		if (sk != NULL && !sk->nonblock)
+			return "the call did not wait (MSG_DONTWAIT), or the "
+			    "SO_RCVTIMEO or SO_SNDTIMEO timeout ran out";
 		if (is(call, "accept"))
 			return "no connection is waiting yet (the socket is "
 			    "non-blocking); try again later";
@@ -58,10 +67,8 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		    is(call, "sendto"))
 			return "the send buffer is full (the socket is "
 			    "non-blocking); wait until the peer reads";
-		if (is(call, "connect"))
-			return "no free local port to connect from";
-		return "no data is waiting yet (the socket is non-blocking, "
-		    "or dontwait was given); try again later";
+		return "no data is waiting yet (the socket is non-blocking); "
+		    "try again later";
 	case EINPROGRESS:
 		return "the connection is being made in the background (the "
 		    "socket is non-blocking); getsockopt SO_ERROR tells how "
@@ -85,6 +92,9 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case ETIMEDOUT:
 		return "the peer did not answer in time";
 	case EISCONN:
+		if (sk != NULL && sk->state == ST_LISTENING)
+			return "a listening socket cannot connect; make a new "
+			    "socket to connect from";
 		return "this socket is already connected; make a new socket "
 		    "to connect elsewhere";
 	case ENOTCONN:
@@ -101,6 +111,10 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case EINVAL:
 		if (is(call, "accept"))
 			return "the socket is not listening (call listen first)";
+		if (is(call, "listen") && sk != NULL &&
+		    sk->family == AF_UNIX && sk->state == ST_NEW)
+			return "an AF_UNIX socket listens only once bound to a "
+			    "path or @name (bind first)";
 		if (is(call, "listen"))
 			return "this socket cannot listen (it is connected, or "
 			    "its type does not listen)";

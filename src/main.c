@@ -73,6 +73,16 @@ main(int argc, char **argv)
 	int		  c, fd = -1, ncmds = 0, interact = 0, status;
 	enum cmd_retval	  r = CMD_OK;
 
+	/*
+	 * A closed fd 0, 1 or 2 would go to the first socket, and our output
+	 * with it: fill the gaps with /dev/null.
+	 */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	fd = -1;
+
 	/* -c arguments are kept in order; there are fewer than argc. */
 	if ((cmds = calloc((size_t)argc, sizeof *cmds)) == NULL)
 		err(2, NULL);
@@ -134,6 +144,13 @@ main(int argc, char **argv)
 	if (file != NULL && strcmp(file, "-") != 0 &&
 	    (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
 		warn("%s", file);
+		free(cmds);
+		return 2;
+	}
+	/* A directory opens but cannot be read: a usage error too. */
+	if (fd >= 0 && read(fd, &c, 0) < 0) {
+		warn("%s", file);
+		close(fd);
 		free(cmds);
 		return 2;
 	}

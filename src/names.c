@@ -200,9 +200,12 @@ flags_parse(const struct name *t, const char *s, int *out)
 			return -1;
 		v |= n->value;
 		s += len;
-		if (*s != '\0')
-			s++;
+		/* A separator must be followed by another flag: "peek|" is bad. */
+		if (*s != '\0' && *++s == '\0')
+			return -1;
 	}
+	if (v == 0)
+		return -1;	/* the empty string names no flag */
 	*out = v;
 	return 0;
 }

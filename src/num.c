@@ -28,8 +28,10 @@ parse_int(const char *s, long long min, long long max, const char *what,
 		diag("%s \"%s\": not a number", what, printable(s));
 		return -1;
 	}
+	/* Decimal, or hex after 0x; never octal: 010 is ten, as people mean. */
 	errno = 0;
-	v = strtoll(s, &end, 0);
+	v = strtoll(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ?
+	    16 : 10);
 	if (*end != '\0') {
 		diag("%s \"%s\": not a number", what, printable(s));
 		return -1;

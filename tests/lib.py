@@ -24,6 +24,33 @@ class TestFailure(Exception):
     pass
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (say, no IPv6 loopback)."""
+
+
+def need_program(name):
+    """The path of a program a test needs. Missing, the test is skipped,
+    except under CI (CI=true), where .ci/run should have installed it."""
+    import shutil
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            raise TestFailure("%s is not installed (.ci/run installs it)"
+                              % name)
+        raise Skip("%s is not installed" % name)
+    return path
+
+
+def need_ipv6():
+    """Skip the test unless ::1 can be bound (some containers lack it)."""
+    try:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.bind(("::1", 0))
+        s.close()
+    except OSError as e:
+        raise Skip("no IPv6 loopback: %s" % e)
+
+
 def check(cond, msg="check failed"):
     if not cond:
         raise TestFailure(msg)
@@ -152,6 +179,52 @@ def tempdir():
     return tempfile.mkdtemp(prefix="sockrepl-test-")
 
 
+def transcript(actual, expected, names=None):
+    """Check output line by line against an expected transcript.
+
+    Each expected line is literal text, except that <NAME> stands for a
+    number (an ephemeral port, an fd) that is captured the first time and
+    must be the same number every later time. Returns the captures as a
+    dict of strings. names gives values already known.
+    """
+    known = dict(names or {})
+    got = actual.splitlines()
+    want = expected.strip("\n").splitlines()
+    for i, w in enumerate(want):
+        parts = re.split(r"<([A-Z][A-Z0-9_]*)>", w)
+        rx, groups = "", []
+        for j, part in enumerate(parts):
+            if j % 2 == 0:
+                rx += re.escape(part)
+            elif part in known:
+                rx += re.escape(known[part])
+            elif part in groups:
+                rx += "(?P=%s)" % part
+            else:
+                rx += "(?P<%s>\\d+)" % part
+                groups.append(part)
+        m = re.fullmatch(rx, got[i]) if i < len(got) else None
+        if m is None:
+            raise TestFailure(
+                "transcript differs at line %d:\n  want: %s\n  got:  %s\n"
+                "whole output:\n%s" % (i + 1, w, got[i] if i < len(got)
+                                       else "(end of output)", actual))
+        known.update(m.groupdict())
+    if len(got) > len(want):
+        raise TestFailure("extra output after line %d: %r\nwhole output:\n%s"
+                          % (len(want), got[len(want)], actual))
+    return known
+
+
+def run_ok(script, args=(), status=0, **kw):
+    """lib.run, checking the exit status."""
+    st, out, err = run(script, args, **kw)
+    if st != status:
+        raise TestFailure("exit status %d, want %d\nstdout:\n%s\nstderr:\n%s"
+                          % (st, status, out, err))
+    return out, err
+
+
 def main():
     """Run every test_* function of the calling module."""
     mod = sys.modules["__main__"]
@@ -164,6 +237,8 @@ def main():
         try:
             getattr(mod, n)()
             print("ok %s.%s" % (base, n), flush=True)
+        except Skip as e:
+            print("ok %s.%s # skip: %s" % (base, n, e), flush=True)
         except Exception as e:
             failed += 1
             print("FAIL %s.%s" % (base, n), flush=True)

@@ -10,16 +10,20 @@ cd "$(dirname "$0")/.." || exit 2
 SOCKREPL=${SOCKREPL:-$PWD/sockrepl}
 export SOCKREPL
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+
+one=$(mktemp)
+trap 'rm -f "$log" "$one"' EXIT
 
 status=0
 run() {
 	# Each test file runs with a time limit so a hang fails instead of
-	# stopping the suite.
-	if ! timeout 300 "$@" >>"$log" 2>&1; then
+	# stopping the suite. A file that fails without saying which test
+	# (a crash, a syntax error, the time limit) still counts as a failure.
+	if ! timeout 300 "$@" >"$one" 2>&1; then
 		status=1
-		grep -q '^FAIL ' "$log" || echo "FAIL $*: exited non-zero" >>"$log"
+		grep -q '^FAIL ' "$one" || echo "FAIL $*: exited non-zero" >>"$one"
 	fi
+	cat "$one" >>"$log"
 }
 
 run tests/unit
@@ -31,6 +35,8 @@ done
 cat "$log"
 passed=$(grep -c '^ok ' "$log")
 failed=$(grep -c '^FAIL ' "$log")
+skipped=$(grep -c '^ok .* # skip' "$log")
+[ "$skipped" -eq 0 ] || echo "($skipped of the passed were skipped here)"
 [ "$failed" -eq 0 ] || status=1
 [ "$passed" -gt 0 ] || status=1
 echo "$passed passed, $failed failed"
