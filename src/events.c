@@ -223,8 +223,9 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 		 * so it is left for their next call to report.
 		 */
 		if (!(sk->ev_said & EVS_ERROR))
-			notice(out, sk->fd, "the connection was reset or failed: "
-			    "the next recv or send reports the error");
+			notice(out, sk->fd, "the connection was reset or failed "
+			    "(the next send or recv reports it, after any data "
+			    "still waiting)");
 		sk->ev_said |= EVS_ERROR;
 		return;
 	}

@@ -155,6 +155,8 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case EMSGSIZE:
 		return "the datagram is larger than the socket can send at once";
 	case EINTR:
+		if (sk == NULL)
+			return "interrupted (Ctrl-C)";
 		return "interrupted (Ctrl-C); the socket is as it was";
 	case EBADF:
 		return "that fd is no longer open";
