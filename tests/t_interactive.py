@@ -277,8 +277,9 @@ def test_notice_reset_and_datagram():
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                      struct.pack("ii", 1, 0))
         c.close()
-        p.expect(r"\[fd 4\] the connection was reset or failed: the next "
-                 r"recv or send reports the error\n" + PROMPT + "$")
+        p.expect(r"\[fd 4\] the connection was reset or failed \(the next "
+                 r"send or recv reports it, after any data still waiting\)\n"
+                 + PROMPT + "$")
         p.line("recv")      # the error was left for it
         check(re.search(r"recv\(4, buf, 65536, 0\) = -1 ECONNRESET",
                         p.text()), p.text())
