@@ -13,12 +13,12 @@ CPPFLAGS += -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"'
 RL_CFLAGS != pkg-config --cflags readline 2>/dev/null || true
 RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 
-SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-data.c \
+SRCS = src/main.c src/rbuf.c src/datain.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-data.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
-LIB_OBJS = src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
+LIB_OBJS = src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
 	src/out.o src/table.o
 
 all: sockrepl
