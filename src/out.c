@@ -2,6 +2,8 @@
  * Everything sockrepl prints goes through here: the strace-style call trace
  * and results on stdout, diagnostics on stderr.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +107,25 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+/*
+ * Flush stdout before a call that may block, so that a program reading our
+ * output through a pipe, a socket or a terminal sees each result as it
+ * happens. When stdout is a regular file or /dev/null nobody can be waiting
+ * on it, and a write(2) per command would double the system calls of a
+ * scripted conversation (bench/README.md), so stdio's buffer is left to
+ * fill; diag still flushes to keep stdout and stderr in order.
+ */
 void
 out_flush(void)
 {
-	fflush(stdout);
+	static int	need = -1;
+	struct stat	st;
+
+	if (need < 0)
+		need = isatty(STDOUT_FILENO) || fstat(STDOUT_FILENO, &st) != 0 ||
+		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	if (need)
+		fflush(stdout);
 }
 
 /* A trace line: shown unless -q. */
