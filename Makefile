@@ -49,6 +49,13 @@ check-sanitize:
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=exitcode=99 \
 		$(MAKE) -C .san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check
 
+# Side-by-side speed figures (bench/README.md); not part of check.
+bench/floor: bench/floor.c
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c
+
+bench: sockrepl bench/floor
+	python3 bench/bench.py
+
 install: sockrepl
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f sockrepl $(DESTDIR)$(BINDIR)/sockrepl
@@ -60,7 +67,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockrepl $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 
 clean:
-	rm -f sockrepl $(OBJS) tests/unit
+	rm -f sockrepl $(OBJS) tests/unit bench/floor
 	rm -rf .san
 
-.PHONY: all check check-sanitize install uninstall clean
+.PHONY: all check check-sanitize bench install uninstall clean

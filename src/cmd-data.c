@@ -214,6 +214,23 @@ const struct cmd_entry cmd_sendline_entry = {
 	"it sends just the line end."
 };
 
+/*
+ * Wait as recv and send do (wait.c), but for a call whose trace line is
+ * hidden, hide the poll line too, so a long transfer stays readable.
+ */
+static int
+wait_quietly(struct sock *sk, short ev, const char *name, int shown)
+{
+	int	q = opt.quiet, r;
+
+	if (shown)
+		return wait_ready(sk, ev, name);
+	opt.quiet = 1;
+	r = wait_ready(sk, ev, name);
+	opt.quiet = q;
+	return r;
+}
+
 /* Counts sendall's calls so that only the first few are shown. */
 struct sendall_state {
 	unsigned long	 calls;
@@ -229,7 +246,8 @@ sendall_buf(struct sock *sk, const char *p, size_t n, struct sendall_state *st)
 	ssize_t	r;
 
 	while (done < n) {
-		if (!wait_ready(sk, POLLOUT, "sendall"))
+		if (!wait_quietly(sk, POLLOUT, "sendall",
+		    st->calls < SENDALL_SHOWN))
 			return -1;
 		r = send_once(sk, p + done, n - done, NULL,
 		    st->calls < SENDALL_SHOWN);
@@ -392,23 +410,6 @@ const struct cmd_entry cmd_newline_entry = {
 #define LINE_MAX_DEFAULT 65536
 /* recvall > FILE keeps this many of the last bytes for expect. */
 #define KEEP_TAIL	65536
-
-/*
- * Wait as recv and send do (wait.c), but for a call whose trace line is
- * hidden, hide the poll line too, so a long transfer stays readable.
- */
-static int
-wait_quietly(struct sock *sk, short ev, const char *name, int shown)
-{
-	int	q = opt.quiet, r;
-
-	if (shown)
-		return wait_ready(sk, ev, name);
-	opt.quiet = 1;
-	r = wait_ready(sk, ev, name);
-	opt.quiet = q;
-	return r;
-}
 
 /* Where a receive's data goes: the screen in a format, or a file. */
 struct sink {
