@@ -723,6 +723,11 @@ recv_into(struct sock *sk, const char *name, char *p, size_t size, int shown)
 	for (;;) {
 		if (!wait_quietly(sk, POLLIN, name, shown))
 			return -1;
+		/* Ctrl-C just before the call must stop it too. */
+		if (interrupted) {
+			errno = EINTR;
+			break;
+		}
 		if ((r = recv(sk->fd, p, size, 0)) >= 0) {
 			sk->bytes_in += (uint64_t)r;
 			return r;

@@ -1,6 +1,7 @@
 """Data in and out: hex:, < FILE, sendline, recvline, recvuntil, recvall,
 > FILE and >> FILE, the display formats, and sockrepl's receive buffer."""
 import os
+import signal
 import socket
 
 import lib
@@ -165,6 +166,58 @@ def test_recvline_waits_across_calls():
         s.expect(r'^"next"$')
         status, out = s.close()
         check(status == 0, out)
+    finally:
+        s.kill()
+
+
+def test_timeout_keeps_partial_line_buffered():
+    srv = lib.listener()
+    s = lib.Session()
+    try:
+        s.send("connect 127.0.0.1 %d" % port_of(srv))
+        c, _ = srv.accept()
+        c.sendall(b"no newline yet")
+        s.send("settimeout 0.2")
+        s.send("recvline")
+        s.expect(r"recvline: timed out")
+        s.expect(r"the 14 bytes read so far stay in sockrepl's buffer")
+        s.send("list")
+        s.expect(r"timeout 0.2s, 14 buffered$")
+        c.sendall(b"!\n")
+        s.send("recvline")
+        s.expect(r"^\(14 bytes already in sockrepl's buffer\)$")
+        s.expect(r'^"no newline yet!\\n"$')
+        c.close()
+        srv.close()
+        status, out = s.close()
+        check(status == 1, out)
+    finally:
+        s.kill()
+
+
+def test_ctrl_c_stops_recvall_and_keeps_bytes():
+    srv = lib.listener()
+    s = lib.Session()
+    try:
+        s.send("connect 127.0.0.1 %d" % port_of(srv))
+        c, _ = srv.accept()
+        c.sendall(b"some")
+        s.send("recvall")
+        s.expect(r'^recv\(3, "some", 262144, 0\) = 4$')
+        # A signal that lands just before recv blocks is missed, as in
+        # any program; Ctrl-C again, as a person would, until it stops.
+        for _ in range(100):
+            s.p.send_signal(signal.SIGINT)
+            try:
+                s.expect(r"recvall: EINTR", timeout=0.2)
+                break
+            except lib.TestFailure:
+                pass
+        s.expect(r"the 4 bytes read so far stay in sockrepl's buffer")
+        c.close()
+        srv.close()
+        status, out = s.close()
+        check(status == 130, "status %d\n%s" % (status, out))
     finally:
         s.kill()
 
