@@ -1,6 +1,8 @@
 """Data in and out: hex:, < FILE, sendline, recvline, recvuntil, recvall,
 > FILE and >> FILE, the display formats, and sockrepl's receive buffer."""
+import atexit
 import os
+import shutil
 import signal
 import socket
 
@@ -8,6 +10,13 @@ import lib
 from lib import check
 
 BINARY = bytes([0, 0xff, 0, 0x41, 0x0a, 0xff, 0xfe, 0, 0x7f, 0x80])
+
+
+def tempdir():
+    """A temp dir removed when the tests end."""
+    d = lib.tempdir()
+    atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 def echo_peer(srv):
@@ -56,7 +65,7 @@ def port_of(srv):
 def test_binary_round_trip_byte_for_byte():
     srv = lib.listener()
     peer = lib.in_thread(echo_peer, srv)
-    d = lib.tempdir()
+    d = tempdir()
     out = os.path.join(d, "out.bin")
     script = ("connect 127.0.0.1 %d\n"
               "sendall hex:00ff00410aff\n"
@@ -84,7 +93,7 @@ def test_hex_needs_whole_word_and_good_digits():
 
 
 def test_send_file_and_missing_file():
-    d = lib.tempdir()
+    d = tempdir()
     src = os.path.join(d, "in.bin")
     data = bytes(range(256)) * 8192      # 2 MiB, every byte value
     with open(src, "wb") as f:
@@ -105,7 +114,7 @@ def test_send_file_and_missing_file():
 
 
 def test_send_file_first_chunk_and_quoted_lt():
-    d = lib.tempdir()
+    d = tempdir()
     src = os.path.join(d, "in.txt")
     with open(src, "wb") as f:
         f.write(b"from a file\n")
@@ -265,7 +274,7 @@ def test_recvall_large_to_file_collapses_calls():
     srv = lib.listener()
     body = os.urandom(3 << 20)
     peer = lib.in_thread(source_peer, srv, body)
-    d = lib.tempdir()
+    d = tempdir()
     out = os.path.join(d, "big.bin")
     status, o, e = lib.run("connect 127.0.0.1 %d\nrecvall > %s\n"
                            % (port_of(srv), out))
@@ -278,7 +287,7 @@ def test_recvall_large_to_file_collapses_calls():
 
 
 def test_redirect_and_append():
-    d = lib.tempdir()
+    d = tempdir()
     f = os.path.join(d, "f.txt")
     status, o, e = lib.run('socketpair\non 4 send "abcdef\\nxyz"\n'
                            "recv 3 > %s\nrecvline >> %s\nrecv >> %s\n"
