@@ -556,6 +556,8 @@ recv_buffered(struct sock *sk, struct sink *o, size_t size, int flags)
 	if (!opt.quiet)
 		trace("(%zu bytes from sockrepl's buffer, no system call%s)",
 		    n, (flags & MSG_PEEK) ? "; peek leaves them there" : "");
+	/* It stands in for the recv call: scripts see what recv returned. */
+	last.ret = (long)n;
 	if (deliver(o, NULL, NULL, rbuf_peek(sk), n) != 0)
 		return CMD_ERROR;
 	if (!(flags & MSG_PEEK))
