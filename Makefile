@@ -14,13 +14,13 @@ RL_CFLAGS != pkg-config --cflags readline 2>/dev/null || true
 RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 
 SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-data.c \
-	src/cmd-script.c src/vars.c \
+	src/cmd-script.c src/vars.c src/rbuf.c src/datain.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 SRCS += src/events.c src/complete.c src/history.c src/color.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
-LIB_OBJS = src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
+LIB_OBJS = src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
 	src/out.o src/color.o src/table.o
 
 all: sockrepl
@@ -51,6 +51,13 @@ check-sanitize:
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=exitcode=99 \
 		$(MAKE) -C .san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check
 
+# Side-by-side speed figures (bench/README.md); not part of check.
+bench/floor: bench/floor.c
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c
+
+bench: sockrepl bench/floor
+	python3 bench/bench.py
+
 install: sockrepl
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f sockrepl $(DESTDIR)$(BINDIR)/sockrepl
@@ -62,7 +69,7 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockrepl $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 
 clean:
-	rm -f sockrepl $(OBJS) tests/unit
+	rm -f sockrepl $(OBJS) tests/unit bench/floor
 	rm -rf .san
 
-.PHONY: all check check-sanitize install uninstall clean
+.PHONY: all check check-sanitize bench install uninstall clean

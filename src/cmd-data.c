@@ -1,31 +1,25 @@
 /*
- * Moving data: send, sendall, sendto, recv, recvfrom.
+ * Moving data: send, sendall, sendline, sendto, recv, recvfrom, recvline,
+ * recvuntil, recvall, and the newline and format settings.
+ *
+ * Bytes that a receive read past what it returns (the rest of the kernel's
+ * answer after a newline, say) stay in the socket's buffer (rbuf.c), and
+ * every receive on a stream serves them first, saying so in the trace.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockrepl.h"
 
 /* sendall shows its first and last send calls and counts the ones between. */
 #define SENDALL_SHOWN	3
-
-/* The data of a command: its words joined by single spaces. */
-static void
-data_from_words(struct word *w, int n, struct buf *out)
-{
-	int	i;
-
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			buf_addc(out, ' ');
-		buf_add(out, w[i].s, w[i].len);
-	}
-}
 
 /* Note what a failed data call did to the connection, for list. */
 static void
@@ -96,14 +90,91 @@ send_common(struct cmd_ctx *ctx, const char *name, const char *p, size_t n,
 	return CMD_OK;
 }
 
+/* Line ends for sendline: the newline command sets which. */
+static int	crlf;
+
+/* Open a file for a command; NULL-safe message naming it on failure. */
+static int
+file_open(const char *name, const char *path, int flags)
+{
+	int	fd;
+
+	if ((fd = open(path, flags | O_CLOEXEC, 0666)) < 0)
+		diag("%s: %s: %s", name, printable(path), strerror(errno));
+	return fd;
+}
+
+/*
+ * Read up to n bytes of fd into p, stopping short only at the end of the
+ * file. Returns the count, or -1 after a message naming the file.
+ */
+static ssize_t
+file_read(const char *name, const char *path, int fd, char *p, size_t n)
+{
+	size_t	done = 0;
+	ssize_t	r;
+
+	while (done < n) {
+		r = read(fd, p + done, n - done);
+		if (r < 0 && errno == EINTR && !interrupted)
+			continue;
+		if (r < 0) {
+			diag("%s: reading %s: %s", name, printable(path),
+			    strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+static char *
+chunk_alloc(void)
+{
+	char	*p;
+
+	if ((p = malloc(DATA_CHUNK)) == NULL)
+		abort();
+	return p;
+}
+
+/*
+ * The data of a send command in data: its words, or the first DATA_CHUNK
+ * bytes of the file after <. Returns 0, or -1 after a message.
+ */
+static int
+send_data(const char *name, struct word *w, int n, struct buf *data)
+{
+	const char	*path;
+	char		*chunk;
+	int		 fd;
+	ssize_t		 r;
+
+	if (data_words(name, w, n, data, &path) != 0)
+		return -1;
+	if (path == NULL)
+		return 0;
+	if ((fd = file_open(name, path, O_RDONLY)) < 0)
+		return -1;
+	chunk = chunk_alloc();
+	if ((r = file_read(name, path, fd, chunk, DATA_CHUNK)) > 0)
+		buf_add(data, chunk, (size_t)r);
+	free(chunk);
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
 static enum cmd_retval
 cmd_send_exec(struct cmd_ctx *ctx)
 {
 	struct buf	 data = { 0 };
-	enum cmd_retval	 r;
+	enum cmd_retval	 r = CMD_ERROR;
 
-	data_from_words(ctx->argv, ctx->argc, &data);
-	r = send_common(ctx, "send", buf_str(&data), data.len, NULL, ctx->sk);
+	if (send_data("send", ctx->argv, ctx->argc, &data) == 0)
+		r = send_common(ctx, "send", buf_str(&data), data.len, NULL,
+		    ctx->sk);
 	buf_free(&data);
 	return r;
 }
@@ -114,49 +185,152 @@ const struct cmd_entry cmd_send_entry = {
 	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_send_exec,
 	"DATA is the rest of the line: bare words are joined by single "
 	"spaces; \"...\" takes C escapes (\\r \\n \\t \\0 \\xHH); '...' is "
-	"literal. send makes one call and shows how many bytes the kernel "
-	"took, which may be fewer than given (then sendall sends the rest)."
+	"literal; a single word hex:48656c6c6f gives bytes in hex; < FILE "
+	"sends the first 262144 bytes of a file. send makes one call and "
+	"shows how many bytes the kernel took, which may be fewer than given "
+	"(then sendall sends the rest)."
 };
 
 static enum cmd_retval
-cmd_sendall_exec(struct cmd_ctx *ctx)
+cmd_sendline_exec(struct cmd_ctx *ctx)
 {
-	struct sock	*sk = ctx->sk;
 	struct buf	 data = { 0 };
-	size_t		 done = 0;
-	ssize_t		 r;
-	unsigned long	 calls = 0, hidden = 0;
-	enum cmd_retval	 ret = CMD_OK;
+	enum cmd_retval	 r = CMD_ERROR;
 
-	data_from_words(ctx->argv, ctx->argc, &data);
-	do {
-		if (!wait_ready(sk, POLLOUT, "sendall")) {
-			ret = CMD_ERROR;
-			break;
-		}
-		r = send_once(sk, data.data + done, data.len - done, NULL,
-		    calls < SENDALL_SHOWN);
-		calls++;
-		if (calls > SENDALL_SHOWN)
-			hidden++;
+	if (send_data("sendline", ctx->argv, ctx->argc, &data) == 0) {
+		buf_adds(&data, crlf ? "\r\n" : "\n");
+		r = send_common(ctx, "sendline", buf_str(&data), data.len,
+		    NULL, ctx->sk);
+	}
+	buf_free(&data);
+	return r;
+}
+
+const struct cmd_entry cmd_sendline_entry = {
+	"sendline", NULL, 0, -1, "DATA",
+	"send data and a line end, once",
+	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_sendline_exec,
+	"As send, with \\n after the data, or \\r\\n after newline crlf "
+	"(for HTTP, SMTP and other protocols that want CRLF). With no DATA "
+	"it sends just the line end."
+};
+
+/*
+ * Wait as recv and send do (wait.c), but for a call whose trace line is
+ * hidden, hide the poll line too, so a long transfer stays readable.
+ */
+static int
+wait_quietly(struct sock *sk, short ev, const char *name, int shown)
+{
+	int	q = opt.quiet, r;
+
+	if (shown)
+		return wait_ready(sk, ev, name);
+	opt.quiet = 1;
+	r = wait_ready(sk, ev, name);
+	opt.quiet = q;
+	return r;
+}
+
+/* Counts sendall's calls so that only the first few are shown. */
+struct sendall_state {
+	unsigned long	 calls;
+	unsigned long	 hidden;
+	uint64_t	 done;
+};
+
+/* Send all of p[0..n); returns 0, or -1 after a message. */
+static int
+sendall_buf(struct sock *sk, const char *p, size_t n, struct sendall_state *st)
+{
+	size_t	done = 0;
+	ssize_t	r;
+
+	while (done < n) {
+		if (!wait_quietly(sk, POLLOUT, "sendall",
+		    st->calls < SENDALL_SHOWN))
+			return -1;
+		r = send_once(sk, p + done, n - done, NULL,
+		    st->calls < SENDALL_SHOWN);
+		st->calls++;
+		if (st->calls > SENDALL_SHOWN)
+			st->hidden++;
 		if (r < 0) {
 			if (errno == EINTR && !interrupted)
 				continue;
 			note_error(sk, errno);
 			diag_errno("sendall", errno, sk);
-			ret = CMD_ERROR;
-			break;
+			return -1;
 		}
 		done += (size_t)r;
-	} while (done < data.len);
-	if (hidden > 0 && !opt.quiet)
-		trace("... %lu more send calls: %zu of %zu bytes sent", hidden,
-		    done, data.len);
-	if (ret == CMD_ERROR && done > 0)
-		result("sent %zu of %zu bytes before the error", done,
-		    data.len);
-	buf_free(&data);
+		st->done += (uint64_t)r;
+	}
+	return 0;
+}
+
+/*
+ * sendall < FILE: a chunk of the file at a time, so a file of any size is
+ * sent in constant memory.
+ */
+static int
+sendall_file(struct sock *sk, const char *path, struct sendall_state *st)
+{
+	char	*chunk;
+	ssize_t	 r;
+	int	 fd, ret = 0;
+
+	if ((fd = file_open("sendall", path, O_RDONLY)) < 0)
+		return -1;
+	chunk = chunk_alloc();
+	for (;;) {
+		if ((r = file_read("sendall", path, fd, chunk,
+		    DATA_CHUNK)) < 0) {
+			ret = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (sendall_buf(sk, chunk, (size_t)r, st) != 0) {
+			ret = -1;
+			break;
+		}
+	}
+	close(fd);
+	free(chunk);
 	return ret;
+}
+
+static enum cmd_retval
+cmd_sendall_exec(struct cmd_ctx *ctx)
+{
+	struct sendall_state st = { 0, 0, 0 };
+	struct buf	 data = { 0 };
+	const char	*path;
+	int		 r;
+
+	if (data_words("sendall", ctx->argv, ctx->argc, &data, &path) != 0)
+		return CMD_ERROR;
+	if (path != NULL)
+		r = sendall_file(ctx->sk, path, &st);
+	else
+		r = sendall_buf(ctx->sk, buf_str(&data), data.len, &st);
+	if (st.hidden > 0 && !opt.quiet && path == NULL)
+		trace("... %lu more send calls: %llu of %zu bytes sent",
+		    st.hidden, (unsigned long long)st.done, data.len);
+	else if (st.hidden > 0 && !opt.quiet)
+		trace("... %lu more send calls: %llu bytes sent in all",
+		    st.hidden, (unsigned long long)st.done);
+	if (path != NULL && r == 0 && !opt.quiet)
+		trace("(%llu bytes of %s sent)", (unsigned long long)st.done,
+		    printable(path));
+	if (r != 0 && st.done > 0 && path == NULL)
+		result("sent %llu of %zu bytes before the error",
+		    (unsigned long long)st.done, data.len);
+	else if (r != 0 && st.done > 0)
+		result("sent %llu bytes before the error",
+		    (unsigned long long)st.done);
+	buf_free(&data);
+	return r == 0 ? CMD_OK : CMD_ERROR;
 }
 
 const struct cmd_entry cmd_sendall_entry = {
@@ -164,8 +338,9 @@ const struct cmd_entry cmd_sendall_entry = {
 	"send all the data, calling send as often as it takes",
 	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_sendall_exec,
 	"As send, but calls send again until every byte is sent or an error "
-	"occurs, as Python's sendall. After three calls the rest are counted "
-	"rather than shown."
+	"occurs, as Python's sendall. sendall < FILE sends the whole file, "
+	"reading it 262144 bytes at a time, so any size takes little memory. "
+	"After three calls the rest are counted rather than shown."
 };
 
 static enum cmd_retval
@@ -180,11 +355,16 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 	if (addr_parse(sk != NULL ? sk->family : AF_UNSPEC,
 	    ctx->argv + ctx->argc - na, na, 0, &to) != 0)
 		return CMD_ERROR;
+	if (send_data("sendto", ctx->argv, ctx->argc - na, &data) != 0) {
+		buf_free(&data);
+		return CMD_ERROR;
+	}
 	/* With no socket, make the UDP socket sendto implies. */
 	if (sk == NULL && (sk = make_socket(to.ss.ss_family,
-	    SOCK_DGRAM)) == NULL)
+	    SOCK_DGRAM)) == NULL) {
+		buf_free(&data);
 		return CMD_ERROR;
-	data_from_words(ctx->argv, ctx->argc - na, &data);
+	}
 	r = send_common(ctx, "sendto", buf_str(&data), data.len, &to, sk);
 	buf_free(&data);
 	return r;
@@ -195,51 +375,238 @@ const struct cmd_entry cmd_sendto_entry = {
 	"send a datagram to an address",
 	"sendto(2)", CMD_AUTOSOCK, { ARG_DATA }, cmd_sendto_exec,
 	"The address is the last word (HOST:PORT, [IPV6]:PORT, a path, @name) "
-	"or the last two (HOST PORT); the words before it are the data, so "
-	"quote data that ends in a number. With no current socket, a UDP "
-	"socket of the address's family is made first."
+	"or the last two (HOST PORT); the words before it are the data (as "
+	"for send, including hex: and < FILE), so quote data that ends in a "
+	"number. With no current socket, a UDP socket of the address's "
+	"family is made first."
 };
+
+static enum cmd_retval
+cmd_newline_exec(struct cmd_ctx *ctx)
+{
+	if (ctx->argc == 1) {
+		if (strcmp(ctx->argv[0].s, "lf") == 0)
+			crlf = 0;
+		else if (strcmp(ctx->argv[0].s, "crlf") == 0)
+			crlf = 1;
+		else {
+			diag("newline: \"%s\": use lf or crlf",
+			    printable(ctx->argv[0].s));
+			return CMD_ERROR;
+		}
+	}
+	result("newline %s", crlf ? "crlf" : "lf");
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_newline_entry = {
+	"newline", NULL, 0, 1, "[lf|crlf]",
+	"choose the line end sendline sends",
+	"", 0, { ARG_WORD }, cmd_newline_exec,
+	"lf (the default) makes sendline end lines with \\n; crlf with \\r\\n, "
+	"as HTTP, SMTP and many other Internet protocols want. With no "
+	"argument it shows the setting. recvline always looks for \\n, so it "
+	"returns a CRLF line with its \\r\\n."
+};
+
+/* ---- receiving ---- */
+
+/* recvall shows its first calls and its last, and counts the ones between. */
+#define RECV_SHOWN	3
+/* recvline and recvuntil give up after this many bytes unless told. */
+#define LINE_MAX_DEFAULT 65536
+/* recvall > FILE keeps this many of the last bytes for expect. */
+#define KEEP_TAIL	65536
+
+/* Where a receive's data goes: the screen in a format, or a file. */
+struct sink {
+	const char	*name;
+	enum data_format fmt;
+	struct redir	 redir;
+	int		 fd;	/* the file, or -1 for the screen */
+};
+
+/*
+ * Take -f FORMAT from the front and > FILE or >> FILE from the end of a
+ * receive's words; *argv and *argc are what is left. Returns 0, or -1 after
+ * a message.
+ */
+static int
+sink_args(struct cmd_ctx *ctx, struct sink *o, struct word **argv, int *argc)
+{
+	int	n;
+
+	o->name = ctx->entry->name;
+	o->fmt = data_format;
+	o->fd = -1;
+	*argv = ctx->argv;
+	*argc = ctx->argc;
+	if ((n = format_take(o->name, *argv, *argc, &o->fmt)) < 0)
+		return -1;
+	*argv += n;
+	*argc -= n;
+	return redir_take(o->name, *argv, argc, &o->redir);
+}
+
+/* Open the file, once the other arguments are known to be good. */
+static int
+sink_open(struct sink *o)
+{
+	if (o->redir.path == NULL)
+		return 0;
+	o->fd = file_open(o->name, o->redir.path, O_WRONLY | O_CREAT |
+	    (o->redir.append ? O_APPEND : O_TRUNC));
+	return o->fd < 0 ? -1 : 0;
+}
+
+static void
+sink_close(struct sink *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+}
+
+/* Write all of p[0..n) to the file. Returns 0, or -1 after a message. */
+static int
+sink_write(struct sink *o, const char *p, size_t n)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		r = write(o->fd, p, n);
+		if (r < 0 && errno == EINTR && !interrupted)
+			continue;
+		if (r < 0) {
+			diag("%s: writing %s: %s", o->name,
+			    printable(o->redir.path), strerror(errno));
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Hand over what a receive returns: into the file, or shown. The trace
+ * line is pre, the buffer, post; with pre NULL there is no trace line (the
+ * calls were shown already) and only the data is shown. Returns 0, or -1
+ * after a message.
+ */
+static int
+deliver(struct sink *o, const char *pre, const char *post, const char *p,
+    size_t n)
+{
+	outcome_data(p, n);
+	if (o->fd < 0) {
+		if (pre == NULL)
+			show_data_fmt(NULL, NULL, p, n, o->fmt);
+		else
+			show_data_fmt(pre, post, p, n, o->fmt);
+		return 0;
+	}
+	if (sink_write(o, p, n) != 0)
+		return -1;
+	if (pre != NULL && !opt.quiet)
+		trace("%sbuf%s", pre, post);
+	if (!opt.quiet)
+		trace("(%zu bytes written to %s)", n, printable(o->redir.path));
+	return 0;
+}
 
 /* Parse recv's [BUFSIZE [FLAGS]]. Returns 0, or -1 after a message. */
 static int
-recv_args(struct cmd_ctx *ctx, long long *size, int *flags)
+recv_args(const char *name, struct word *argv, int argc, long long *size,
+    int *flags)
 {
 	*size = DEFAULT_RECV;
 	*flags = 0;
-	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 0, MAX_RECV,
-	    "bufsize", size) != 0)
+	if (argc > 0 && parse_int(argv[0].s, 0, MAX_RECV, "bufsize",
+	    size) != 0)
 		return -1;
-	if (ctx->argc > 1 && flags_parse(msgflag_names, ctx->argv[1].s,
-	    flags) != 0) {
+	if (argc > 1 && flags_parse(msgflag_names, argv[1].s, flags) != 0) {
 		diag("%s: flags \"%s\": use peek, waitall, dontwait, oob or "
-		    "trunc, joined by |", ctx->entry->name,
-		    printable(ctx->argv[1].s));
+		    "trunc, joined by |", name, printable(argv[1].s));
 		return -1;
 	}
 	return 0;
+}
+
+/* A buffer for recv that lives on, so each recv need not allocate one. */
+static char *
+scratch(size_t n)
+{
+	static char	*p;
+	static size_t	 cap;
+
+	if (n > cap) {
+		free(p);
+		if ((p = malloc(n)) == NULL)
+			abort();
+		cap = n;
+	}
+	return p;
+}
+
+/*
+ * recv and recvfrom on a stream where sockrepl holds bytes already: serve
+ * them, as a later recv(2) would have returned them, without a call.
+ */
+static enum cmd_retval
+recv_buffered(struct sock *sk, struct sink *o, size_t size, int flags)
+{
+	size_t	n = rbuf_len(sk);
+
+	if (n > size)
+		n = size;
+	if (!opt.quiet)
+		trace("(%zu bytes from sockrepl's buffer, no system call%s)",
+		    n, (flags & MSG_PEEK) ? "; peek leaves them there" : "");
+	/* It stands in for the recv call: scripts see what recv returned. */
+	last.ret = (long)n;
+	if (deliver(o, NULL, NULL, rbuf_peek(sk), n) != 0)
+		return CMD_ERROR;
+	if (!(flags & MSG_PEEK))
+		rbuf_consume(sk, n);
+	return CMD_OK;
 }
 
 static enum cmd_retval
 recv_common(struct cmd_ctx *ctx, int from)
 {
 	struct sock	*sk = ctx->sk;
+	struct sink	 o;
+	struct word	*argv;
 	struct addr	 a;
 	struct buf	 pre = { 0 }, post = { 0 };
 	long long	 size;
 	char		*data;
 	ssize_t		 r;
 	size_t		 shown;
-	int		 flags, e;
+	int		 argc, flags, e;
+	enum cmd_retval	 ret = CMD_OK;
 	const char	*name = ctx->entry->name;
 
-	if (recv_args(ctx, &size, &flags) != 0)
+	if (sink_args(ctx, &o, &argv, &argc) != 0)
 		return CMD_ERROR;
-	if (!(flags & MSG_DONTWAIT) && !wait_ready(sk, POLLIN, name))
-		return CMD_ERROR;
-	if ((data = malloc(size > 0 ? (size_t)size : 1)) == NULL) {
-		diag("%s: out of memory for %lld bytes", name, size);
+	if (argc > 2) {
+		cmd_usage(ctx->entry);
 		return CMD_ERROR;
 	}
+	if (recv_args(name, argv, argc, &size, &flags) != 0 ||
+	    sink_open(&o) != 0)
+		return CMD_ERROR;
+	if (sk->type == SOCK_STREAM && rbuf_len(sk) > 0 && size > 0) {
+		ret = recv_buffered(sk, &o, (size_t)size, flags);
+		sink_close(&o);
+		return ret;
+	}
+	if (!(flags & MSG_DONTWAIT) && !wait_ready(sk, POLLIN, name)) {
+		sink_close(&o);
+		return CMD_ERROR;
+	}
+	data = scratch(size > 0 ? (size_t)size : 1);
 	a.len = sizeof a.ss;
 	if (from)
 		r = recvfrom(sk->fd, data, (size_t)size, flags,
@@ -266,11 +633,10 @@ recv_common(struct cmd_ctx *ctx, int from)
 		trace_call(&pre, -1, e);
 		note_error(sk, e);
 		diag_errno(name, e, sk);
-		free(data);
-		buf_free(&pre);
-		buf_free(&post);
-		return CMD_ERROR;
+		ret = CMD_ERROR;
+		goto out;
 	}
+	last.ret = r;
 	buf_printf(&post, " = %zd", r);
 	/* With MSG_TRUNC a datagram's real length may exceed the buffer. */
 	shown = (size_t)r < (size_t)size ? (size_t)r : (size_t)size;
@@ -279,11 +645,14 @@ recv_common(struct cmd_ctx *ctx, int from)
 	/* On a TCP socket MSG_TRUNC skips the bytes: buf is never filled. */
 	if ((flags & MSG_TRUNC) && sk->protocol == IPPROTO_TCP)
 		shown = 0;
-	outcome_data(data, shown);
-	if (r > 0 || sk->type == SOCK_DGRAM)
-		show_data(buf_str(&pre), buf_str(&post), data, shown);
-	else
+	if (r > 0 || sk->type == SOCK_DGRAM || o.fd >= 0) {
+		if (deliver(&o, buf_str(&pre), buf_str(&post), data,
+		    shown) != 0)
+			ret = CMD_ERROR;
+	} else {
+		outcome_data(data, 0);
 		trace("%s\"\"%s", buf_str(&pre), buf_str(&post));
+	}
 	if (r > 0 && shown == 0)
 		result("%zd bytes %s, not copied (MSG_TRUNC on a TCP socket)",
 		    r, (flags & MSG_PEEK) ? "waiting" : "thrown away");
@@ -303,10 +672,11 @@ recv_common(struct cmd_ctx *ctx, int from)
 		    "(orderly shutdown)");
 		sk->state = ST_CLOSED_PEER;
 	}
-	free(data);
+out:
+	sink_close(&o);
 	buf_free(&pre);
 	buf_free(&post);
-	return CMD_OK;
+	return ret;
 }
 
 static enum cmd_retval
@@ -322,21 +692,452 @@ cmd_recvfrom_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_recv_entry = {
-	"recv", NULL, 0, 2, "[BUFSIZE [FLAGS]]",
+	"recv", NULL, 0, 6, "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
 	"receive up to BUFSIZE bytes",
 	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER, ARG_MSGFLAG }, cmd_recv_exec,
 	"BUFSIZE defaults to 65536. FLAGS are peek, waitall, dontwait, oob "
-	"and trunc (or MSG_PEEK ...), joined by |. Text is shown as a C "
-	"string, binary data as a hexdump. A return of 0 on a stream socket "
-	"is the peer's orderly shutdown (EOF); a reset is the error "
+	"and trunc (or MSG_PEEK ...), joined by |. Data is shown as the "
+	"format command says (auto: text as a C string, binary data as a "
+	"hexdump); -f FORMAT (auto, text, hex, raw) chooses for this command "
+	"alone, and > FILE or >> FILE writes the data to a file instead. "
+	"Bytes an earlier recvline, recvuntil or recvall read past its end "
+	"are served first, with no system call. A return of 0 on a stream "
+	"socket is the peer's orderly shutdown (EOF); a reset is the error "
 	"ECONNRESET."
 };
 
 const struct cmd_entry cmd_recvfrom_entry = {
-	"recvfrom", NULL, 0, 2, "[BUFSIZE [FLAGS]]",
+	"recvfrom", NULL, 0, 6, "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
 	"receive a datagram and the address it came from",
 	"recvfrom(2)", CMD_NEEDSOCK, { ARG_NUMBER, ARG_MSGFLAG },
 	cmd_recvfrom_exec,
 	"As recv, and shows the sender's address: the way a UDP server learns "
 	"whom to answer with sendto."
+};
+
+/* recvline, recvuntil and recvall read a byte stream. */
+static int
+stream_only(const char *name, const struct sock *sk)
+{
+	if (sk->type == SOCK_STREAM)
+		return 0;
+	diag("%s: works on stream sockets; for datagrams use recv or "
+	    "recvfrom, one datagram each", name);
+	return -1;
+}
+
+/*
+ * Wait, then one recv(2) of up to size bytes into p, retrying when a signal
+ * other than Ctrl-C interrupts it. Returns what recv returned, or -1 after
+ * the failed call is shown and a message printed.
+ */
+static ssize_t
+recv_into(struct sock *sk, const char *name, char *p, size_t size, int shown)
+{
+	struct buf	b = { 0 };
+	ssize_t		r;
+	int		e;
+
+	for (;;) {
+		if (!wait_quietly(sk, POLLIN, name, shown))
+			return -1;
+		/* Ctrl-C just before the call must stop it too. */
+		if (interrupted) {
+			errno = EINTR;
+			break;
+		}
+		if ((r = recv(sk->fd, p, size, 0)) >= 0) {
+			sk->bytes_in += (uint64_t)r;
+			return r;
+		}
+		if (errno != EINTR || interrupted)
+			break;
+	}
+	e = errno;
+	buf_printf(&b, "recv(%d, buf, %zu, 0)", sk->fd, size);
+	trace_call(&b, -1, e);
+	buf_free(&b);
+	note_error(sk, e);
+	diag_errno(name, e, sk);
+	errno = e;
+	return -1;
+}
+
+/* The trace of one recv(2) a command made, and what it left buffered. */
+static void
+trace_recv(struct sock *sk, const char *p, ssize_t r, size_t size,
+    size_t kept)
+{
+	struct buf	b = { 0 };
+
+	last.ret = r;
+	last.err = 0;
+	if (opt.quiet)
+		return;
+	buf_printf(&b, "recv(%d, ", sk->fd);
+	data_arg(&b, p, (size_t)r);
+	buf_printf(&b, ", %zu, 0) = %zd", size, r);
+	if (kept > 0)
+		buf_printf(&b, " (%zu bytes kept in sockrepl's buffer)", kept);
+	trace("%s", buf_str(&b));
+	buf_free(&b);
+}
+
+/* After a failure: say where the bytes read so far are. */
+static void
+note_kept(const char *name, const struct sock *sk)
+{
+	if (rbuf_len(sk) > 0)
+		result("%s: the %zu bytes read so far stay in sockrepl's "
+		    "buffer (recv returns them)", name, rbuf_len(sk));
+}
+
+/*
+ * The end of the first delim in the socket's buffer within its first max
+ * bytes, or 0. *scan is where the last search stopped, so a long wait
+ * searches each byte about once.
+ */
+static size_t
+find_delim(const struct sock *sk, const char *delim, size_t dlen, size_t max,
+    size_t *scan)
+{
+	const char	*p = rbuf_peek(sk), *hit;
+	size_t		 have = rbuf_len(sk), from;
+
+	if (have > max)
+		have = max;
+	from = *scan >= dlen ? *scan - dlen + 1 : 0;
+	*scan = have;
+	if (have < dlen || from > have - dlen)
+		return 0;
+	hit = memmem(p + from, have - from, delim, dlen);
+	return hit != NULL ? (size_t)(hit - p) + dlen : 0;
+}
+
+/* recvline and recvuntil: through the first delim, at most max bytes. */
+static enum cmd_retval
+recv_delim(struct cmd_ctx *ctx, struct sink *o, const char *delim,
+    size_t dlen, size_t max)
+{
+	struct sock	*sk = ctx->sk;
+	struct buf	 d = { 0 };
+	const char	*name = o->name;
+	char		*p;
+	size_t		 end, scan = 0, have;
+	ssize_t		 r;
+	enum cmd_retval	 ret = CMD_OK;
+
+	if (stream_only(name, sk) != 0 || sink_open(o) != 0)
+		return CMD_ERROR;
+	end = find_delim(sk, delim, dlen, max, &scan);
+	if ((have = rbuf_len(sk)) > 0 && !opt.quiet) {
+		if (end > 0)
+			trace("(%zu bytes from sockrepl's buffer, no system "
+			    "call)", end);
+		else
+			trace("(%zu bytes already in sockrepl's buffer)",
+			    have);
+	}
+	while (end == 0) {
+		if (have >= max) {
+			escape_bytes(&d, delim, dlen);
+			diag("%s: no \"%s\" in the first %zu bytes (the "
+			    "limit; give a larger MAX)", name, buf_str(&d),
+			    max);
+			note_kept(name, sk);
+			ret = CMD_ERROR;
+			goto out;
+		}
+		p = rbuf_space(sk, DEFAULT_RECV);
+		if ((r = recv_into(sk, name, p, DEFAULT_RECV, 1)) < 0) {
+			rbuf_consume(sk, 0);
+			note_kept(name, sk);
+			ret = CMD_ERROR;
+			goto out;
+		}
+		if (r == 0) {
+			trace_recv(sk, p, 0, DEFAULT_RECV, 0);
+			sk->state = ST_CLOSED_PEER;
+			rbuf_consume(sk, 0);
+			escape_bytes(&d, delim, dlen);
+			if (have == 0)
+				result("EOF: the peer closed its end of the "
+				    "connection; nothing is left to read");
+			else
+				result("EOF: the peer closed its end before "
+				    "\"%s\"; the last %zu bytes are returned "
+				    "without it", buf_str(&d), have);
+			end = have;
+			break;
+		}
+		rbuf_commit(sk, (size_t)r);
+		have = rbuf_len(sk);
+		end = find_delim(sk, delim, dlen, max, &scan);
+		trace_recv(sk, p, r, DEFAULT_RECV, end > 0 ? have - end : 0);
+	}
+	if (deliver(o, NULL, NULL, rbuf_peek(sk), end) != 0)
+		ret = CMD_ERROR;
+	rbuf_consume(sk, end);
+out:
+	sink_close(o);
+	buf_free(&d);
+	return ret;
+}
+
+/* Parse a MAX argument. Returns 0, or -1 after a message. */
+static int
+max_arg(const char *s, long long hi, size_t *max)
+{
+	long long	v;
+
+	if (parse_int(s, 1, hi, "max", &v) != 0)
+		return -1;
+	*max = (size_t)v;
+	return 0;
+}
+
+static enum cmd_retval
+cmd_recvline_exec(struct cmd_ctx *ctx)
+{
+	struct sink	 o;
+	struct word	*argv;
+	size_t		 max = LINE_MAX_DEFAULT;
+	int		 argc;
+
+	if (sink_args(ctx, &o, &argv, &argc) != 0)
+		return CMD_ERROR;
+	if (argc > 1) {
+		cmd_usage(ctx->entry);
+		return CMD_ERROR;
+	}
+	if (argc == 1 && max_arg(argv[0].s, MAX_RECV, &max) != 0)
+		return CMD_ERROR;
+	return recv_delim(ctx, &o, "\n", 1, max);
+}
+
+const struct cmd_entry cmd_recvline_entry = {
+	"recvline", NULL, 0, 5, "[-f FORMAT] [MAX] [> FILE]",
+	"receive one line, through its \\n",
+	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_recvline_exec,
+	"Calls recv until a \\n arrives and returns the line with its \\n "
+	"(and the \\r before it, if any). Bytes after the \\n stay in "
+	"sockrepl's buffer for the next receive; the trace says how many. "
+	"Fails if no \\n comes within MAX bytes (default 65536); at EOF it "
+	"returns what is left. -f and > FILE as for recv."
+};
+
+static enum cmd_retval
+cmd_recvuntil_exec(struct cmd_ctx *ctx)
+{
+	struct sink	 o;
+	struct word	*argv;
+	size_t		 max = LINE_MAX_DEFAULT;
+	int		 argc;
+
+	if (sink_args(ctx, &o, &argv, &argc) != 0)
+		return CMD_ERROR;
+	if (argc < 1 || argc > 2) {
+		cmd_usage(ctx->entry);
+		return CMD_ERROR;
+	}
+	if (argv[0].len == 0) {
+		diag("recvuntil: the delimiter is empty");
+		return CMD_ERROR;
+	}
+	if (argc == 2 && max_arg(argv[1].s, MAX_RECV, &max) != 0)
+		return CMD_ERROR;
+	return recv_delim(ctx, &o, argv[0].s, argv[0].len, max);
+}
+
+const struct cmd_entry cmd_recvuntil_entry = {
+	"recvuntil", NULL, 1, 6, "[-f FORMAT] DELIM [MAX] [> FILE]",
+	"receive through the first DELIM",
+	"recv(2)", CMD_NEEDSOCK, { ARG_DATA, ARG_NUMBER }, cmd_recvuntil_exec,
+	"As recvline, up to and including DELIM, one word: quote it, with "
+	"escapes in \"...\", e.g. recvuntil \"\\r\\n\\r\\n\" for the end of "
+	"HTTP headers. Bytes after it stay buffered for the next receive."
+};
+
+/* Keep the last KEEP_TAIL bytes seen, for expect after recvall > FILE. */
+static void
+tail_add(struct buf *t, const char *p, size_t n)
+{
+	if (n >= KEEP_TAIL) {
+		buf_reset(t);
+		buf_add(t, p + n - KEEP_TAIL, KEEP_TAIL);
+		return;
+	}
+	buf_add(t, p, n);
+	if (t->len > 2 * KEEP_TAIL) {
+		memmove(t->data, t->data + t->len - KEEP_TAIL, KEEP_TAIL);
+		t->len = KEEP_TAIL;
+		t->data[t->len] = '\0';
+	}
+}
+
+static enum cmd_retval
+cmd_recvall_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk = ctx->sk;
+	struct sink	 o;
+	struct word	*argv;
+	struct buf	 tail = { 0 };
+	char		*p, *chunk = NULL;
+	size_t		 max, size, have;
+	uint64_t	 total = 0, hidden_bytes = 0;
+	unsigned long	 calls = 0, hidden = 0;
+	ssize_t		 r;
+	int		 argc, shown;
+	enum cmd_retval	 ret = CMD_OK;
+
+	if (sink_args(ctx, &o, &argv, &argc) != 0)
+		return CMD_ERROR;
+	if (argc > 1) {
+		cmd_usage(ctx->entry);
+		return CMD_ERROR;
+	}
+	/* On screen the data is held until EOF; into a file it is not. */
+	max = o.redir.path != NULL ? SIZE_MAX - DATA_CHUNK : MAX_RECV;
+	if (argc == 1 && max_arg(argv[0].s, o.redir.path != NULL ?
+	    (long long)1 << 50 : MAX_RECV, &max) != 0)
+		return CMD_ERROR;
+	if (stream_only(o.name, sk) != 0 || sink_open(&o) != 0)
+		return CMD_ERROR;
+	if ((have = rbuf_len(sk)) > 0 && !opt.quiet)
+		trace("(%zu bytes already in sockrepl's buffer)", have);
+	if (o.fd >= 0) {
+		/* Into a file: what is buffered first, then straight through. */
+		total = have;
+		tail_add(&tail, rbuf_peek(sk), have);
+		if (sink_write(&o, rbuf_peek(sk), have) != 0) {
+			ret = CMD_ERROR;
+			goto out;
+		}
+		rbuf_consume(sk, have);
+		chunk = chunk_alloc();
+	}
+	for (;;) {
+		if ((o.fd < 0 ? rbuf_len(sk) : total) > max) {
+			diag("recvall: more than %zu bytes (the limit) and no "
+			    "EOF yet", max);
+			if (o.fd >= 0)
+				result("recvall: %llu bytes written to %s",
+				    (unsigned long long)total,
+				    printable(o.redir.path));
+			else
+				note_kept("recvall", sk);
+			ret = CMD_ERROR;
+			break;
+		}
+		/* Ask for at most one byte past the limit, to see it is passed. */
+		size = max - (o.fd < 0 ? rbuf_len(sk) : total) + 1;
+		if (size > DATA_CHUNK)
+			size = DATA_CHUNK;
+		p = o.fd < 0 ? rbuf_space(sk, size) : chunk;
+		shown = calls < RECV_SHOWN;
+		if ((r = recv_into(sk, "recvall", p, size, shown)) < 0) {
+			if (hidden > 0 && !opt.quiet)
+				trace("... %lu more recv calls: %llu bytes",
+				    hidden, (unsigned long long)hidden_bytes);
+			if (o.fd >= 0)
+				result("recvall: %llu bytes written to %s "
+				    "before the error",
+				    (unsigned long long)total,
+				    printable(o.redir.path));
+			else {
+				rbuf_consume(sk, 0);
+				note_kept("recvall", sk);
+			}
+			ret = CMD_ERROR;
+			break;
+		}
+		calls++;
+		if (r == 0) {
+			if (hidden > 0 && !opt.quiet)
+				trace("... %lu more recv calls: %llu bytes",
+				    hidden, (unsigned long long)hidden_bytes);
+			trace_recv(sk, p, 0, size, 0);
+			sk->state = ST_CLOSED_PEER;
+			break;
+		}
+		if (shown)
+			trace_recv(sk, p, r, size, 0);
+		else {
+			hidden++;
+			hidden_bytes += (uint64_t)r;
+		}
+		total += (uint64_t)r;
+		if (o.fd < 0)
+			rbuf_commit(sk, (size_t)r);
+		else {
+			tail_add(&tail, p, (size_t)r);
+			if (sink_write(&o, p, (size_t)r) != 0) {
+				ret = CMD_ERROR;
+				break;
+			}
+		}
+	}
+	if (ret == CMD_OK) {
+		if (o.fd < 0) {
+			rbuf_consume(sk, 0);
+			have = rbuf_len(sk);
+			if (deliver(&o, NULL, NULL, rbuf_peek(sk), have) != 0)
+				ret = CMD_ERROR;
+			rbuf_consume(sk, have);
+		} else {
+			outcome_data(tail.data, tail.len);
+			if (!opt.quiet)
+				trace("(%llu bytes written to %s)",
+				    (unsigned long long)total,
+				    printable(o.redir.path));
+		}
+	}
+out:
+	sink_close(&o);
+	free(chunk);
+	buf_free(&tail);
+	return ret;
+}
+
+const struct cmd_entry cmd_recvall_entry = {
+	"recvall", NULL, 0, 5, "[-f FORMAT] [MAX] [> FILE]",
+	"receive until the peer closes (EOF)",
+	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_recvall_exec,
+	"Calls recv until it returns 0 (EOF) and returns everything. On the "
+	"screen at most MAX bytes (default and limit 16777216) are taken; "
+	"more is an error, and the bytes stay buffered. With > FILE the data "
+	"is written as it arrives, in constant memory, with no limit unless "
+	"MAX is given; expect then sees only the last 65536 bytes. The first "
+	"three recv calls and the last are shown, the rest counted."
+};
+
+static enum cmd_retval
+cmd_format_exec(struct cmd_ctx *ctx)
+{
+	enum data_format	f = data_format;
+	struct word		w[2];
+
+	if (ctx->argc == 1) {
+		w[0].s = (char *)"-f";
+		w[0].len = 2;
+		w[0].quoted = 0;
+		w[1] = ctx->argv[0];
+		if (format_take("format", w, 2, &f) < 0)
+			return CMD_ERROR;
+		data_format = f;
+	}
+	result("format %s", name_of(format_names, (int)data_format));
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_format_entry = {
+	"format", NULL, 0, 1, "[auto|text|hex|raw]",
+	"choose how received data is shown",
+	"", 0, { ARG_WORD }, cmd_format_exec,
+	"auto (the default) shows text as C strings and binary data as a "
+	"hexdump; text always as C strings; hex always as a hexdump (offset, "
+	"hex bytes, ASCII, with < marking received data); raw writes the "
+	"bytes as they are, but only when stdout is not a terminal, since "
+	"control bytes must never reach one (on a terminal raw shows text). "
+	"recv -f FORMAT overrides it for one command."
 };

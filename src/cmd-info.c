@@ -148,6 +148,8 @@ cmd_list_exec(struct cmd_ctx *ctx)
 			buf_printf(&mode, ", from %d", sk->parent);
 		if (sk->state == ST_FAILED && sk->errnum != 0)
 			buf_printf(&mode, ", %s", errno_name(sk->errnum));
+		if (rbuf_len(sk) > 0)
+			buf_printf(&mode, ", %zu buffered", rbuf_len(sk));
 		result("%c %3d  %-6s %-9s %-14s %-22s %-22s %8llu %8llu  %s",
 		    fd == current_fd ? '*' : ' ', fd,
 		    sock_family_short(sk->family),
@@ -170,7 +172,8 @@ const struct cmd_entry cmd_list_entry = {
 	"connecting, connected, eof, failed; shut-rd/shut-wr after shutdown), "
 	"local and peer address, bytes received and sent, and the mode "
 	"(blocking, non-blocking or timeout), with the listener an accepted "
-	"socket came from."
+	"socket came from, and how many received bytes sockrepl holds in its "
+	"buffer (read past a line by recvline, recvuntil or recvall)."
 };
 
 static enum cmd_retval

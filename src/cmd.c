@@ -26,6 +26,12 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_sendto_entry,
 	&cmd_recv_entry,
 	&cmd_recvfrom_entry,
+	&cmd_sendline_entry,
+	&cmd_recvline_entry,
+	&cmd_recvuntil_entry,
+	&cmd_recvall_entry,
+	&cmd_newline_entry,
+	&cmd_format_entry,
 	/* options */
 	&cmd_setblocking_entry,
 	&cmd_settimeout_entry,

@@ -2,9 +2,12 @@
  * Everything sockrepl prints goes through here: the strace-style call trace
  * and results on stdout, diagnostics on stderr.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockrepl.h"
 
@@ -104,10 +107,25 @@ buf_free(struct buf *b)
 	b->len = b->cap = 0;
 }
 
+/*
+ * Flush stdout before a call that may block, so that a program reading our
+ * output through a pipe, a socket or a terminal sees each result as it
+ * happens. When stdout is a regular file or /dev/null nobody can be waiting
+ * on it, and a write(2) per command would double the system calls of a
+ * scripted conversation (bench/README.md), so stdio's buffer is left to
+ * fill; diag still flushes to keep stdout and stderr in order.
+ */
 void
 out_flush(void)
 {
-	fflush(stdout);
+	static int	need = -1;
+	struct stat	st;
+
+	if (need < 0)
+		need = isatty(STDOUT_FILENO) || fstat(STDOUT_FILENO, &st) != 0 ||
+		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	if (need)
+		fflush(stdout);
 }
 
 /* A trace line: shown unless -q. */
@@ -226,27 +244,54 @@ looks_like_text(const unsigned char *p, size_t n)
 	return odd * 10 <= n;
 }
 
+enum data_format data_format = FMT_AUTO;
+
+const struct name format_names[] = {
+	{ "auto", FMT_AUTO },
+	{ "text", FMT_TEXT },
+	{ "hex", FMT_HEX },
+	{ "raw", FMT_RAW },
+	{ NULL, 0 }
+};
+
+/*
+ * One hexdump line of up to 16 bytes at offset off: the direction (< for
+ * received), the offset, the bytes in hex, then as ASCII with dots for the
+ * rest.
+ */
+void
+hexdump_line(struct buf *b, char dir, size_t off, const unsigned char *p,
+    size_t n)
+{
+	size_t	i;
+
+	buf_printf(b, "%c %08zx ", dir, off);
+	for (i = 0; i < 16; i++) {
+		if (i == 8)
+			buf_addc(b, ' ');
+		if (i < n)
+			buf_printf(b, " %02x", p[i]);
+		else
+			buf_adds(b, "   ");
+	}
+	buf_adds(b, "  |");
+	for (i = 0; i < n && i < 16; i++)
+		buf_addc(b, p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.');
+	buf_addc(b, '|');
+}
+
 static void
 hexdump(const unsigned char *p, size_t n)
 {
-	size_t	off, i;
+	struct buf	b = { 0 };
+	size_t		off;
 
 	for (off = 0; off < n; off += 16) {
-		printf("  %08zx ", off);
-		for (i = 0; i < 16; i++) {
-			if (i == 8)
-				putchar(' ');
-			if (off + i < n)
-				printf(" %02x", p[off + i]);
-			else
-				fputs("   ", stdout);
-		}
-		fputs("  |", stdout);
-		for (i = 0; i < 16 && off + i < n; i++)
-			putchar(p[off + i] >= 0x20 && p[off + i] < 0x7f ?
-			    p[off + i] : '.');
-		puts("|");
+		buf_reset(&b);
+		hexdump_line(&b, '<', off, p + off, n - off < 16 ? n - off : 16);
+		puts(buf_str(&b));
 	}
+	buf_free(&b);
 }
 
 /*
@@ -265,24 +310,53 @@ data_arg(struct buf *b, const void *p, size_t n)
 	buf_adds(b, color(C_TRACE));
 }
 
-/*
- * Show a receive: the trace line is pre, the buffer, then post; then the
- * data. Short text goes inside the call, as strace shows it;
- * long text follows as one C string literal per line; binary data follows as
- * a hexdump. With -q only the data is shown.
- */
+/* Show a receive in the format set by the format command. */
 void
 show_data(const char *pre, const char *post, const void *p, size_t n)
 {
+	show_data_fmt(pre, post, p, n, data_format);
+}
+
+/*
+ * Show a receive: the trace line is pre, the buffer, then post; then the
+ * data. Short text goes inside the call, as strace shows it; long text
+ * follows as one C string literal per line; binary data follows as a
+ * hexdump. With -q, or pre NULL (the calls were shown already), only the
+ * data is shown. Raw bytes go out only when
+ * stdout is not a terminal: control bytes must never reach one.
+ */
+void
+show_data_fmt(const char *pre, const char *post, const void *p, size_t n,
+    enum data_format fmt)
+{
+	static int	 warned;
 	const unsigned char *u = p;
 	struct buf	 lit = { 0 };
 	size_t		 i, start;
-	int		 text = looks_like_text(u, n);
+	int		 text;
 
+	if (fmt == FMT_RAW && isatty(STDOUT_FILENO)) {
+		if (!warned)
+			diag("format raw: stdout is a terminal, so data is "
+			    "shown as escaped text instead (redirect stdout, "
+			    "or receive into a file with > FILE)");
+		warned = 1;
+		fmt = FMT_TEXT;
+	}
+	if (fmt == FMT_RAW) {
+		if (!opt.quiet && pre != NULL)
+			printf("%sbuf%s\n", pre, post);
+		fwrite(p, 1, n, stdout);
+		return;
+	}
+	if (fmt == FMT_AUTO)
+		text = looks_like_text(u, n);
+	else
+		text = fmt == FMT_TEXT;
 	if (text) {
 		escape_bytes(&lit, p, n);
 		if (lit.len <= INLINE_MAX) {
-			if (opt.quiet)
+			if (opt.quiet || pre == NULL)
 				printf("%s\"%s\"%s\n", color(C_RECV),
 				    buf_str(&lit), color(C_RESET));
 			else {
@@ -294,7 +368,7 @@ show_data(const char *pre, const char *post, const void *p, size_t n)
 			return;
 		}
 	}
-	if (!opt.quiet) {
+	if (!opt.quiet && pre != NULL) {
 		printf("%s%sbuf%s%s\n", color(C_TRACE), pre, post,
 		    color(C_RESET));
 	}

@@ -149,6 +149,7 @@ struct sock {
 	int		 ev_said;	/* EVS_* conditions already announced */
 	uint64_t	 ev_mark;	/* bytes_in + bytes waiting, when last
 					   announced: more than that is news */
+	struct rbuf	*rbuf;		/* bytes read past a line (rbuf.c) */
 };
 struct sock	*sock_get(int);
 struct sock	*sock_add(int, int, int, int);
@@ -178,6 +179,20 @@ void	 result(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 diag(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 diag_errno(const char *, int, const struct sock *);
 void	 show_data(const char *, const char *, const void *, size_t);
+
+/* How received data is shown: the format command and recv -f (out.c). */
+enum data_format {
+	FMT_AUTO,	/* escaped text if it reads as text, else a hexdump */
+	FMT_TEXT,	/* always escaped text */
+	FMT_HEX,	/* always a hexdump */
+	FMT_RAW,	/* the bytes as they are, only when stdout is no tty */
+};
+extern enum data_format data_format;
+extern const struct name format_names[];
+void	 show_data_fmt(const char *, const char *, const void *, size_t,
+	    enum data_format);
+void	 hexdump_line(struct buf *, char, size_t, const unsigned char *,
+	    size_t);
 void	 data_arg(struct buf *, const void *, size_t);
 void	 out_flush(void);
 
@@ -210,6 +225,33 @@ struct outcome {
 extern struct outcome last;
 void	 outcome_reset(void);
 void	 outcome_data(const void *, size_t);
+
+/* ---- a socket's receive buffer (rbuf.c) ---- */
+struct rbuf {
+	char	*data;
+	size_t	 off;	/* first unread byte */
+	size_t	 len;	/* unread bytes from off */
+	size_t	 cap;
+};
+size_t	 rbuf_len(const struct sock *);
+const char *rbuf_peek(const struct sock *);
+char	*rbuf_space(struct sock *, size_t);
+void	 rbuf_commit(struct sock *, size_t);
+void	 rbuf_consume(struct sock *, size_t);
+void	 rbuf_free(struct rbuf *);
+
+/* ---- data arguments and redirections (datain.c) ---- */
+/* Read files and sockets this many bytes at a time. */
+#define DATA_CHUNK	(256 * 1024)
+struct redir {
+	const char	*path;	/* NULL: to the screen */
+	int		 append;	/* >> rather than > */
+};
+int	 data_hex(const char *, size_t, struct buf *, struct buf *);
+int	 data_words(const char *, struct word *, int, struct buf *,
+	    const char **);
+int	 redir_take(const char *, struct word *, int *, struct redir *);
+int	 format_take(const char *, struct word *, int, enum data_format *);
 
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const char *, int, const struct sock *);
@@ -287,6 +329,9 @@ extern const struct cmd_entry cmd_socket_entry, cmd_socketpair_entry,
     cmd_connect_ex_entry, cmd_shutdown_entry, cmd_close_entry;
 extern const struct cmd_entry cmd_send_entry, cmd_sendall_entry,
     cmd_sendto_entry, cmd_recv_entry, cmd_recvfrom_entry;
+extern const struct cmd_entry cmd_sendline_entry, cmd_recvline_entry,
+    cmd_recvuntil_entry, cmd_recvall_entry, cmd_newline_entry,
+    cmd_format_entry;
 extern const struct cmd_entry cmd_setblocking_entry, cmd_settimeout_entry,
     cmd_gettimeout_entry, cmd_setsockopt_entry, cmd_getsockopt_entry;
 extern const struct cmd_entry cmd_getsockname_entry, cmd_getpeername_entry,

@@ -474,7 +474,7 @@ on 4 recv
 socketpair(AF_UNIX, SOCK_STREAM, 0, [3, 4]) = 0
 send(3, "\0\x01\x02\xff\x1b[2J binary", 15, 0) = 15
 recv(4, buf, 65536, 0) = 15
-  00000000  00 01 02 ff 1b 5b 32 4a  20 62 69 6e 61 72 79     |.....[2J binary|
+< 00000000  00 01 02 ff 1b 5b 32 4a  20 62 69 6e 61 72 79     |.....[2J binary|
 send(3, "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstu"..., 90, 0) = 90
 recv(4, buf, 65536, 0) = 90
   "abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrstuvwxyz abcdefghijklmnopqrs"

@@ -114,7 +114,7 @@ def test_help_command():
                  "sleep", "quit"):
         check(re.search(r"\b%s\b" % name, out), "help lacks " + name)
     check("usage: send DATA" in out, out)
-    check("usage: recvfrom [BUFSIZE [FLAGS]]" in out, "prefix for help")
+    check("usage: recvfrom [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]" in out, "prefix for help")
     st, out, err = lib.run("help nosuch\n")
     check(st == 1 and "nosuch" in err, err)
 
@@ -135,7 +135,7 @@ def expect_errors(script, want, status=1):
 def test_unknown_and_ambiguous_commands():
     out = expect_errors("socketpair\nfoo\nse x\nrecvfromx\nSEND x\nlist\n", [
         'line 2: unknown command "foo" (help lists the commands)',
-        'line 3: ambiguous command "se": send, sendall, sendto, '
+        'line 3: ambiguous command "se": send, sendall, sendto, sendline, '
         'setblocking, settimeout, setsockopt, set',
         'line 4: unknown command "recvfromx" (help lists the commands)',
         'line 5: unknown command "SEND" (help lists the commands)',
@@ -154,7 +154,7 @@ def test_wrong_arg_counts_print_usage():
         "socketpair\nlisten 1 2\nrecv 1 2 3\nsocket udp inet inet\naccept x\n"
         "shutdown\nbind\nsendto x\nuse\non 3\nlist\n", [
             "line 2: usage: listen [BACKLOG]",
-            "line 3: usage: recv [BUFSIZE [FLAGS]]",
+            "line 3: usage: recv [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
             "line 4: usage: socket [TYPE] [FAMILY]",
             "line 5: usage: accept",
             "line 6: usage: shutdown rd|wr|rdwr",

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""sockrepl's benchmarks, side by side on this machine (make bench).
+
+(a) 50,000 send/recv pairs over one loopback TCP connection, as a script:
+    sockrepl, against bench/floor (the same calls in C, a trace line each)
+    and against the same conversation fed to python3 -i.
+(b) 1 GiB sent with sendall < FILE and received with recvall > FILE over
+    loopback, against socat doing the same transfer.
+
+Loopback only, temp files under /tmp (deleted after), nothing installed.
+Prints seconds and ratios; bench/README.md records what was measured.
+"""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOCKREPL = os.environ.get("SOCKREPL") or os.path.join(HERE, "..", "sockrepl")
+FLOOR = os.path.join(HERE, "floor")
+PAIRS = int(os.environ.get("BENCH_PAIRS", "50000"))
+SIZE_MB = int(os.environ.get("BENCH_MB", "1024"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+LIMIT = 300
+
+
+def free_port():
+    """An ephemeral port the kernel just handed out (bench only: a test
+    would read the port back from sockrepl instead)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def best(fn, fresh=None):
+    """Best of RUNS wall-clock times of fn(); the file fresh is removed
+    before each run, so no run pays for truncating the last one's output."""
+    times = []
+    for _ in range(RUNS):
+        if fresh is not None and os.path.exists(fresh):
+            os.unlink(fresh)
+        os.sync()  # earlier runs' dirty pages must not be written back now
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def run_to_file(argv, stdin_path, out):
+    with open(stdin_path, "rb") as i, open(out, "wb") as o:
+        p = subprocess.run(argv, stdin=i, stdout=o, stderr=subprocess.PIPE,
+                           timeout=LIMIT)
+    if p.returncode != 0:
+        sys.exit("%s failed (%d): %s" % (argv[0], p.returncode,
+                                         p.stderr.decode()[-500:]))
+
+
+def bench_pairs(tmp):
+    port = free_port()
+    script = os.path.join(tmp, "pairs.sr")
+    with open(script, "w") as f:
+        f.write("bind 127.0.0.1 %d\nlisten 1\nsocket\n"
+                "connect 127.0.0.1 %d\non 3 accept\n" % (port, port))
+        f.write("on 4 send x\non 5 recv 16\n" * PAIRS)
+    py = os.path.join(tmp, "pairs.py")
+    with open(py, "w") as f:
+        f.write("import socket\n"
+                "l = socket.socket(); l.bind(('127.0.0.1', 0)); l.listen(1)\n"
+                "c = socket.create_connection(l.getsockname())\n"
+                "a, _ = l.accept()\n")
+        line = ("print('send(4, \"x\", 1, 0) =', c.send(b'x'))\n"
+                "print('recv(5, %r, 16, 0) = 1' % a.recv(16))\n")
+        f.write(line * PAIRS)
+    out = os.path.join(tmp, "pairs.out")
+    t_floor = best(lambda: run_to_file([FLOOR, str(PAIRS)], os.devnull, out))
+    t_repl = best(lambda: run_to_file([SOCKREPL], script, out))
+    t_py = best(lambda: run_to_file(["python3", "-i"], py, out))
+    print("(a) %d send/recv pairs over loopback TCP, output to a file, "
+          "best of %d:" % (PAIRS, RUNS))
+    print("    floor (C)   %7.3f s" % t_floor)
+    print("    sockrepl    %7.3f s   %.2fx the floor (target: within 2x)"
+          % (t_repl, t_repl / t_floor))
+    print("    python3 -i  %7.3f s   %.2fx the floor; sockrepl takes %.2fx "
+          "python's time" % (t_py, t_py / t_floor, t_repl / t_py))
+
+
+def wait_for(stream, text):
+    """Read lines until one holds text: the peer's readiness handshake."""
+    while True:
+        line = stream.readline()
+        if not line:
+            sys.exit("the receiver ended before printing %r" % text)
+        if text in line:
+            return
+
+
+def transfer_sockrepl(src, dst):
+    port = free_port()
+    rx = subprocess.Popen([SOCKREPL], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    rx.stdin.write("bind 127.0.0.1 %d\nlisten 1\naccept\n"
+                   "recvall > %s\n" % (port, dst))
+    rx.stdin.close()
+    wait_for(rx.stdout, "listen(")
+    tx = subprocess.run([SOCKREPL], input="connect 127.0.0.1 %d\n"
+                        "sendall < %s\nclose\n" % (port, src),
+                        capture_output=True, text=True, timeout=LIMIT)
+    rest = rx.stdout.read()
+    if rx.wait(LIMIT) != 0 or tx.returncode != 0:
+        sys.exit("sockrepl transfer failed:\n%s%s%s" % (rest, tx.stdout,
+                                                        tx.stderr))
+
+
+def transfer_socat(src, dst, extra):
+    port = free_port()
+    rx = subprocess.Popen(["socat", "-d", "-d", "-u", *extra,
+                           "TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr" % port,
+                           "CREATE:%s" % dst],
+                          stderr=subprocess.PIPE, text=True)
+    wait_for(rx.stderr, "listening on")
+    tx = subprocess.run(["socat", "-u", *extra, "OPEN:%s" % src,
+                         "TCP:127.0.0.1:%d" % port], timeout=LIMIT)
+    rx.stderr.read()
+    if rx.wait(LIMIT) != 0 or tx.returncode != 0:
+        sys.exit("socat transfer failed")
+
+
+def same(a, b):
+    return subprocess.run(["cmp", "-s", a, b]).returncode == 0
+
+
+def bench_transfer(tmp):
+    print("(b) %d MiB over loopback TCP, file to file, best of %d "
+          "(interleaved):" % (SIZE_MB, RUNS))
+    have_socat = subprocess.run(["sh", "-c", "command -v socat"],
+                                capture_output=True).returncode == 0
+    src = os.path.join(tmp, "in.bin")
+    dst = os.path.join(tmp, "out.bin")
+    block = os.urandom(1 << 20)
+    with open(src, "wb") as f:
+        for _ in range(SIZE_MB):
+            f.write(block)
+    tools = [("sockrepl", lambda: transfer_sockrepl(src, dst))]
+    if have_socat:
+        tools.append(("socat", lambda: transfer_socat(src, dst, [])))
+        tools.append(("socat -b 262144",
+                      lambda: transfer_socat(src, dst, ["-b", "262144"])))
+    # One untimed transfer first, so that no tool pays for a cold cache,
+    # then the tools take turns, so that none always runs first.
+    transfer_sockrepl(src, dst)
+    times = {name: [] for name, _ in tools}
+    for _ in range(RUNS):
+        for name, fn in tools:
+            os.unlink(dst)
+            os.sync()  # no run pays for writing back the last one's file
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+            if not same(src, dst):
+                sys.exit("%s: the received file differs from the sent one"
+                         % name)
+    os.unlink(dst)
+    t_repl = min(times["sockrepl"])
+    print("    %-16s %7.3f s  %6.0f MiB/s" % ("sockrepl", t_repl,
+                                              SIZE_MB / t_repl))
+    if not have_socat:
+        print("    socat: SKIPPED, not installed (apt-get install socat)")
+        return
+    for name in ("socat", "socat -b 262144"):
+        t = min(times[name])
+        print("    %-16s %7.3f s  %6.0f MiB/s   sockrepl takes %.2fx its "
+              "time%s" % (name, t, SIZE_MB / t, t_repl / t,
+                          " (target: at most 1x)" if name == "socat" else ""))
+
+
+def main():
+    for path in (SOCKREPL, FLOOR):
+        if not os.access(path, os.X_OK):
+            sys.exit("%s is missing: run make bench" % path)
+    with tempfile.TemporaryDirectory(prefix="sockrepl-bench-",
+                                     dir="/tmp") as tmp:
+        which = sys.argv[1:] or ["a", "b"]
+        if "a" in which:
+            bench_pairs(tmp)
+        if "b" in which:
+            bench_transfer(tmp)
+
+
+if __name__ == "__main__":
+    main()

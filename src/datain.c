@@ -1,0 +1,149 @@
+/*
+ * The data of a send and the extras of a receive: hex:, < FILE, > FILE,
+ * >> FILE and -f FORMAT. Bare words are data, so each of these is only taken
+ * in one unquoted position; quoting the word always makes it plain data.
+ */
+#include <string.h>
+
+#include "sockrepl.h"
+
+static int
+hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decode pairs of hex digits in s[0..n) into out. Returns 0, or -1 with a
+ * message in err naming the bad digit.
+ */
+int
+data_hex(const char *s, size_t n, struct buf *out, struct buf *err)
+{
+	size_t	i;
+	int	hi, lo;
+
+	if (n % 2 != 0) {
+		buf_printf(err, "hex data needs an even number of digits "
+		    "(two per byte); %zu given", n);
+		return -1;
+	}
+	for (i = 0; i < n; i += 2) {
+		hi = hexdigit((unsigned char)s[i]);
+		lo = hexdigit((unsigned char)s[i + 1]);
+		if (hi < 0 || lo < 0) {
+			buf_printf(err, "hex data: \"%c\" at digit %zu is not "
+			    "a hex digit", (hi < 0 ? s[i] : s[i + 1]) & 0x7f,
+			    (hi < 0 ? i : i + 1) + 1);
+			return -1;
+		}
+		buf_addc(out, (char)(hi << 4 | lo));
+	}
+	return 0;
+}
+
+static int
+is_bare(const struct word *w, const char *s)
+{
+	return !w->quoted && strcmp(w->s, s) == 0;
+}
+
+/*
+ * The data given as the words w[0..n) of command name: "< FILE" (then *file
+ * is set and out is left alone), a single unquoted word hex:DIGITS, or the
+ * words joined by single spaces. Returns 0, or -1 after a message.
+ */
+int
+data_words(const char *name, struct word *w, int n, struct buf *out,
+    const char **file)
+{
+	struct buf	err = { 0 };
+	int		i;
+
+	*file = NULL;
+	if (n > 0 && is_bare(&w[0], "<")) {
+		if (n != 2) {
+			diag("%s: < takes one file name (write \"<\" in quotes "
+			    "to send the character)", name);
+			return -1;
+		}
+		*file = w[1].s;
+		return 0;
+	}
+	if (n == 1 && !w[0].quoted && strncmp(w[0].s, "hex:", 4) == 0) {
+		if (data_hex(w[0].s + 4, w[0].len - 4, out, &err) != 0) {
+			diag("%s: %s (quote the word to send it as text)",
+			    name, buf_str(&err));
+			buf_free(&err);
+			return -1;
+		}
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			buf_addc(out, ' ');
+		buf_add(out, w[i].s, w[i].len);
+	}
+	return 0;
+}
+
+/*
+ * Take "> FILE" or ">> FILE" off the end of a receive's words, lowering
+ * *argc. Returns 0 (r->path NULL when there is none), or -1 after a message
+ * for a redirection anywhere else.
+ */
+int
+redir_take(const char *name, struct word *w, int *argc, struct redir *r)
+{
+	int	i, n = *argc;
+
+	r->path = NULL;
+	r->append = 0;
+	if (n >= 2 && (is_bare(&w[n - 2], ">") || is_bare(&w[n - 2], ">>"))) {
+		r->path = w[n - 1].s;
+		r->append = w[n - 2].s[1] == '>';
+		n -= 2;
+	}
+	for (i = 0; i < n; i++) {
+		if (!w[i].quoted && w[i].s[0] == '>') {
+			diag("%s: write > FILE or >> FILE at the end, with a "
+			    "space after > (quote \">\" to mean the character)",
+			    name);
+			return -1;
+		}
+	}
+	*argc = n;
+	return 0;
+}
+
+/*
+ * Take a leading "-f FORMAT" off a receive's words. Returns how many words
+ * it took (0 or 2), or -1 after a message.
+ */
+int
+format_take(const char *name, struct word *w, int argc, enum data_format *f)
+{
+	int	v;
+
+	if (argc < 1 || !is_bare(&w[0], "-f"))
+		return 0;
+	if (argc < 2) {
+		diag("%s: -f needs a format: auto, text, hex or raw", name);
+		return -1;
+	}
+	for (v = 0; format_names[v].name != NULL; v++) {
+		if (strcmp(format_names[v].name, w[1].s) == 0) {
+			*f = (enum data_format)format_names[v].value;
+			return 2;
+		}
+	}
+	diag("%s: format \"%s\": use auto, text, hex or raw", name,
+	    printable(w[1].s));
+	return -1;
+}
