@@ -25,6 +25,11 @@
 static void
 note_error(struct sock *sk, int e)
 {
+	/* Only a connection can fail; a listener or our own shutdown cannot. */
+	if (sk->state != ST_CONNECTED && sk->state != ST_CLOSED_PEER)
+		return;
+	if (e == EPIPE && sk->shut_wr)
+		return;
 	if (e == ECONNRESET || e == EPIPE || e == ETIMEDOUT ||
 	    e == ECONNABORTED) {
 		sk->state = ST_FAILED;
@@ -52,6 +57,9 @@ send_once(struct sock *sk, const char *p, size_t n, const struct addr *to,
 	e = errno;
 	if (r > 0)
 		sk->bytes_out += (uint64_t)r;
+	/* The kernel gave an unbound socket a local port to send from. */
+	if (r >= 0 && sk->state == ST_NEW && sk->family != AF_UNIX)
+		sk->state = ST_BOUND;
 	if (shown && !opt.quiet) {
 		buf_printf(&b, "%s(%d, ", to != NULL ? "sendto" : "send",
 		    sk->fd);

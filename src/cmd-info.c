@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockrepl.h"
@@ -116,11 +117,49 @@ addr_of(struct buf *b, int fd, int peer)
 	addr_format_short(b, (struct sockaddr *)&ss, len);
 }
 
+#define LIST_COLS	10
+
+/* One socket's row of the list, each cell its own string. */
+static void
+list_row(struct buf *cell, struct sock *sk)
+{
+	int	fd = sk->fd;
+
+	refresh(sk);
+	buf_adds(&cell[0], fd == current_fd ? "*" : " ");
+	buf_printf(&cell[1], "%d", fd);
+	buf_adds(&cell[2], sock_family_short(sk->family));
+	buf_adds(&cell[3], sock_type_short(sk->family, sk->type));
+	buf_adds(&cell[4], sock_state_name(sk));
+	addr_of(&cell[5], fd, 0);
+	addr_of(&cell[6], fd, 1);
+	buf_printf(&cell[7], "%llu", (unsigned long long)sk->bytes_in);
+	buf_printf(&cell[8], "%llu", (unsigned long long)sk->bytes_out);
+	if (sk->timeout < 0)
+		buf_adds(&cell[9], "blocking");
+	else if (sk->timeout == 0)
+		buf_adds(&cell[9], "non-blocking");
+	else
+		buf_printf(&cell[9], "timeout %gs", sk->timeout);
+	if (sk->parent >= 0)
+		buf_printf(&cell[9], ", from %d", sk->parent);
+	if (sk->state == ST_FAILED && sk->errnum != 0)
+		buf_printf(&cell[9], ", %s", errno_name(sk->errnum));
+	if (rbuf_len(sk) > 0)
+		buf_printf(&cell[9], ", %zu buffered", rbuf_len(sk));
+}
+
+/*
+ * The table, with each column as wide as its widest cell so long paths and
+ * states never push a row out of line. Numbers are right-aligned.
+ */
 static enum cmd_retval
 cmd_list_exec(struct cmd_ctx *ctx)
 {
-	struct sock	*sk;
-	struct buf	 local = { 0 }, peer = { 0 }, mode = { 0 };
+	static const char *head[LIST_COLS] = { " ", "FD", "FAMILY", "TYPE",
+	    "STATE", "LOCAL", "PEER", "IN", "OUT", "MODE" };
+	struct buf	*cells, line = { 0 };
+	size_t		 width[LIST_COLS], n, rows, r, c;
 	int		 fd;
 
 	(void)ctx;
@@ -128,39 +167,40 @@ cmd_list_exec(struct cmd_ctx *ctx)
 		result("no sockets (make one with socket, bind or connect)");
 		return CMD_OK;
 	}
-	result("  %3s  %-6s %-9s %-14s %-22s %-22s %8s %8s  %s", "FD",
-	    "FAMILY", "TYPE", "STATE", "LOCAL", "PEER", "IN", "OUT", "MODE");
-	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
-		sk = sock_get(fd);
-		refresh(sk);
-		buf_reset(&local);
-		buf_reset(&peer);
-		buf_reset(&mode);
-		addr_of(&local, fd, 0);
-		addr_of(&peer, fd, 1);
-		if (sk->timeout < 0)
-			buf_adds(&mode, "blocking");
-		else if (sk->timeout == 0)
-			buf_adds(&mode, "non-blocking");
-		else
-			buf_printf(&mode, "timeout %gs", sk->timeout);
-		if (sk->parent >= 0)
-			buf_printf(&mode, ", from %d", sk->parent);
-		if (sk->state == ST_FAILED && sk->errnum != 0)
-			buf_printf(&mode, ", %s", errno_name(sk->errnum));
-		if (rbuf_len(sk) > 0)
-			buf_printf(&mode, ", %zu buffered", rbuf_len(sk));
-		result("%c %3d  %-6s %-9s %-14s %-22s %-22s %8llu %8llu  %s",
-		    fd == current_fd ? '*' : ' ', fd,
-		    sock_family_short(sk->family),
-		    sock_type_short(sk->family, sk->type),
-		    sock_state_name(sk), buf_str(&local), buf_str(&peer),
-		    (unsigned long long)sk->bytes_in,
-		    (unsigned long long)sk->bytes_out, buf_str(&mode));
+	rows = (size_t)sock_count() + 1;
+	if ((cells = calloc(rows * LIST_COLS, sizeof *cells)) == NULL) {
+		diag("list: out of memory");
+		return CMD_ERROR;
 	}
-	buf_free(&local);
-	buf_free(&peer);
-	buf_free(&mode);
+	for (c = 0; c < LIST_COLS; c++)
+		buf_adds(&cells[c], head[c]);
+	for (r = 1, fd = sock_first(); fd >= 0; fd = sock_next(fd), r++)
+		list_row(&cells[r * LIST_COLS], sock_get(fd));
+	for (c = 0; c < LIST_COLS; c++) {
+		for (width[c] = 0, r = 0; r < rows; r++) {
+			n = cells[r * LIST_COLS + c].len;
+			if (n > width[c])
+				width[c] = n;
+		}
+	}
+	for (r = 0; r < rows; r++) {
+		buf_reset(&line);
+		for (c = 0; c < LIST_COLS; c++) {
+			struct buf *cell = &cells[r * LIST_COLS + c];
+			int right = c == 1 || c == 7 || c == 8;
+
+			if (c == LIST_COLS - 1)
+				buf_printf(&line, "%s", buf_str(cell));
+			else
+				buf_printf(&line, right ? "%*s%s" : "%-*s%s",
+				    (int)width[c], buf_str(cell),
+				    c == 0 ? " " : "  ");
+			buf_free(cell);
+		}
+		result("%s", buf_str(&line));
+	}
+	buf_free(&line);
+	free(cells);
 	return CMD_OK;
 }
 

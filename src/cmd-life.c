@@ -378,6 +378,12 @@ do_connect(struct sock *sk, const struct addr *a)
 	}
 	if ((e == EINPROGRESS || e == EINTR) && sk->type != SOCK_DGRAM)
 		sk->state = ST_CONNECTING;
+	else if (sk->state != ST_LISTENING && e != EISCONN && e != EALREADY &&
+	    e != EAGAIN && sk->type != SOCK_DGRAM) {
+		/* A refused or unreachable connect: list and hints say so. */
+		sk->state = ST_FAILED;
+		sk->errnum = e;
+	}
 	if (e != EINPROGRESS || sk->timeout <= 0)
 		return e;
 

@@ -80,8 +80,11 @@ errno_hint(const char *call, int err, const struct sock *sk)
 			return "you shut down writing on this socket";
 		if (sk != NULL && (sk->state == ST_NEW ||
 		    sk->state == ST_BOUND))
-			return "the socket is not connected (did its connect "
-			    "fail?)";
+			return "the socket is not connected";
+		if (sk != NULL && sk->state == ST_FAILED && sk->errnum != EPIPE &&
+		    sk->errnum != ECONNRESET)
+			return "the socket is not connected: its connect "
+			    "failed";
 		return "this side can no longer send: the peer closed the "
 		    "connection";
 	case ECONNRESET:

@@ -26,9 +26,8 @@ listen(3, 128) = 0
 poll([{fd=3, events=POLLIN}], 1, 500) = 0 (Timeout)
 0.5
    FD  FAMILY TYPE      STATE          LOCAL                  PEER                         IN      OUT  MODE
-*   3  inet   tcp       listening      127.0.0.1:<P><SP>-                             0        0  timeout 0.5s
-""".replace("<SP>", " " * (23 - len("127.0.0.1:") - len(
-        out.split("127.0.0.1:")[2].split("}")[0]))))
+*   3  inet   tcp       listening      127.0.0.1:<P> -                             0        0  timeout 0.5s
+""")
     check(err == "line 5: accept: timed out after 0.5 s (the socket's "
           "timeout; see settimeout)\n", err)
 
@@ -80,7 +79,7 @@ def test_connect_timeout_backlog_full():
         st, out, err = lib.run("socket\nsettimeout 0.5\nconnect 127.0.0.1 %d\n"
                                "list\n" % port)
         check(st == 1, "status %d" % st)
-        lib.transcript(out.split("\n   FD")[0] + "\n", """
+        lib.transcript(re.split(r"\n +FD ", out)[0] + "\n", """
 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)
 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
@@ -89,7 +88,7 @@ poll([{fd=3, events=POLLOUT}], 1, 500) = 0 (Timeout)
 """, {"P": str(port)})
         check(err == "line 3: connect: timed out after 0.5 s (the socket's "
               "timeout; see settimeout)\n", err)
-        check("connecting" in out.split("\n   FD")[1], out)
+        check("connecting" in re.split(r"\n +FD ", out)[1], out)
     finally:
         for f in fillers:
             f.close()
@@ -261,7 +260,7 @@ def test_econnreset_then_epipe_no_sigpipe():
         s.send("sendall more")
         s.expect(r"^line 4: sendall: (EPIPE|ECONNRESET): ")
         s.send("list")
-        s.expect(r"^\*   3  inet   tcp       failed ")
+        s.expect(r"^\* +3 +inet +tcp +failed ")
         status, out = s.close()
         check(status == 1, "status %d (killed by a signal?)\n%s"
               % (status, out))
@@ -275,7 +274,7 @@ def test_send_to_closed_socketpair_epipe():
     check(st == 1, "status %d" % st)
     check('send(3, "x", 1, 0) = -1 EPIPE (Broken pipe)\n' in out, out)
     check('send(3, "y", 1, 0) = -1 EPIPE (Broken pipe)\n' in out, out)
-    check("*   3  unix   stream    failed " in out, "list after EPIPE:\n"
+    check(re.search(r"\* +3 +unix +stream +failed ", out), "list after EPIPE:\n"
           + out)
     check(err.startswith("line 3: send: EPIPE: "), err)
 
@@ -296,7 +295,7 @@ def test_eof_from_python_peer():
           'recv(3, "", 65536, 0) = 0\n'
           'EOF: the peer closed its end of the connection (orderly '
           'shutdown)\n' in out, out)
-    check("*   3  inet   tcp       eof " in out, out)
+    check(re.search(r"\* +3 +inet +tcp +eof ", out), out)
     srv.close()
 
 
