@@ -272,6 +272,12 @@ sendall_buf(struct sock *sk, const char *p, size_t n, struct sendall_state *st)
 		}
 		done += (size_t)r;
 		st->done += (uint64_t)r;
+		/* Ctrl-C mid-send shortens the send instead of failing it. */
+		if (interrupted && done < n) {
+			diag_errno("sendall", EINTR, sk);
+			errno = EINTR;
+			return -1;
+		}
 	}
 	return 0;
 }

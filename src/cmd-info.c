@@ -141,7 +141,7 @@ list_row(struct buf *cell, struct sock *sk)
 		buf_adds(&cell[9], "non-blocking");
 	else
 		buf_printf(&cell[9], "timeout %gs", sk->timeout);
-	if (sk->parent >= 0)
+	if (sock_parent(sk) != NULL)
 		buf_printf(&cell[9], ", from %d", sk->parent);
 	if (sk->state == ST_FAILED && sk->errnum != 0)
 		buf_printf(&cell[9], ", %s", errno_name(sk->errnum));
@@ -219,16 +219,11 @@ const struct cmd_entry cmd_list_entry = {
 static enum cmd_retval
 cmd_use_exec(struct cmd_ctx *ctx)
 {
-	long long	fd;
+	struct sock	*sk;
 
-	if (parse_int(ctx->argv[0].s, 0, 1 << 30, "fd", &fd) != 0)
+	if ((sk = sock_arg("use", ctx->argv[0].s)) == NULL)
 		return CMD_ERROR;
-	if (sock_get((int)fd) == NULL) {
-		diag("use: fd %lld is not a socket in the table (list shows "
-		    "them)", fd);
-		return CMD_ERROR;
-	}
-	set_current((int)fd);
+	set_current(sk->fd);
 	return CMD_OK;
 }
 

@@ -338,6 +338,7 @@ cmd_accept_exec(struct cmd_ctx *ctx)
 	nsk = sock_add(fd, sk->family, sk->type, sk->protocol);
 	nsk->state = ST_CONNECTED;
 	nsk->parent = sk->fd;
+	nsk->parent_seq = sk->seq;
 	set_current(fd);
 	return CMD_OK;
 }
@@ -355,16 +356,26 @@ const struct cmd_entry cmd_accept_entry = {
 /*
  * Connect sk to a, the way Python does for its mode: blocking, non-blocking,
  * or with a timeout (a non-blocking connect, poll for writability, then
- * SO_ERROR). Returns 0, or an errno value after showing the calls.
+ * SO_ERROR). Returns 0, or an errno value after showing the calls; *told is
+ * set when the error has been reported already (a timeout or Ctrl-C caught
+ * while waiting), so the caller does not report it twice.
  */
 static int
-do_connect(struct sock *sk, const struct addr *a)
+do_connect(struct sock *sk, const struct addr *a, const char *name,
+    int *told)
 {
 	struct buf	 b = { 0 };
 	socklen_t	 len;
 	int		 r, e, soerr = 0;
 
+	*told = 0;
 	out_flush();
+	if (interrupted) {
+		/* A Ctrl-C that came before the call would otherwise be lost. */
+		last.ret = -1;
+		last.err = EINTR;
+		return EINTR;
+	}
 	r = connect(sk->fd, (const struct sockaddr *)&a->ss, a->len);
 	e = r < 0 ? errno : 0;
 	buf_printf(&b, "connect(%d, ", sk->fd);
@@ -388,8 +399,10 @@ do_connect(struct sock *sk, const struct addr *a)
 		return e;
 
 	/* With a timeout: wait for the connection, then ask how it ended. */
-	if (!wait_ready(sk, POLLOUT, "connect"))
+	if (!wait_ready(sk, POLLOUT, name)) {
+		*told = 1;
 		return errno;
+	}
 	len = sizeof soerr;
 	r = getsockopt(sk->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
 	e = r < 0 ? errno : 0;
@@ -414,13 +427,13 @@ connect_common(struct cmd_ctx *ctx, int ex)
 {
 	struct addr	 a;
 	struct sock	*sk;
-	int		 e;
+	int		 e, told;
 
 	if (parse_addr_args(ctx, 0, &a) != 0)
 		return CMD_ERROR;
 	if ((sk = socket_for(ctx, &a)) == NULL)
 		return CMD_ERROR;
-	e = do_connect(sk, &a);
+	e = do_connect(sk, &a, ctx->entry->name, &told);
 	if (ex) {
 		/* Like Python's connect_ex: the outcome is a value, not a failure. */
 		if (e == 0)
@@ -430,8 +443,7 @@ connect_common(struct cmd_ctx *ctx, int ex)
 		return CMD_OK;
 	}
 	if (e != 0) {
-		/* wait_ready has already reported a timeout or Ctrl-C. */
-		if (e != ETIMEDOUT || sk->state != ST_CONNECTING)
+		if (!told)
 			diag_errno("connect", e, sk);
 		return CMD_ERROR;
 	}
@@ -522,22 +534,18 @@ cmd_close_exec(struct cmd_ctx *ctx)
 	struct sock	*sk = ctx->sk;
 	struct buf	 b = { 0 };
 	long long	 fd;
-	int		 r, e, parent;
+	struct sock	*parent;
+	int		 r, e;
 
 	if (ctx->argc > 0) {
-		if (parse_int(ctx->argv[0].s, 0, 1 << 30, "fd", &fd) != 0)
+		if ((sk = sock_arg("close", ctx->argv[0].s)) == NULL)
 			return CMD_ERROR;
-		if ((sk = sock_get((int)fd)) == NULL) {
-			diag("close: fd %lld is not a socket in the table "
-			    "(list shows them)", fd);
-			return CMD_ERROR;
-		}
 	} else if (sk == NULL) {
 		diag("close: no current socket (close FD closes another)");
 		return CMD_ERROR;
 	}
 	fd = sk->fd;
-	parent = sk->parent;
+	parent = sock_parent(sk);
 	r = close((int)fd);
 	e = errno;
 	buf_printf(&b, "close(%lld)", fd);
@@ -546,7 +554,7 @@ cmd_close_exec(struct cmd_ctx *ctx)
 	/* Even a failed close releases the fd on Linux: forget it. */
 	sock_remove((int)fd);
 	if (current_fd == fd)
-		set_current(sock_get(parent) != NULL ? parent : -1);
+		set_current(parent != NULL ? parent->fd : -1);
 	if (r < 0) {
 		diag_errno("close", e, NULL);
 		return CMD_ERROR;

@@ -269,6 +269,11 @@ cmd_getsockopt_exec(struct cmd_ctx *ctx)
 		break;
 	case OPT_ERRNO:
 		buf_adds(&v, u.i == 0 ? "0" : errno_name(u.i));
+		/* Reading it is how a background connect's end is learnt. */
+		if (u.i != 0 && sk->state == ST_CONNECTING) {
+			sk->state = ST_FAILED;
+			sk->errnum = u.i;
+		}
 		break;
 	case OPT_SOCKTYPE:
 	case OPT_FAMILY:

@@ -256,7 +256,7 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	struct buf	 b = { 0 };
 	struct timespec	 ts;
 	sigset_t	 block, old;
-	long long	 fd;
+	struct sock	*sk;
 	double		 secs = -1;
 	short		 ev = POLLIN;
 	int		 i = 0, n, nfds = 0, ms = -1, e, shown;
@@ -265,15 +265,9 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	if ((pfd = calloc((size_t)ctx->argc + 1, sizeof *pfd)) == NULL)
 		abort();
 	for (; i < ctx->argc && parse_events(ctx->argv[i].s, &ev) != 0; i++) {
-		if (parse_int(ctx->argv[i].s, 0, INT_MAX, "poll: fd", &fd) !=
-		    0)
+		if ((sk = sock_arg("poll", ctx->argv[i].s)) == NULL)
 			goto out;
-		if (sock_get((int)fd) == NULL) {
-			diag("poll: fd %lld is not a socket in the table (list "
-			    "shows them)", fd);
-			goto out;
-		}
-		pfd[nfds++].fd = (int)fd;
+		pfd[nfds++].fd = sk->fd;
 	}
 	if (i < ctx->argc)
 		i++;	/* the events word */

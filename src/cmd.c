@@ -178,6 +178,26 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 }
 
 /*
+ * The socket named by an FD argument of command cmd. Returns NULL after a
+ * message naming the command and the bad text.
+ */
+struct sock *
+sock_arg(const char *cmd, const char *word)
+{
+	struct sock	*sk;
+	char		 what[64];
+	long long	 fd;
+
+	snprintf(what, sizeof what, "%s: fd", cmd);
+	if (parse_int(word, 0, INT32_MAX, what, &fd) != 0)
+		return NULL;
+	if ((sk = sock_get((int)fd)) == NULL)
+		diag("%s: fd %lld is not a socket in the table (list shows "
+		    "them)", cmd, fd);
+	return sk;
+}
+
+/*
  * on FD CMD [ARG ...]: run one command on another socket without changing
  * the current one. It lives here because it is dispatch, not a socket call.
  */
@@ -186,15 +206,9 @@ cmd_on_exec(struct cmd_ctx *ctx)
 {
 	struct words	 sub;
 	struct sock	*sk;
-	long long	 fd;
 
-	if (parse_int(ctx->argv[0].s, 0, 1 << 30, "fd", &fd) != 0)
+	if ((sk = sock_arg("on", ctx->argv[0].s)) == NULL)
 		return CMD_ERROR;
-	if ((sk = sock_get((int)fd)) == NULL) {
-		diag("on: fd %lld is not a socket in the table (list shows "
-		    "them)", fd);
-		return CMD_ERROR;
-	}
 	sub.v = ctx->argv + 1;
 	sub.n = ctx->argc - 1;
 	sub.cap = sub.n;

@@ -140,6 +140,7 @@ struct sock {
 	int		 nonblock;	/* O_NONBLOCK is set on the fd */
 	double		 timeout;	/* seconds; < 0 means none */
 	int		 parent;	/* listener it came from, or -1 */
+	uint64_t	 parent_seq;	/* its seq: the fd may be reused */
 	int		 errnum;	/* last fatal error seen, for list */
 	uint64_t	 bytes_in;
 	uint64_t	 bytes_out;
@@ -159,6 +160,7 @@ int		 sock_next(int);
 int		 sock_count(void);
 void		 sock_close_all(void);
 int		 fd_move_high(int);
+struct sock	*sock_parent(const struct sock *);
 const char	*sock_state_name(const struct sock *);
 const char	*sock_type_short(int, int);
 const char	*sock_family_short(int);
@@ -318,6 +320,7 @@ extern int current_fd;
 extern int script_failed;
 
 const struct cmd_entry *cmd_find(const char *, int);
+struct sock	*sock_arg(const char *, const char *);
 enum cmd_retval	 cmd_run_words(struct words *);
 enum cmd_retval	 cmd_run_line(const char *, size_t);
 void		 cmd_usage(const struct cmd_entry *);

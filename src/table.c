@@ -91,6 +91,16 @@ sock_next(int fd)
 	return -1;
 }
 
+/* The listener sk was accepted from, if it is still open (not a new socket
+ * that happens to have its fd). */
+struct sock *
+sock_parent(const struct sock *sk)
+{
+	struct sock	*p = sock_get(sk->parent);
+
+	return p != NULL && p->seq == sk->parent_seq ? p : NULL;
+}
+
 /* At exit: close every socket and free the table. */
 void
 sock_close_all(void)

@@ -83,8 +83,8 @@ poll_events(struct buf *b, short ev)
  * Before a call that may block: flush what we printed, so a program reading
  * our output sees it now, and with a timeout wait in poll(2) for the socket
  * to be ready. Returns 1 when the call should go ahead, or 0 when it should
- * not: the wait timed out (errno ETIMEDOUT) or was interrupted (EINTR). A
- * message has been printed then.
+ * not: the wait timed out (errno ETIMEDOUT) or was interrupted (EINTR),
+ * also by a Ctrl-C that came before it. A message has been printed then.
  */
 int
 wait_ready(struct sock *sk, short events, const char *call)
@@ -94,6 +94,14 @@ wait_ready(struct sock *sk, short events, const char *call)
 	int		 ms, n, e;
 
 	out_flush();
+	/* A Ctrl-C that came before the call would otherwise be lost. */
+	if (interrupted) {
+		last.ret = -1;
+		last.err = EINTR;
+		diag_errno(call, EINTR, sk);
+		errno = EINTR;
+		return 0;
+	}
 	if (sk->timeout <= 0)
 		return 1;
 	ms = (int)(sk->timeout * 1000 + 0.5);
@@ -185,8 +193,13 @@ sleep_seconds(double s)
 	out_flush();
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	r = nanosleep(&ts, NULL);
-	e = errno;
+	if (interrupted) {
+		r = -1;
+		e = EINTR;
+	} else {
+		r = nanosleep(&ts, NULL);
+		e = errno;
+	}
 	buf_printf(&b, "nanosleep({tv_sec=%ld, tv_nsec=%ld}, NULL)",
 	    (long)ts.tv_sec, ts.tv_nsec);
 	trace_call(&b, r, e);

@@ -193,8 +193,8 @@ def test_bad_values_are_named():
             'line 4: recv: flags "bogus": use peek, waitall, dontwait, oob '
             'or trunc, joined by |',
             'line 5: backlog -5: too small (at least 0)',
-            'line 6: fd "abc": not a number',
-            'line 7: fd -1: too small (at least 0)',
+            'line 6: use: fd "abc": not a number',
+            'line 7: use: fd -1: too small (at least 0)',
             'line 8: use: fd 99 is not a socket in the table (list shows '
             'them)',
             'line 9: close: fd 99 is not a socket in the table (list shows '
