@@ -154,6 +154,10 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 	char		*host;
 	int		 r;
 
+	if (w[0].len != strlen(text) || (n == 2 && w[1].len != strlen(w[1].s))) {
+		diag("address: contains a NUL byte");
+		return -1;
+	}
 	if (n == 2) {
 		if (strchr(text, '/') != NULL || text[0] == '@') {
 			diag("address \"%s\": an AF_UNIX address takes no "
@@ -171,10 +175,6 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 		r = resolve(family, host, w[1].s, passive, out, text);
 		free(host);
 		return r;
-	}
-	if (w[0].len != strlen(text)) {
-		diag("address: contains a NUL byte");
-		return -1;
 	}
 	if (strchr(text, '/') != NULL || text[0] == '@')
 		return unix_addr(family, text, w[0].len, out);

@@ -18,7 +18,7 @@
 
 #include "sockrepl.h"
 
-/* sendall shows its first and last send calls and counts the ones between. */
+/* sendall shows its first few send calls and counts the rest. */
 #define SENDALL_SHOWN	3
 
 /* Note what a failed data call did to the connection, for list. */
@@ -80,7 +80,7 @@ send_once(struct sock *sk, const char *p, size_t n, const struct addr *to,
 }
 
 static enum cmd_retval
-send_common(struct cmd_ctx *ctx, const char *name, const char *p, size_t n,
+send_common(const char *name, const char *p, size_t n,
     const struct addr *to, struct sock *sk)
 {
 	ssize_t	r;
@@ -94,7 +94,6 @@ send_common(struct cmd_ctx *ctx, const char *name, const char *p, size_t n,
 	}
 	if ((size_t)r < n)
 		result("sent %zd of %zu bytes (sendall sends them all)", r, n);
-	(void)ctx;
 	return CMD_OK;
 }
 
@@ -181,7 +180,7 @@ cmd_send_exec(struct cmd_ctx *ctx)
 	enum cmd_retval	 r = CMD_ERROR;
 
 	if (send_data("send", ctx->argv, ctx->argc, &data) == 0)
-		r = send_common(ctx, "send", buf_str(&data), data.len, NULL,
+		r = send_common("send", buf_str(&data), data.len, NULL,
 		    ctx->sk);
 	buf_free(&data);
 	return r;
@@ -207,7 +206,7 @@ cmd_sendline_exec(struct cmd_ctx *ctx)
 
 	if (send_data("sendline", ctx->argv, ctx->argc, &data) == 0) {
 		buf_adds(&data, crlf ? "\r\n" : "\n");
-		r = send_common(ctx, "sendline", buf_str(&data), data.len,
+		r = send_common("sendline", buf_str(&data), data.len,
 		    NULL, ctx->sk);
 	}
 	buf_free(&data);
@@ -379,7 +378,7 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 		buf_free(&data);
 		return CMD_ERROR;
 	}
-	r = send_common(ctx, "sendto", buf_str(&data), data.len, &to, sk);
+	r = send_common("sendto", buf_str(&data), data.len, &to, sk);
 	buf_free(&data);
 	return r;
 }
@@ -387,7 +386,7 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_sendto_entry = {
 	"sendto", NULL, 2, -1, "DATA ADDR",
 	"send a datagram to an address",
-	"sendto(2)", CMD_AUTOSOCK, { ARG_DATA }, cmd_sendto_exec,
+	"sendto(2)", 0, { ARG_DATA }, cmd_sendto_exec,
 	"The address is the last word (HOST:PORT, [IPV6]:PORT, a path, @name) "
 	"or the last two (HOST PORT); the words before it are the data (as "
 	"for send, including hex: and < FILE), so quote data that ends in a "

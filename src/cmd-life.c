@@ -263,7 +263,7 @@ cmd_bind_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_bind_entry = {
 	"bind", NULL, 1, 2, "ADDR",
 	"give the socket a local address",
-	"bind(2)", CMD_AUTOSOCK, { ARG_ADDR, ARG_NUMBER }, cmd_bind_exec,
+	"bind(2)", 0, { ARG_ADDR, ARG_NUMBER }, cmd_bind_exec,
 	"ADDR is HOST PORT, HOST:PORT, [IPV6]:PORT, a path with a / (AF_UNIX) "
 	"or @name (abstract AF_UNIX). HOST * (or a bare PORT) is the wildcard "
 	"address. Port 0 lets the kernel choose a free port, and the port "
@@ -465,7 +465,7 @@ cmd_connect_ex_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_connect_entry = {
 	"connect", NULL, 1, 2, "ADDR",
 	"connect the socket to a peer",
-	"connect(2)", CMD_AUTOSOCK, { ARG_ADDR, ARG_NUMBER }, cmd_connect_exec,
+	"connect(2)", 0, { ARG_ADDR, ARG_NUMBER }, cmd_connect_exec,
 	"ADDR is as for bind: HOST PORT, HOST:PORT, [IPV6]:PORT, a path or "
 	"@name. With no current socket, a TCP socket of the address's family "
 	"is made first. Blocking sockets wait for the connection; with a "
@@ -478,7 +478,7 @@ const struct cmd_entry cmd_connect_entry = {
 const struct cmd_entry cmd_connect_ex_entry = {
 	"connect_ex", NULL, 1, 2, "ADDR",
 	"connect, and print the error number instead of failing",
-	"connect(2)", CMD_AUTOSOCK, { ARG_ADDR, ARG_NUMBER },
+	"connect(2)", 0, { ARG_ADDR, ARG_NUMBER },
 	cmd_connect_ex_exec,
 	"As connect, but the command never fails: it prints 0 on success or "
 	"the error number and its name (111 ECONNREFUSED), like Python's "

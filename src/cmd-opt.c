@@ -172,6 +172,12 @@ cmd_setsockopt_exec(struct cmd_ctx *ctx)
 					return CMD_ERROR;
 				}
 				a = ctx->argv[2].s;
+			} else if (parse_bool(a, &iv) == 0 && iv == 1 &&
+			    strcmp(a, "1") != 0) {
+				diag("setsockopt: SO_LINGER on needs SECONDS "
+				    "(on 5)");
+				buf_free(&b);
+				return CMD_ERROR;
 			}
 			if (parse_int(a, 0, 65535, "SO_LINGER seconds",
 			    &n) != 0) {

@@ -207,13 +207,22 @@ cmd_on_exec(struct cmd_ctx *ctx)
 	struct words	 sub;
 	struct sock	*sk;
 
-	if ((sk = sock_arg("on", ctx->argv[0].s)) == NULL)
+	/*
+	 * on keeps the outcome for the command it runs, so "on 3 expect ..."
+	 * checks the command before; its own mistakes count as a failure.
+	 */
+	if ((sk = sock_arg("on", ctx->argv[0].s)) == NULL) {
+		outcome_reset();
+		last_failed = 1;
 		return CMD_ERROR;
+	}
 	sub.v = ctx->argv + 1;
 	sub.n = ctx->argc - 1;
 	sub.cap = sub.n;
 	if (cmd_find(sub.v[0].s, 0) == &cmd_on_entry) {
 		diag("on: give one command after the fd, not another on");
+		outcome_reset();
+		last_failed = 1;
 		return CMD_ERROR;
 	}
 	return dispatch(&sub, 0, sk);
@@ -222,7 +231,7 @@ cmd_on_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_on_entry = {
 	"on", NULL, 2, -1, "FD COMMAND [ARG ...]",
 	"run one command on socket FD, leaving the current socket as it is",
-	"", 0, { ARG_FD, ARG_COMMAND, ARG_WORD }, cmd_on_exec,
+	"", CMD_KEEPOUTCOME, { ARG_FD, ARG_COMMAND, ARG_WORD }, cmd_on_exec,
 	"Runs COMMAND with FD as its socket, once; the current socket does "
 	"not change. For example, on 3 accept accepts on listener 3 while "
 	"you talk on another socket. Commands that make a new socket (accept, "

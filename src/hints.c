@@ -160,6 +160,12 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case EINTR:
 		if (sk == NULL)
 			return "interrupted (Ctrl-C)";
+		if (is(call, "connect") || is(call, "connect_ex"))
+			return "interrupted (Ctrl-C); the connection goes on "
+			    "in the background (list shows when it is made)";
+		if (strncmp(call, "send", 4) == 0)
+			return "interrupted (Ctrl-C); what was sent before it "
+			    "stays sent";
 		return "interrupted (Ctrl-C); the socket is as it was";
 	case EBADF:
 		return "that fd is no longer open";

@@ -71,7 +71,7 @@ parse_seconds(const char *s, const char *what, double *out)
 		diag("%s %s: negative", what, printable(s));
 		return -1;
 	}
-	if (errno == ERANGE || v > 86400) {
+	if (v > 86400) {
 		diag("%s %s: too large (at most 86400 seconds)", what,
 		    printable(s));
 		return -1;
@@ -84,8 +84,8 @@ parse_seconds(const char *s, const char *what, double *out)
 int
 parse_bool(const char *s, int *out)
 {
-	static const char *yes[] = { "true", "yes", "on", "1", "True", NULL };
-	static const char *no[] = { "false", "no", "off", "0", "False", NULL };
+	static const char *yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *no[] = { "false", "no", "off", "0", NULL };
 	int	i;
 
 	for (i = 0; yes[i] != NULL; i++) {

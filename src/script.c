@@ -339,8 +339,8 @@ script_source(const char *path)
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		e = errno;
-		diag("source: %s: %s (%s)", printable(path), strerror(e),
-		    errno_name(e));
+		diag("source: %s: %s (%s)", printable(path), errno_name(e),
+		    strerror(e));
 		return CMD_ERROR;
 	}
 	fd = fd_move_high(fd);
@@ -358,16 +358,6 @@ script_status(void)
 	return script_failed ? 1 : 0;
 }
 
-/*
- * Run a script from fd. Returns the exit status: 0 if every command
- * succeeded, 1 if any failed, 130 if interrupted.
- */
-int
-repl_script(int fd, const char *name)
-{
-	script_run_fd(fd, name);
-	return script_status();
-}
 
 /* Can a word be echoed bare and read back the same? */
 static int

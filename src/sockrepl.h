@@ -291,7 +291,6 @@ enum arg_kind {
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
-#define CMD_AUTOSOCK	0x2	/* makes a TCP socket when there is none */
 
 struct cmd_ctx;
 struct cmd_entry {
@@ -347,7 +346,6 @@ extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
 struct sock	*make_socket(int, int);
 
 /* ---- the read loops (script.c, interactive.c) ---- */
-int	 repl_script(int, const char *);
 int	 repl_interactive(void);
 
 /* ---- the prompt's helpers (events.c, complete.c, history.c) ---- */

@@ -197,7 +197,7 @@ def test_source_missing_and_recursive():
     status, out, err = lib.run("source %s/nope.sr\nsource %s\n"
                                % (d, selfref))
     check(status == 1, "status %d" % status)
-    check("line 1: source: %s/nope.sr: No such file" % d in err, err)
+    check("line 1: source: %s/nope.sr: ENOENT (No such file" % d in err, err)
     check("too deeply nested" in err, err)
     check(err.count("\n") < 40, "one message per failure, not a flood:\n"
           + err)
