@@ -13,18 +13,6 @@
 
 #include "sockrepl.h"
 
-/* Words for socket types and families, besides the C names. */
-static const struct name type_words[] = {
-	{ "tcp", SOCK_STREAM }, { "stream", SOCK_STREAM },
-	{ "udp", SOCK_DGRAM }, { "dgram", SOCK_DGRAM },
-	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
-};
-static const struct name family_words[] = {
-	{ "inet", AF_INET }, { "ipv4", AF_INET }, { "4", AF_INET },
-	{ "inet6", AF_INET6 }, { "ipv6", AF_INET6 }, { "6", AF_INET6 },
-	{ "unix", AF_UNIX }, { "local", AF_UNIX }, { NULL, 0 }
-};
-
 static int
 lookup_word(const struct name *words, const struct name *cnames,
     const char *s, int *out)
@@ -483,12 +471,6 @@ const struct cmd_entry cmd_connect_ex_entry = {
 	"As connect, but the command never fails: it prints 0 on success or "
 	"the error number and its name (111 ECONNREFUSED), like Python's "
 	"connect_ex. Handy for probing whether a port is open."
-};
-
-static const struct name how_words[] = {
-	{ "rd", SHUT_RD }, { "read", SHUT_RD }, { "wr", SHUT_WR },
-	{ "write", SHUT_WR }, { "rdwr", SHUT_RDWR }, { "both", SHUT_RDWR },
-	{ NULL, 0 }
 };
 
 static enum cmd_retval

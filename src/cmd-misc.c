@@ -20,33 +20,31 @@ static const struct {
 	{ NULL, NULL }
 };
 
-/* Help topics that are not commands. */
-static const struct {
-	const char	*name;
-	const char	*text;
-} topics[] = {
-	{ "addresses",
-	  "HOST PORT or HOST:PORT (IPv4 or a name: localhost 6565, "
-	  "127.0.0.1:6565); [IPV6]:PORT or IPV6 PORT ([::1]:6565, ::1 6565); "
-	  "a path containing a / for AF_UNIX (/tmp/s, ./s); @name for a Linux "
-	  "abstract AF_UNIX name. For bind, * PORT or a bare PORT is the "
-	  "wildcard address, and port 0 asks the kernel for a free port. "
-	  "Names are resolved with getaddrinfo; with no current socket an "
-	  "IPv4 address is preferred, as Python's socket.socket() does." },
-	{ "data",
-	  "The words after send, sendall and sendto are the data, joined by "
-	  "single spaces. \"...\" takes C escapes: \\n \\r \\t \\0 \\\\ \\\" "
-	  "\\xHH and octal \\NNN; '...' is taken literally. Received text is "
-	  "shown as a C string (\"HTTP/1.0 200 OK\\r\\n\"), binary data as a "
-	  "hexdump; control bytes never reach the terminal raw." },
-	{ "modes",
-	  "A socket is blocking (the default: calls wait), non-blocking "
-	  "(setblocking false or settimeout 0: calls fail at once with EAGAIN "
-	  "or EINPROGRESS) or has a timeout (settimeout SECONDS: calls wait "
-	  "in poll(2) for at most that long). Ctrl-C interrupts a call that "
-	  "is waiting; the call fails with EINTR and every socket stays as it "
-	  "was." },
-	{ NULL, NULL }
+/*
+ * Help topics that are not commands, and their texts in the same order;
+ * completion offers the names.
+ */
+const char *const help_topics[] = { "addresses", "data", "modes", NULL };
+
+static const char *const topic_texts[] = {
+	"HOST PORT or HOST:PORT (IPv4 or a name: localhost 6565, "
+	"127.0.0.1:6565); [IPV6]:PORT or IPV6 PORT ([::1]:6565, ::1 6565); "
+	"a path containing a / for AF_UNIX (/tmp/s, ./s); @name for a Linux "
+	"abstract AF_UNIX name. For bind, * PORT or a bare PORT is the "
+	"wildcard address, and port 0 asks the kernel for a free port. "
+	"Names are resolved with getaddrinfo; with no current socket an "
+	"IPv4 address is preferred, as Python's socket.socket() does.",
+	"The words after send, sendall and sendto are the data, joined by "
+	"single spaces. \"...\" takes C escapes: \\n \\r \\t \\0 \\\\ \\\" "
+	"\\xHH and octal \\NNN; '...' is taken literally. Received text is "
+	"shown as a C string (\"HTTP/1.0 200 OK\\r\\n\"), binary data as a "
+	"hexdump; control bytes never reach the terminal raw.",
+	"A socket is blocking (the default: calls wait), non-blocking "
+	"(setblocking false or settimeout 0: calls fail at once with EAGAIN "
+	"or EINPROGRESS) or has a timeout (settimeout SECONDS: calls wait "
+	"in poll(2) for at most that long). Ctrl-C interrupts a call that "
+	"is waiting; the call fails with EINTR and every socket stays as it "
+	"was."
 };
 
 /* Print text wrapped to 72 columns with an indent. */
@@ -131,9 +129,9 @@ cmd_help_exec(struct cmd_ctx *ctx)
 		help_list();
 		return CMD_OK;
 	}
-	for (i = 0; topics[i].name != NULL; i++) {
-		if (strcmp(topics[i].name, ctx->argv[0].s) == 0) {
-			wrap(topics[i].text, 0);
+	for (i = 0; help_topics[i] != NULL; i++) {
+		if (strcmp(help_topics[i], ctx->argv[0].s) == 0) {
+			wrap(topic_texts[i], 0);
 			return CMD_OK;
 		}
 	}

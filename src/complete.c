@@ -4,6 +4,7 @@
  * last kind repeats). "on FD COMMAND ..." completes the fd, then a command,
  * then that command's arguments.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,25 @@ cand_names(const struct name *n)
 {
 	for (; n->name != NULL; n++)
 		cand_add(n->name);
+}
+
+/* The lower-case words after the prefix: peek for MSG_PEEK. */
+static void
+cand_bare_names(const struct name *n)
+{
+	char	word[64];
+	size_t	i;
+
+	for (; n->name != NULL; n++) {
+		const char *bare = strchr(n->name, '_');
+
+		if (bare == NULL || strlen(bare + 1) >= sizeof word)
+			continue;
+		for (i = 0; bare[i + 1] != '\0'; i++)
+			word[i] = (char)tolower((unsigned char)bare[i + 1]);
+		word[i] = '\0';
+		cand_add(word);
+	}
 }
 
 static void
@@ -98,18 +118,6 @@ gen(const char *text, int state)
 static int
 cand_kind(enum arg_kind kind, const char *text)
 {
-	static const char *const types[] = { "tcp", "udp", "seqpacket",
-	    "stream", "dgram", NULL };
-	static const char *const families[] = { "inet", "inet6", "unix",
-	    NULL };
-	static const char *const flags[] = { "peek", "waitall", "dontwait",
-	    "oob", "trunc", NULL };
-	static const char *const bools[] = { "true", "false", "on", "off",
-	    NULL };
-	static const char *const how[] = { "rd", "wr", "rdwr", NULL };
-	/* The help topics that are not commands (cmd-misc.c). */
-	static const char *const topics[] = { "addresses", "data", "modes",
-	    NULL };
 	const struct sockopt	*o;
 	const char		*bar;
 	char			 num[16];
@@ -123,11 +131,11 @@ cand_kind(enum arg_kind kind, const char *text)
 		}
 		break;
 	case ARG_TYPE:
-		cand_words(types);
+		cand_names(type_words);
 		cand_names(type_names);
 		break;
 	case ARG_FAMILY:
-		cand_words(families);
+		cand_names(family_words);
 		cand_names(family_names);
 		break;
 	case ARG_SOCKOPT:
@@ -138,18 +146,18 @@ cand_kind(enum arg_kind kind, const char *text)
 		/* Flags join with |: complete the one after the last |. */
 		if ((bar = strrchr(text, '|')) != NULL)
 			cand.prefix = (size_t)(bar - text) + 1;
-		cand_words(flags);
+		cand_bare_names(msgflag_names);
 		cand_names(msgflag_names);
 		break;
 	case ARG_BOOL:
-		cand_words(bools);
+		cand_names(bool_words);
 		break;
 	case ARG_COMMAND:
 		cand_commands();
-		cand_words(topics);
+		cand_words(help_topics);
 		break;
 	case ARG_HOW:
-		cand_words(how);
+		cand_names(how_words);
 		cand_names(shut_names);
 		break;
 	case ARG_PATH:

@@ -43,6 +43,33 @@ const struct name shut_names[] = {
 	N(SHUT_RD), N(SHUT_WR), N(SHUT_RDWR), { NULL, 0 }
 };
 
+/*
+ * The words typed for the same constants. Parsing and completion both read
+ * these, so what completes is what parses.
+ */
+const struct name type_words[] = {
+	{ "tcp", SOCK_STREAM }, { "stream", SOCK_STREAM },
+	{ "udp", SOCK_DGRAM }, { "dgram", SOCK_DGRAM },
+	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
+};
+
+const struct name family_words[] = {
+	{ "inet", AF_INET }, { "ipv4", AF_INET }, { "inet6", AF_INET6 },
+	{ "ipv6", AF_INET6 }, { "unix", AF_UNIX }, { "local", AF_UNIX },
+	{ "4", AF_INET }, { "6", AF_INET6 }, { NULL, 0 }
+};
+
+const struct name how_words[] = {
+	{ "rd", SHUT_RD }, { "wr", SHUT_WR }, { "rdwr", SHUT_RDWR },
+	{ "read", SHUT_RD }, { "write", SHUT_WR }, { "both", SHUT_RDWR },
+	{ NULL, 0 }
+};
+
+const struct name bool_words[] = {
+	{ "true", 1 }, { "false", 0 }, { "yes", 1 }, { "no", 0 },
+	{ "on", 1 }, { "off", 0 }, { "1", 1 }, { "0", 0 }, { NULL, 0 }
+};
+
 const struct sockopt sockopts[] = {
 	{ "SO_REUSEADDR", SOL_SOCKET, SO_REUSEADDR, OPT_BOOL, 0,
 	  "allow bind to a port still in TIME_WAIT" },

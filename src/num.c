@@ -84,19 +84,11 @@ parse_seconds(const char *s, const char *what, double *out)
 int
 parse_bool(const char *s, int *out)
 {
-	static const char *yes[] = { "true", "yes", "on", "1", NULL };
-	static const char *no[] = { "false", "no", "off", "0", NULL };
-	int	i;
+	const struct name *n;
 
-	for (i = 0; yes[i] != NULL; i++) {
-		if (strcasecmp(s, yes[i]) == 0) {
-			*out = 1;
-			return 0;
-		}
-	}
-	for (i = 0; no[i] != NULL; i++) {
-		if (strcasecmp(s, no[i]) == 0) {
-			*out = 0;
+	for (n = bool_words; n->name != NULL; n++) {
+		if (strcasecmp(s, n->name) == 0) {
+			*out = n->value;
 			return 0;
 		}
 	}
