@@ -9,10 +9,13 @@
 
 #include "sockrepl.h"
 
-static enum cmd_retval
-name_common(struct cmd_ctx *ctx, int peer)
+/*
+ * Show the socket's own address (peer 0) or its peer's, as the call and, with
+ * -q, as a result. Returns 0, or -1 after reporting the error.
+ */
+int
+show_name(struct sock *sk, int peer)
 {
-	struct sock	*sk = ctx->sk;
 	struct addr	 a;
 	struct buf	 b = { 0 };
 	const char	*call = peer ? "getpeername" : "getsockname";
@@ -34,7 +37,7 @@ name_common(struct cmd_ctx *ctx, int peer)
 	if (r < 0) {
 		buf_free(&b);
 		diag_errno(call, e, sk);
-		return CMD_ERROR;
+		return -1;
 	}
 	if (opt.quiet) {
 		buf_reset(&b);
@@ -44,19 +47,19 @@ name_common(struct cmd_ctx *ctx, int peer)
 	if (peer && sk->state == ST_CONNECTING)
 		sk->state = ST_CONNECTED;
 	buf_free(&b);
-	return CMD_OK;
+	return 0;
 }
 
 static enum cmd_retval
 cmd_getsockname_exec(struct cmd_ctx *ctx)
 {
-	return name_common(ctx, 0);
+	return show_name(ctx->sk, 0) == 0 ? CMD_OK : CMD_ERROR;
 }
 
 static enum cmd_retval
 cmd_getpeername_exec(struct cmd_ctx *ctx)
 {
-	return name_common(ctx, 1);
+	return show_name(ctx->sk, 1) == 0 ? CMD_OK : CMD_ERROR;
 }
 
 const struct cmd_entry cmd_getsockname_entry = {

@@ -192,32 +192,6 @@ parse_addr_args(struct cmd_ctx *ctx, int passive, struct addr *a)
 	return addr_parse(family, ctx->argv, ctx->argc, passive, a);
 }
 
-/* After binding port 0, show the port the kernel chose. */
-static void
-show_local(struct sock *sk)
-{
-	struct addr	 a;
-	struct buf	 b = { 0 };
-	int		 r, e;
-
-	a.len = sizeof a.ss;
-	r = getsockname(sk->fd, (struct sockaddr *)&a.ss, &a.len);
-	e = errno;
-	buf_printf(&b, "getsockname(%d, ", sk->fd);
-	if (r == 0) {
-		addr_format(&b, (struct sockaddr *)&a.ss, a.len);
-		buf_printf(&b, ", [%u])", (unsigned)a.len);
-	} else
-		buf_adds(&b, "&addr, [128])");
-	trace_call(&b, r, e);
-	if (r == 0 && opt.quiet) {
-		buf_reset(&b);
-		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
-		result("%s", buf_str(&b));
-	}
-	buf_free(&b);
-}
-
 static enum cmd_retval
 cmd_bind_exec(struct cmd_ctx *ctx)
 {
@@ -243,8 +217,9 @@ cmd_bind_exec(struct cmd_ctx *ctx)
 	}
 	if (sk->state == ST_NEW)
 		sk->state = ST_BOUND;
+	/* After binding port 0, show the port the kernel chose. */
 	if (addr_port((struct sockaddr *)&a.ss) == 0)
-		show_local(sk);
+		(void)show_name(sk, 0);
 	return CMD_OK;
 }
 

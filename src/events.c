@@ -29,7 +29,8 @@
 #define EVS_EOF		0x4	/* the peer closed its end */
 #define EVS_ERROR	0x8	/* an error was seen */
 
-int		events_enabled;
+/* -1 until someone says: the prompt turns it on, a script off. */
+int		events_enabled = -1;
 static int	epfd = -1;
 
 /*
@@ -390,7 +391,7 @@ cmd_events_exec(struct cmd_ctx *ctx)
 		fputs(buf_str(&out), stdout);
 	else if (ctx->argc == 0)
 		result("nothing new on any socket (live notices are %s)",
-		    events_enabled && opt.interactive ? "on" : "off");
+		    events_enabled > 0 && opt.interactive ? "on" : "off");
 	buf_free(&out);
 	return CMD_OK;
 }

@@ -146,7 +146,8 @@ repl_interactive(void)
 	int		 n, r, evfd;
 
 	color_init();
-	events_enabled = 1;
+	if (events_enabled < 0)
+		events_enabled = 1;	/* unless -c events off said no */
 	if (events_init() < 0)
 		diag("live socket notices are off: epoll_create1: %s",
 		    strerror(errno));
@@ -190,7 +191,7 @@ repl_interactive(void)
 		n = 0;
 		pfd[n].fd = STDIN_FILENO;
 		pfd[n++].events = POLLIN;
-		if (events_enabled && evfd >= 0) {
+		if (events_enabled > 0 && evfd >= 0) {
 			pfd[n].fd = evfd;
 			pfd[n++].events = POLLIN;
 		}

@@ -349,6 +349,8 @@ extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);
+/* Show getsockname or getpeername (cmd-info.c). */
+int		 show_name(struct sock *, int);
 
 /* ---- the read loops (script.c, interactive.c) ---- */
 int	 repl_interactive(void);
