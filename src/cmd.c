@@ -23,10 +23,10 @@ const struct cmd_entry *cmd_table[] = {
 	/* data */
 	&cmd_send_entry,
 	&cmd_sendall_entry,
+	&cmd_sendline_entry,
 	&cmd_sendto_entry,
 	&cmd_recv_entry,
 	&cmd_recvfrom_entry,
-	&cmd_sendline_entry,
 	&cmd_recvline_entry,
 	&cmd_recvuntil_entry,
 	&cmd_recvall_entry,
@@ -48,9 +48,9 @@ const struct cmd_entry *cmd_table[] = {
 	/* session */
 	&cmd_help_entry,
 	&cmd_sleep_entry,
-	&cmd_quit_entry,
 	&cmd_events_entry,
 	&cmd_history_entry,
+	&cmd_quit_entry,
 	/* scripting */
 	&cmd_set_entry,
 	&cmd_unset_entry,
