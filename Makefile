@@ -13,7 +13,7 @@ CPPFLAGS += -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"'
 RL_CFLAGS != pkg-config --cflags readline 2>/dev/null || true
 RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 
-SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-data.c \
+SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-send.c src/cmd-recv.c \
 	src/cmd-script.c src/vars.c src/rbuf.c src/datain.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c

@@ -3,6 +3,9 @@
  * >> FILE and -f FORMAT. Bare words are data, so each of these is only taken
  * in one unquoted position; quoting the word always makes it plain data.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sockrepl.h"
@@ -146,4 +149,26 @@ format_take(const char *name, struct word *w, int argc, enum data_format *f)
 	diag("%s: format \"%s\": use auto, text, hex or raw", name,
 	    printable(w[1].s));
 	return -1;
+}
+
+/* Open a file for a command; NULL-safe message naming it on failure. */
+int
+data_file_open(const char *name, const char *path, int flags)
+{
+	int	fd;
+
+	if ((fd = open(path, flags | O_CLOEXEC, 0666)) < 0)
+		diag("%s: %s: %s", name, printable(path), strerror(errno));
+	return fd;
+}
+
+/* A buffer of DATA_CHUNK bytes for moving a file; aborts without memory. */
+char *
+data_chunk(void)
+{
+	char	*p;
+
+	if ((p = malloc(DATA_CHUNK)) == NULL)
+		abort();
+	return p;
 }

@@ -166,6 +166,7 @@ int		 sock_count(void);
 void		 sock_close_all(void);
 int		 fd_move_high(int);
 struct sock	*sock_parent(const struct sock *);
+void		 sock_note_error(struct sock *, int);
 const char	*sock_state_name(const struct sock *);
 const char	*sock_type_short(int, int);
 const char	*sock_family_short(int);
@@ -250,6 +251,8 @@ void	 rbuf_free(struct rbuf *);
 /* ---- data arguments and redirections (datain.c) ---- */
 /* Read files and sockets this many bytes at a time. */
 #define DATA_CHUNK	(256 * 1024)
+int	 data_file_open(const char *, const char *, int);
+char	*data_chunk(void);
 struct redir {
 	const char	*path;	/* NULL: to the screen */
 	int		 append;	/* >> rather than > */
@@ -267,6 +270,7 @@ const char *errno_hint(const char *, int, const struct sock *);
 extern volatile sig_atomic_t interrupted;
 void	 signals_init(void);
 int	 wait_ready(struct sock *, short, const char *);
+int	 wait_ready_shown(struct sock *, short, const char *, int);
 int	 set_nonblock(struct sock *, int);
 int	 sleep_seconds(double);
 

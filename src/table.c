@@ -4,6 +4,7 @@
  */
 #include <sys/resource.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,22 @@ sock_parent(const struct sock *sk)
 	struct sock	*p = sock_get(sk->parent);
 
 	return p != NULL && p->seq == sk->parent_seq ? p : NULL;
+}
+
+/* Note what a failed data call did to the connection, for list. */
+void
+sock_note_error(struct sock *sk, int e)
+{
+	/* Only a connection can fail; a listener or our own shutdown cannot. */
+	if (sk->state != ST_CONNECTED && sk->state != ST_CLOSED_PEER)
+		return;
+	if (e == EPIPE && sk->shut_wr)
+		return;
+	if (e == ECONNRESET || e == EPIPE || e == ETIMEDOUT ||
+	    e == ECONNABORTED) {
+		sk->state = ST_FAILED;
+		sk->errnum = e;
+	}
 }
 
 /* At exit: close every socket and free the table. */

@@ -142,6 +142,23 @@ wait_ready(struct sock *sk, short events, const char *call)
 }
 
 /*
+ * Wait as recv and send do (wait.c), but for a call whose trace line is
+ * hidden, hide the poll line too, so a long transfer stays readable.
+ */
+int
+wait_ready_shown(struct sock *sk, short ev, const char *name, int shown)
+{
+	int	q = opt.quiet, r;
+
+	if (shown)
+		return wait_ready(sk, ev, name);
+	opt.quiet = 1;
+	r = wait_ready(sk, ev, name);
+	opt.quiet = q;
+	return r;
+}
+
+/*
  * Set or clear O_NONBLOCK, showing the fcntl(2) calls. Returns 0, or -1 with
  * errno set (and the failing call shown).
  */

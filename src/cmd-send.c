@@ -1,0 +1,366 @@
+/*
+ * Sending: send, sendall, sendline, sendto, and the newline setting. Data
+ * comes from the words of the command, hex:, or < FILE (datain.c).
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sockrepl.h"
+
+/* sendall shows its first few send calls and counts the rest. */
+#define SENDALL_SHOWN	3
+
+/*
+ * One send(2) (or sendto(2) when to is set), shown in the trace unless quiet
+ * is set. Returns what send returned, with errno kept.
+ */
+static ssize_t
+send_once(struct sock *sk, const char *p, size_t n, const struct addr *to,
+    int shown)
+{
+	struct buf	 b = { 0 };
+	ssize_t		 r;
+	int		 e;
+
+	if (to != NULL)
+		r = sendto(sk->fd, p, n, 0, (const struct sockaddr *)&to->ss,
+		    to->len);
+	else
+		r = send(sk->fd, p, n, 0);
+	e = errno;
+	if (r > 0)
+		sk->bytes_out += (uint64_t)r;
+	/* The kernel gave an unbound socket a local port to send from. */
+	if (r >= 0 && sk->state == ST_NEW && sk->family != AF_UNIX)
+		sk->state = ST_BOUND;
+	if (shown && !opt.quiet) {
+		buf_printf(&b, "%s(%d, ", to != NULL ? "sendto" : "send",
+		    sk->fd);
+		data_arg(&b, p, n);
+		buf_printf(&b, ", %zu, 0", n);
+		if (to != NULL) {
+			buf_adds(&b, ", ");
+			addr_format(&b, (const struct sockaddr *)&to->ss,
+			    to->len);
+			buf_printf(&b, ", %u", (unsigned)to->len);
+		}
+		buf_addc(&b, ')');
+		trace_call(&b, (long)r, e);
+		buf_free(&b);
+	}
+	errno = e;
+	return r;
+}
+
+static enum cmd_retval
+send_common(const char *name, const char *p, size_t n,
+    const struct addr *to, struct sock *sk)
+{
+	ssize_t	r;
+
+	if (!wait_ready(sk, POLLOUT, name))
+		return CMD_ERROR;
+	if ((r = send_once(sk, p, n, to, 1)) < 0) {
+		sock_note_error(sk, errno);
+		diag_errno(name, errno, sk);
+		return CMD_ERROR;
+	}
+	if ((size_t)r < n)
+		result("sent %zd of %zu bytes (sendall sends them all)", r, n);
+	return CMD_OK;
+}
+
+/* Line ends for sendline: the newline command sets which. */
+static int	crlf;
+
+/*
+ * Read up to n bytes of fd into p, stopping short only at the end of the
+ * file. Returns the count, or -1 after a message naming the file.
+ */
+static ssize_t
+file_read(const char *name, const char *path, int fd, char *p, size_t n)
+{
+	size_t	done = 0;
+	ssize_t	r;
+
+	while (done < n) {
+		r = read(fd, p + done, n - done);
+		if (r < 0 && errno == EINTR && !interrupted)
+			continue;
+		if (r < 0) {
+			diag("%s: reading %s: %s", name, printable(path),
+			    strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return (ssize_t)done;
+}
+
+/*
+ * The data of a send command in data: its words, or the first DATA_CHUNK
+ * bytes of the file after <. Returns 0, or -1 after a message.
+ */
+static int
+send_data(const char *name, struct word *w, int n, struct buf *data)
+{
+	const char	*path;
+	char		*chunk;
+	int		 fd;
+	ssize_t		 r;
+
+	if (data_words(name, w, n, data, &path) != 0)
+		return -1;
+	if (path == NULL)
+		return 0;
+	if ((fd = data_file_open(name, path, O_RDONLY)) < 0)
+		return -1;
+	chunk = data_chunk();
+	if ((r = file_read(name, path, fd, chunk, DATA_CHUNK)) > 0)
+		buf_add(data, chunk, (size_t)r);
+	free(chunk);
+	close(fd);
+	return r < 0 ? -1 : 0;
+}
+
+static enum cmd_retval
+cmd_send_exec(struct cmd_ctx *ctx)
+{
+	struct buf	 data = { 0 };
+	enum cmd_retval	 r = CMD_ERROR;
+
+	if (send_data("send", ctx->argv, ctx->argc, &data) == 0)
+		r = send_common("send", buf_str(&data), data.len, NULL,
+		    ctx->sk);
+	buf_free(&data);
+	return r;
+}
+
+const struct cmd_entry cmd_send_entry = {
+	"send", NULL, 0, -1, "DATA",
+	"send data once; it may send only part of it",
+	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_send_exec,
+	"DATA is the rest of the line: bare words are joined by single "
+	"spaces; \"...\" takes C escapes (\\r \\n \\t \\0 \\xHH); '...' is "
+	"literal; a single word hex:48656c6c6f gives bytes in hex; < FILE "
+	"sends the first 262144 bytes of a file. send makes one call and "
+	"shows how many bytes the kernel took, which may be fewer than given "
+	"(then sendall sends the rest)."
+};
+
+static enum cmd_retval
+cmd_sendline_exec(struct cmd_ctx *ctx)
+{
+	struct buf	 data = { 0 };
+	enum cmd_retval	 r = CMD_ERROR;
+
+	if (send_data("sendline", ctx->argv, ctx->argc, &data) == 0) {
+		buf_adds(&data, crlf ? "\r\n" : "\n");
+		r = send_common("sendline", buf_str(&data), data.len,
+		    NULL, ctx->sk);
+	}
+	buf_free(&data);
+	return r;
+}
+
+const struct cmd_entry cmd_sendline_entry = {
+	"sendline", NULL, 0, -1, "DATA",
+	"send data and a line end, once",
+	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_sendline_exec,
+	"As send, with \\n after the data, or \\r\\n after newline crlf "
+	"(for HTTP, SMTP and other protocols that want CRLF). With no DATA "
+	"it sends just the line end."
+};
+
+/* Counts sendall's calls so that only the first few are shown. */
+struct sendall_state {
+	unsigned long	 calls;
+	unsigned long	 hidden;
+	uint64_t	 done;
+};
+
+/* Send all of p[0..n); returns 0, or -1 after a message. */
+static int
+sendall_buf(struct sock *sk, const char *p, size_t n, struct sendall_state *st)
+{
+	size_t	done = 0;
+	ssize_t	r;
+
+	while (done < n) {
+		if (!wait_ready_shown(sk, POLLOUT, "sendall",
+		    st->calls < SENDALL_SHOWN))
+			return -1;
+		r = send_once(sk, p + done, n - done, NULL,
+		    st->calls < SENDALL_SHOWN);
+		st->calls++;
+		if (st->calls > SENDALL_SHOWN)
+			st->hidden++;
+		if (r < 0) {
+			if (errno == EINTR && !interrupted)
+				continue;
+			sock_note_error(sk, errno);
+			diag_errno("sendall", errno, sk);
+			return -1;
+		}
+		done += (size_t)r;
+		st->done += (uint64_t)r;
+		/* Ctrl-C mid-send shortens the send instead of failing it. */
+		if (interrupted && done < n) {
+			diag_errno("sendall", EINTR, sk);
+			errno = EINTR;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * sendall < FILE: a chunk of the file at a time, so a file of any size is
+ * sent in constant memory.
+ */
+static int
+sendall_file(struct sock *sk, const char *path, struct sendall_state *st)
+{
+	char	*chunk;
+	ssize_t	 r;
+	int	 fd, ret = 0;
+
+	if ((fd = data_file_open("sendall", path, O_RDONLY)) < 0)
+		return -1;
+	chunk = data_chunk();
+	for (;;) {
+		if ((r = file_read("sendall", path, fd, chunk,
+		    DATA_CHUNK)) < 0) {
+			ret = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (sendall_buf(sk, chunk, (size_t)r, st) != 0) {
+			ret = -1;
+			break;
+		}
+	}
+	close(fd);
+	free(chunk);
+	return ret;
+}
+
+static enum cmd_retval
+cmd_sendall_exec(struct cmd_ctx *ctx)
+{
+	struct sendall_state st = { 0, 0, 0 };
+	struct buf	 data = { 0 };
+	const char	*path;
+	int		 r;
+
+	if (data_words("sendall", ctx->argv, ctx->argc, &data, &path) != 0)
+		return CMD_ERROR;
+	if (path != NULL)
+		r = sendall_file(ctx->sk, path, &st);
+	else
+		r = sendall_buf(ctx->sk, buf_str(&data), data.len, &st);
+	if (st.hidden > 0 && !opt.quiet && path == NULL)
+		trace("... %lu more send calls: %llu of %zu bytes sent",
+		    st.hidden, (unsigned long long)st.done, data.len);
+	else if (st.hidden > 0 && !opt.quiet)
+		trace("... %lu more send calls: %llu bytes sent in all",
+		    st.hidden, (unsigned long long)st.done);
+	if (path != NULL && r == 0 && !opt.quiet)
+		trace("(%llu bytes of %s sent)", (unsigned long long)st.done,
+		    printable(path));
+	if (r != 0 && st.done > 0 && path == NULL)
+		result("sent %llu of %zu bytes before the error",
+		    (unsigned long long)st.done, data.len);
+	else if (r != 0 && st.done > 0)
+		result("sent %llu bytes before the error",
+		    (unsigned long long)st.done);
+	buf_free(&data);
+	return r == 0 ? CMD_OK : CMD_ERROR;
+}
+
+const struct cmd_entry cmd_sendall_entry = {
+	"sendall", NULL, 0, -1, "DATA",
+	"send all the data, calling send as often as it takes",
+	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_sendall_exec,
+	"As send, but calls send again until every byte is sent or an error "
+	"occurs, as Python's sendall. sendall < FILE sends the whole file, "
+	"reading it 262144 bytes at a time, so any size takes little memory. "
+	"After three calls the rest are counted rather than shown."
+};
+
+static enum cmd_retval
+cmd_sendto_exec(struct cmd_ctx *ctx)
+{
+	struct sock	*sk = ctx->sk;
+	struct buf	 data = { 0 };
+	struct addr	 to;
+	enum cmd_retval	 r;
+	int		 na = addr_words(ctx->argv, ctx->argc);
+
+	if (addr_parse(sk != NULL ? sk->family : AF_UNSPEC,
+	    ctx->argv + ctx->argc - na, na, 0, &to) != 0)
+		return CMD_ERROR;
+	if (send_data("sendto", ctx->argv, ctx->argc - na, &data) != 0) {
+		buf_free(&data);
+		return CMD_ERROR;
+	}
+	/* With no socket, make the UDP socket sendto implies. */
+	if (sk == NULL && (sk = make_socket(to.ss.ss_family,
+	    SOCK_DGRAM)) == NULL) {
+		buf_free(&data);
+		return CMD_ERROR;
+	}
+	r = send_common("sendto", buf_str(&data), data.len, &to, sk);
+	buf_free(&data);
+	return r;
+}
+
+const struct cmd_entry cmd_sendto_entry = {
+	"sendto", NULL, 2, -1, "DATA ADDR",
+	"send a datagram to an address",
+	"sendto(2)", 0, { ARG_DATA }, cmd_sendto_exec,
+	"The address is the last word (HOST:PORT, [IPV6]:PORT, a path, @name) "
+	"or the last two (HOST PORT); the words before it are the data (as "
+	"for send, including hex: and < FILE), so quote data that ends in a "
+	"number. With no current socket, a UDP socket of the address's "
+	"family is made first."
+};
+
+static enum cmd_retval
+cmd_newline_exec(struct cmd_ctx *ctx)
+{
+	if (ctx->argc == 1) {
+		if (strcmp(ctx->argv[0].s, "lf") == 0)
+			crlf = 0;
+		else if (strcmp(ctx->argv[0].s, "crlf") == 0)
+			crlf = 1;
+		else {
+			diag("newline: \"%s\": use lf or crlf",
+			    printable(ctx->argv[0].s));
+			return CMD_ERROR;
+		}
+	}
+	result("newline %s", crlf ? "crlf" : "lf");
+	return CMD_OK;
+}
+
+const struct cmd_entry cmd_newline_entry = {
+	"newline", NULL, 0, 1, "[lf|crlf]",
+	"choose the line end sendline sends",
+	"", 0, { ARG_WORD }, cmd_newline_exec,
+	"lf (the default) makes sendline end lines with \\n; crlf with \\r\\n, "
+	"as HTTP, SMTP and many other Internet protocols want. With no "
+	"argument it shows the setting. recvline always looks for \\n, so it "
+	"returns a CRLF line with its \\r\\n."
+};
+
