@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,15 @@ sink_write(struct sink *o, const char *p, size_t n)
 	return 0;
 }
 
+/* After a failure: say where the bytes read so far are. */
+static void
+note_kept(const char *name, const struct sock *sk)
+{
+	if (rbuf_len(sk) > 0)
+		result("%s: the %zu bytes read so far stay in sockrepl's "
+		    "buffer (recv returns them)", name, rbuf_len(sk));
+}
+
 /*
  * Hand over what a receive returns: into the file, or shown. The trace
  * line is pre, the buffer, post; with pre NULL there is no trace line (the
@@ -105,18 +115,20 @@ static int
 deliver(struct sink *o, const char *pre, const char *post, const char *p,
     size_t n)
 {
-	outcome_data(p, n);
 	if (o->fd < 0) {
+		outcome_data(p, n);
 		if (pre == NULL)
 			show_data_fmt(NULL, NULL, p, n, o->fmt);
 		else
 			show_data_fmt(pre, post, p, n, o->fmt);
 		return 0;
 	}
-	if (sink_write(o, p, n) != 0)
-		return -1;
+	/* The call happened whatever the file does: show it first. */
 	if (pre != NULL && !opt.quiet)
 		trace("%sbuf%s", pre, post);
+	if (sink_write(o, p, n) != 0)
+		return -1;
+	outcome_data(p, n);
 	if (!opt.quiet)
 		trace("(%zu bytes written to %s)", n, printable(o->redir.path));
 	return 0;
@@ -254,8 +266,16 @@ recv_common(struct cmd_ctx *ctx, int from)
 		shown = 0;
 	if (r > 0 || sk->type == SOCK_DGRAM || o.fd >= 0) {
 		if (deliver(&o, buf_str(&pre), buf_str(&post), data,
-		    shown) != 0)
+		    shown) != 0) {
+			/* A stream's bytes are kept for the next receive. */
+			if (sk->type != SOCK_DGRAM && !(flags & MSG_PEEK) &&
+			    shown > 0) {
+				memcpy(rbuf_space(sk, shown), data, shown);
+				rbuf_commit(sk, shown);
+				note_kept(name, sk);
+			}
 			ret = CMD_ERROR;
+		}
 	} else {
 		outcome_data(data, 0);
 		trace("%s\"\"%s", buf_str(&pre), buf_str(&post));
@@ -346,13 +366,9 @@ recv_into(struct sock *sk, const char *name, char *p, size_t size, int shown)
 	int		e;
 
 	for (;;) {
+		/* This also stops on a Ctrl-C that came before the call. */
 		if (!wait_ready_shown(sk, POLLIN, name, shown))
 			return -1;
-		/* Ctrl-C just before the call must stop it too. */
-		if (interrupted) {
-			errno = EINTR;
-			break;
-		}
 		if ((r = recv(sk->fd, p, size, 0)) >= 0) {
 			sk->bytes_in += (uint64_t)r;
 			return r;
@@ -388,15 +404,6 @@ trace_recv(struct sock *sk, const char *p, ssize_t r, size_t size,
 		buf_printf(&b, " (%zu bytes kept in sockrepl's buffer)", kept);
 	trace("%s", buf_str(&b));
 	buf_free(&b);
-}
-
-/* After a failure: say where the bytes read so far are. */
-static void
-note_kept(const char *name, const struct sock *sk)
-{
-	if (rbuf_len(sk) > 0)
-		result("%s: the %zu bytes read so far stay in sockrepl's "
-		    "buffer (recv returns them)", name, rbuf_len(sk));
 }
 
 /*
@@ -482,9 +489,12 @@ recv_delim(struct cmd_ctx *ctx, struct sink *o, const char *delim,
 		end = find_delim(sk, delim, dlen, max, &scan);
 		trace_recv(sk, p, r, DEFAULT_RECV, end > 0 ? have - end : 0);
 	}
-	if (deliver(o, NULL, NULL, rbuf_peek(sk), end) != 0)
+	/* Bytes the file would not take stay buffered for the next receive. */
+	if (deliver(o, NULL, NULL, rbuf_peek(sk), end) != 0) {
+		note_kept(o->name, sk);
 		ret = CMD_ERROR;
-	rbuf_consume(sk, end);
+	} else
+		rbuf_consume(sk, end);
 out:
 	sink_close(o);
 	buf_free(&d);
@@ -553,6 +563,11 @@ cmd_recvuntil_exec(struct cmd_ctx *ctx)
 	}
 	if (argc == 2 && max_arg(argv[1].s, MAX_RECV, &max) != 0)
 		return CMD_ERROR;
+	if (max < argv[0].len) {
+		diag("recvuntil: MAX %zu is shorter than the delimiter (%zu "
+		    "bytes): it could never be found", max, argv[0].len);
+		return CMD_ERROR;
+	}
 	return recv_delim(ctx, &o, argv[0].s, argv[0].len, max);
 }
 
@@ -692,7 +707,14 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 				ret = CMD_ERROR;
 			rbuf_consume(sk, have);
 		} else {
-			outcome_data(tail.data, tail.len);
+			/* expect sees the last KEEP_TAIL bytes; $ret all. */
+			if (tail.len > KEEP_TAIL)
+				outcome_data(tail.data + tail.len - KEEP_TAIL,
+				    KEEP_TAIL);
+			else
+				outcome_data(tail.data, tail.len);
+			last.ret = total > LONG_MAX ? LONG_MAX : (long)total;
+			last.received = total;
 			if (!opt.quiet)
 				trace("(%llu bytes written to %s)",
 				    (unsigned long long)total,

@@ -290,6 +290,28 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	}
 	for (i = 0; i < nfds; i++)
 		pfd[i].events = ev;
+	/*
+	 * Bytes a recvline read past its line are readable now, though the
+	 * kernel has none: say so, as recv does, with no system call.
+	 */
+	if (ev & POLLIN) {
+		for (i = 0, n = 0; i < nfds; i++) {
+			size_t held = rbuf_len(sock_get(pfd[i].fd));
+
+			if (held == 0)
+				continue;
+			n++;
+			if (!opt.quiet)
+				trace("(fd %d: %zu bytes in sockrepl's buffer, "
+				    "readable now; no system call)", pfd[i].fd,
+				    held);
+		}
+		if (n > 0) {
+			last.ret = n;
+			r = CMD_OK;
+			goto out;
+		}
+	}
 	if (secs >= 0) {
 		ms = (int)(secs * 1000 + 0.5);
 		if (ms == 0 && secs > 0)

@@ -40,7 +40,11 @@ send_once(struct sock *sk, const char *p, size_t n, const struct addr *to,
 	/* The kernel gave an unbound socket a local port to send from. */
 	if (r >= 0 && sk->state == ST_NEW && sk->family != AF_UNIX)
 		sk->state = ST_BOUND;
-	if (shown && !opt.quiet) {
+	/* Recorded even when not shown, for $ret, $errno and expect. */
+	last.ret = (long)r;
+	last.err = r < 0 ? e : 0;
+	/* A failing call is always shown: it is why the command failed. */
+	if ((shown || r < 0) && !opt.quiet) {
 		buf_printf(&b, "%s(%d, ", to != NULL ? "sendto" : "send",
 		    sk->fd);
 		data_arg(&b, p, n);
@@ -127,6 +131,10 @@ send_data(const char *name, struct word *w, int n, struct buf *data)
 	chunk = data_chunk();
 	if ((r = file_read(name, path, fd, chunk, DATA_CHUNK)) > 0)
 		buf_add(data, chunk, (size_t)r);
+	/* One call takes one chunk: say so rather than cut silently. */
+	if (r == DATA_CHUNK && read(fd, chunk, 1) == 1)
+		result("%s: only the first %d bytes of %s (sendall < FILE "
+		    "sends all of it)", name, DATA_CHUNK, printable(path));
 	free(chunk);
 	close(fd);
 	return r < 0 ? -1 : 0;

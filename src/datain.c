@@ -10,18 +10,6 @@
 
 #include "sockrepl.h"
 
-static int
-hexdigit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode pairs of hex digits in s[0..n) into out. Returns 0, or -1 with a
  * message in err naming the bad digit.
@@ -38,12 +26,15 @@ data_hex(const char *s, size_t n, struct buf *out, struct buf *err)
 		return -1;
 	}
 	for (i = 0; i < n; i += 2) {
-		hi = hexdigit((unsigned char)s[i]);
-		lo = hexdigit((unsigned char)s[i + 1]);
+		hi = hex_value((unsigned char)s[i]);
+		lo = hex_value((unsigned char)s[i + 1]);
 		if (hi < 0 || lo < 0) {
-			buf_printf(err, "hex data: \"%c\" at digit %zu is not "
-			    "a hex digit", (hi < 0 ? s[i] : s[i + 1]) & 0x7f,
-			    (hi < 0 ? i : i + 1) + 1);
+			size_t bad = hi < 0 ? i : i + 1;
+
+			buf_adds(err, "hex data: \"");
+			escape_bytes(err, s + bad, 1);
+			buf_printf(err, "\" at digit %zu is not a hex digit",
+			    bad + 1);
 			return -1;
 		}
 		buf_addc(out, (char)(hi << 4 | lo));

@@ -8,8 +8,9 @@
 
 #include "sockrepl.h"
 
-static int
-hexval(int c)
+/* The value of a hex digit, or -1. */
+int
+hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -50,8 +51,8 @@ one_escape(const char *s, size_t n, struct buf *out, struct buf *err)
 	case ' ': buf_addc(out, ' '); return 2;
 	case '#': buf_addc(out, '#'); return 2;
 	case 'x':
-		if (n < 4 || (hi = hexval((unsigned char)s[2])) < 0 ||
-		    (lo = hexval((unsigned char)s[3])) < 0) {
+		if (n < 4 || (hi = hex_value((unsigned char)s[2])) < 0 ||
+		    (lo = hex_value((unsigned char)s[3])) < 0) {
 			buf_adds(err, "bad escape: \\x needs two hex digits "
 			    "(\\x00 to \\xff)");
 			return -1;

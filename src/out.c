@@ -177,6 +177,7 @@ outcome_data(const void *p, size_t n)
 	buf_reset(&last.data);
 	buf_add(&last.data, p, n);
 	last.have_data = 1;
+	last.received = n;
 	/* A receive shown by show_data has no trace_call to record it. */
 	last.ret = (long)n;
 	last.err = 0;
@@ -186,12 +187,18 @@ outcome_data(const void *p, size_t n)
 void
 result(const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	FILE	*f = stdout;
 
+	/* -q with format raw: stdout carries the received bytes alone. */
+	if (opt.quiet && data_format == FMT_RAW) {
+		fflush(stdout);
+		f = stderr;
+	}
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	fputc('\n', f);
 }
 
 /*

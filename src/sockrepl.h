@@ -61,6 +61,7 @@ int	 lex_expand(const char *, size_t, struct words *, struct buf *,
 	    lex_lookup_fn);
 void	 words_free(struct words *);
 int	 unescape(const char *, size_t, struct buf *, struct buf *);
+int	 hex_value(int);
 void	 escape_bytes(struct buf *, const void *, size_t);
 const char *printable(const char *);
 
@@ -228,6 +229,8 @@ struct outcome {
 	long		 ret;		/* last call's return value */
 	int		 err;		/* errno of the last failure, or 0 */
 	int		 have_data;	/* a receive has happened */
+	uint64_t	 received;	/* bytes it returned (data may hold
+					   only the last of them) */
 	struct buf	 data;		/* what the last receive returned */
 };
 extern struct outcome last;

@@ -148,7 +148,8 @@ static int
 get_received(struct buf *out, struct buf *err)
 {
 	(void)err;
-	buf_printf(out, "%zu", last.have_data ? last.data.len : 0);
+	buf_printf(out, "%llu", last.have_data ?
+	    (unsigned long long)last.received : 0ULL);
 	return 0;
 }
 
