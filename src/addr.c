@@ -248,6 +248,19 @@ addr_parts(const struct sockaddr *sa, socklen_t len, char *host,
 	}
 }
 
+/*
+ * The socket's own address (peer 0) or its peer's, from getsockname(2) or
+ * getpeername(2). Returns 0, or -1 with errno set.
+ */
+int
+addr_of_socket(int fd, int peer, struct addr *a)
+{
+	a->len = sizeof a->ss;
+	if (peer)
+		return getpeername(fd, (struct sockaddr *)&a->ss, &a->len);
+	return getsockname(fd, (struct sockaddr *)&a->ss, &a->len);
+}
+
 /* The port of an Internet address, or -1. */
 int
 addr_port(const struct sockaddr *sa)

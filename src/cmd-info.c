@@ -21,11 +21,7 @@ show_name(struct sock *sk, int peer)
 	const char	*call = peer ? "getpeername" : "getsockname";
 	int		 r, e;
 
-	a.len = sizeof a.ss;
-	if (peer)
-		r = getpeername(sk->fd, (struct sockaddr *)&a.ss, &a.len);
-	else
-		r = getsockname(sk->fd, (struct sockaddr *)&a.ss, &a.len);
+	r = addr_of_socket(sk->fd, peer, &a);
 	e = errno;
 	buf_printf(&b, "%s(%d, ", call, sk->fd);
 	if (r == 0) {
@@ -96,28 +92,20 @@ const struct cmd_entry cmd_fileno_entry = {
 static void
 refresh(struct sock *sk)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof ss;
+	struct addr	a;
 
-	if (sk->state == ST_CONNECTING &&
-	    getpeername(sk->fd, (struct sockaddr *)&ss, &len) == 0)
+	if (sk->state == ST_CONNECTING && addr_of_socket(sk->fd, 1, &a) == 0)
 		sk->state = ST_CONNECTED;
 }
 
 static void
 addr_of(struct buf *b, int fd, int peer)
 {
-	struct sockaddr_storage	ss;
-	socklen_t		len = sizeof ss;
-	int			r;
+	struct addr	a;
 
-	if (peer)
-		r = getpeername(fd, (struct sockaddr *)&ss, &len);
-	else
-		r = getsockname(fd, (struct sockaddr *)&ss, &len);
-	if (r < 0)
-		len = 0;
-	addr_format_short(b, (struct sockaddr *)&ss, len);
+	if (addr_of_socket(fd, peer, &a) < 0)
+		a.len = 0;
+	addr_format_short(b, (struct sockaddr *)&a.ss, a.len);
 }
 
 #define LIST_COLS	10

@@ -216,6 +216,19 @@ watch_run(struct watch *w, const char *line, size_t len,
 	return watch_after(w, k, *ret);
 }
 
+/* How a run of lines ended: quit, a failure, or fine. */
+static enum cmd_retval
+loop_status(struct watch *w, enum cmd_retval last_ret)
+{
+	enum cmd_retval	status = watch_end(w);
+
+	if (interrupted)
+		return CMD_ERROR;
+	if (last_ret == CMD_QUIT)
+		return CMD_QUIT;
+	return status;
+}
+
 /*
  * Run the lines of fd as a script called name (NULL for standard input),
  * with its own line numbers in messages; the caller's name and line number
@@ -272,11 +285,7 @@ script_run_fd(int fd, const char *name)
 		if (ret == CMD_QUIT || interrupted)
 			break;
 	}
-	status = watch_end(&w);
-	if (interrupted)
-		status = CMD_ERROR;
-	else if (ret == CMD_QUIT)
-		status = CMD_QUIT;
+	status = loop_status(&w, ret);
 	depth--;
 	free(r.buf);
 	out_flush();
@@ -310,11 +319,7 @@ script_run_commands(const char **cmds, int n)
 		    ret == CMD_QUIT)
 			break;
 	}
-	status = watch_end(&w);
-	if (interrupted)
-		status = CMD_ERROR;
-	else if (ret == CMD_QUIT)
-		status = CMD_QUIT;
+	status = loop_status(&w, ret);
 	opt.source = saved_source;
 	opt.lineno = saved_lineno;
 	out_flush();

@@ -81,6 +81,7 @@ int	 addr_words(struct word *, int);
 void	 addr_format(struct buf *, const struct sockaddr *, socklen_t);
 void	 addr_format_short(struct buf *, const struct sockaddr *, socklen_t);
 int	 addr_port(const struct sockaddr *);
+int	 addr_of_socket(int, int, struct addr *);
 
 /* ---- symbolic names (names.c) ---- */
 struct name {

@@ -43,12 +43,7 @@ sock_addr(const char *name, int peer, struct addr *a, struct buf *err)
 
 	if ((sk = current(name, err)) == NULL)
 		return -1;
-	a->len = sizeof a->ss;
-	if (peer)
-		r = getpeername(sk->fd, (struct sockaddr *)&a->ss, &a->len);
-	else
-		r = getsockname(sk->fd, (struct sockaddr *)&a->ss, &a->len);
-	if (r != 0) {
+	if ((r = addr_of_socket(sk->fd, peer, a)) != 0) {
 		if (errno == ENOTCONN)
 			buf_printf(err, "$%s: socket %d is not connected",
 			    name, sk->fd);
