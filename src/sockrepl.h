@@ -10,11 +10,15 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <sys/time.h>
+
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #ifndef SOCKREPL_VERSION
 #define SOCKREPL_VERSION "0.1"
@@ -267,8 +271,198 @@ int	 data_words(const char *, struct word *, int, struct buf *,
 int	 redir_take(const char *, struct word *, int *, struct redir *);
 int	 format_take(const char *, struct word *, int, enum data_format *);
 
+/*
+ * ---- the call layer (call.c) ----
+ *
+ * Every system call sockrepl makes on a user's socket goes through one
+ * function here. Each makes the call, keeps errno, moves the socket's state
+ * (call_transition, the state machine), fills a call_rec and hands it to the
+ * observers: the trace printer (trace.c), the outcome behind $ret, $errno and
+ * expect (outcome.c) and the session log that export reads (log.c). Handlers
+ * parse arguments and run user-level loops; they never print a trace line
+ * or write the outcome themselves.
+ */
+enum call_id {
+	CALL_NONE,		/* no system call: bytes served from sockrepl's
+				   buffer (see CALL_BUFFERED) */
+	CALL_SOCKET,
+	CALL_SOCKETPAIR,
+	CALL_BIND,
+	CALL_LISTEN,
+	CALL_ACCEPT,
+	CALL_CONNECT,
+	CALL_SEND,
+	CALL_SENDTO,
+	CALL_RECV,
+	CALL_RECVFROM,
+	CALL_SETSOCKOPT,
+	CALL_GETSOCKOPT,
+	CALL_GETSOCKNAME,
+	CALL_GETPEERNAME,
+	CALL_SHUTDOWN,
+	CALL_CLOSE,
+	CALL_FCNTL,
+	CALL_PPOLL,
+	CALL_IOCTL,
+	CALL_NANOSLEEP,
+	CALL_BUFFERED,		/* bytes served from sockrepl's buffer */
+	CALL__COUNT
+};
+
+/* How a call was made (call_rec.flags). */
+#define CF_HIDDEN	0x01	/* one of a loop's many calls: counted, not
+				   shown, unless it fails */
+#define CF_BEHIND	0x02	/* behind the user's back ($port, list, the
+				   prompt's notices): shown only with -v, and
+				   neither the outcome nor exported */
+#define CF_WAIT		0x04	/* ppoll made to honour a socket's timeout */
+#define CF_NOTMADE	0x08	/* not made: a Ctrl-C came first; ret -1,
+				   EINTR, nothing traced */
+#define CF_CONNRESULT	0x10	/* getsockopt SO_ERROR asked how a connect
+				   with a timeout ended */
+#define CF_PEEKONLY	0x20	/* recv that moves no state (a notice's peek) */
+
+/* How a receive's bytes are shown (call_rec.show). */
+enum rec_show {
+	SHOW_BLOCK,	/* recv, recvfrom: the data in the data format */
+	SHOW_ARG,	/* recvline's calls: inline, as send shows its data */
+	SHOW_FILE,	/* into a file: "buf" only */
+};
+
+union optval {
+	int		i;
+	struct linger	l;
+	struct timeval	tv;
+};
+
+struct call_rec {
+	enum call_id	 call;
+	int		 flags;		/* CF_* */
+	const char	*cmd;		/* the command that made it */
+	int		 fd;		/* the socket, or -1 */
+	uint64_t	 seq;		/* its identity in the table (fds are
+					   reused); 0 for none */
+	struct sock	 snap;		/* the socket after the call (rbuf
+					   cleared); fd -1 if there is none */
+	long		 ret;		/* what the call returned */
+	int		 err;		/* errno when it failed, else 0 */
+	double		 when;		/* seconds since start (monotonic) */
+
+	/* Arguments and results, as the call has them. */
+	int		 family;	/* socket, socketpair */
+	int		 type;
+	int		 protocol;
+	int		 sv[2];		/* socketpair's fds */
+	uint64_t	 sv_seq[2];
+	uint64_t	 new_seq;	/* accept: the new socket's seq */
+	struct addr	 addr;		/* bind, connect, sendto: the address
+					   given; accept, recvfrom, get*name:
+					   the one returned (len 0: none) */
+	int		 arg;		/* listen: backlog; shutdown: how;
+					   send/recv: MSG_ flags; fcntl: F_
+					   command; ioctl: request */
+	long		 arg2;		/* fcntl F_SETFL: the new flags; ioctl:
+					   the value read */
+	const char	*data;		/* send: bytes given; recv: the buffer */
+	size_t		 len;		/* send: their length; recv: bufsize */
+	enum rec_show	 show;		/* recv: how its bytes are shown */
+	enum data_format fmt;		/* recv SHOW_BLOCK: the format */
+	size_t		 kept;		/* CALL_BUFFERED: bytes left buffered */
+	const struct sockopt *opt;	/* setsockopt, getsockopt */
+	union optval	 val;
+	socklen_t	 vallen;
+	struct pollfd	*pfd;		/* ppoll */
+	int		 nfds;
+	int		 timeout_ms;	/* ppoll: -1 for none */
+	struct timespec	 ts;		/* nanosleep */
+};
+
+typedef void (*call_observer)(const struct call_rec *);
+
+/* The command whose calls are being made, for records and messages. */
+extern const char *call_cmd;
+
+int	 call_socket(int, int, int, struct sock **);
+int	 call_socketpair(int, int, struct sock **, struct sock **);
+int	 call_bind(struct sock *, const struct addr *);
+int	 call_listen(struct sock *, int);
+int	 call_accept(struct sock *, struct sock **);
+int	 call_connect(struct sock *, const struct addr *);
+ssize_t	 call_send(struct sock *, const void *, size_t, int,
+	    const struct addr *, int);
+ssize_t	 call_recv(struct sock *, void *, size_t, int, struct addr *,
+	    enum rec_show, enum data_format, int);
+void	 call_buffered(struct sock *, size_t, int, enum rec_show,
+	    enum data_format);
+int	 call_setsockopt(struct sock *, const struct sockopt *,
+	    const union optval *, socklen_t);
+int	 call_getsockopt(struct sock *, const struct sockopt *,
+	    union optval *, socklen_t *, int);
+int	 call_getname(struct sock *, int, struct addr *, int);
+int	 call_shutdown(struct sock *, int);
+int	 call_close(struct sock *);
+int	 call_fcntl_getfl(struct sock *, int);
+int	 call_fcntl_setfl(struct sock *, int, int);
+int	 call_ppoll(struct pollfd *, int, int, int);
+int	 call_ioctl_int(struct sock *, unsigned long, int *, int);
+int	 call_nanosleep(const struct timespec *);
+int	 call_interrupted(struct sock *, enum call_id, int);
+void	 call_report(const struct call_rec *);
+const struct call_rec *call_last(void);
+void	 call_observe(const struct call_rec *);
+
+/* The observers. */
+void	 trace_observe(const struct call_rec *);
+void	 outcome_observe(const struct call_rec *);
+void	 log_observe(const struct call_rec *);
+/* While set, trace lines go into this buffer (the prompt's notices). */
+extern struct buf *trace_capture;
+void	 trace_note(const char *, ...) __attribute__((format(printf, 1, 2)));
+const char *call_name(enum call_id);
+
+/*
+ * ---- the session log (log.c) ----
+ *
+ * What export reads: one step per command run (its words as expanded, the
+ * socket it ran on, how it ended) and the call records it made, in order.
+ * Bytes (words, sent data, poll sets) live in one arena, so a long session
+ * costs no allocation per step; read them through the accessors.
+ * Calls made behind the user's back are not logged; the calls a loop hides
+ * (sendall's fourth and later) are, but without their data.
+ */
+struct log_step {
+	const struct cmd_entry *cmd;
+	int		 argc;
+	size_t		 argv_off;	/* argc words in the arena, each a
+					   size_t length then its bytes */
+	uint64_t	 seq;		/* the socket it ran on, or 0 */
+	int		 fd;		/* its fd then, or -1 */
+	enum cmd_retval	 status;
+	long		 ret;		/* the outcome after it: $ret */
+	int		 err;		/* $errno, 0 for none */
+	size_t		 first;		/* its records: log_recs[first ..] */
+	size_t		 nrecs;
+};
+struct log_rec {
+	struct call_rec	 rec;		/* data and pfd point nowhere: use
+					   log_rec_data, log_rec_pfd */
+	size_t		 data_off;	/* (size_t)-1: data not kept */
+	size_t		 pfd_off;
+};
+extern struct log_step	*log_steps;
+extern size_t		 log_nsteps;
+extern struct log_rec	*log_recs;
+extern size_t		 log_nrecs;
+void	 log_begin(const struct cmd_entry *, const struct word *, int,
+	    const struct sock *);
+void	 log_end(enum cmd_retval);
+void	 log_word(const struct log_step *, int, const char **, size_t *);
+const char *log_rec_data(const struct log_rec *);
+const struct pollfd *log_rec_pfd(const struct log_rec *);
+void	 log_free(void);
+
 /* ---- hints for errors (hints.c) ---- */
-const char *errno_hint(const char *, int, const struct sock *);
+const char *errno_hint(const struct call_rec *);
 
 /* ---- waiting and signals (wait.c) ---- */
 extern volatile sig_atomic_t interrupted;
@@ -354,6 +548,7 @@ extern const struct cmd_entry cmd_getsockname_entry, cmd_getpeername_entry,
 extern const struct cmd_entry cmd_help_entry, cmd_sleep_entry,
     cmd_quit_entry;
 extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
+extern const struct cmd_entry cmd_export_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);
