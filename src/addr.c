@@ -37,13 +37,13 @@ unix_addr(int family, const char *text, size_t len, struct addr *out)
 	int	abstract = text[0] == '@';
 
 	if (family != AF_UNSPEC && family != AF_UNIX) {
-		diag("address \"%s\": a path or @name is an AF_UNIX address, "
+		diag_cmd("address \"%s\": a path or @name is an AF_UNIX address, "
 		    "but the socket is %s", printable(text),
 		    name_of(family_names, family));
 		return -1;
 	}
 	if (len >= sizeof sun->sun_path) {
-		diag("address \"%s\": too long for AF_UNIX (at most %zu bytes)",
+		diag_cmd("address \"%s\": too long for AF_UNIX (at most %zu bytes)",
 		    printable(text), sizeof sun->sun_path - 1);
 		return -1;
 	}
@@ -73,19 +73,19 @@ resolve(int family, const char *host, const char *port, int passive,
 		if (parse_int(port, 0, 65535, "port", &pn) != 0)
 			return -1;
 	} else if (*port == '\0') {
-		diag("address \"%s\": missing port", printable(text));
+		diag_cmd("address \"%s\": missing port", printable(text));
 		return -1;
 	}
 	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0')) {
 		if (!passive) {
-			diag("address \"%s\": the wildcard address is only "
+			diag_cmd("address \"%s\": the wildcard address is only "
 			    "for bind", printable(text));
 			return -1;
 		}
 		host = NULL;
 	}
 	if (host == NULL && !passive) {
-		diag("address \"%s\": missing host (try localhost %s)",
+		diag_cmd("address \"%s\": missing host (try localhost %s)",
 		    printable(text), printable(port));
 		return -1;
 	}
@@ -106,7 +106,7 @@ resolve(int family, const char *host, const char *port, int passive,
 		tries[ntries++] = AF_INET6;
 	}
 	if (family == AF_UNIX) {
-		diag("address \"%s\": an AF_UNIX socket needs a path (with a "
+		diag_cmd("address \"%s\": an AF_UNIX socket needs a path (with a "
 		    "/) or an @name", printable(text));
 		return -1;
 	}
@@ -124,14 +124,14 @@ resolve(int family, const char *host, const char *port, int passive,
 	}
 	if (e != 0) {
 		if (e == EAI_SERVICE)
-			diag("port \"%s\": not a number or a known service",
+			diag_cmd("port \"%s\": not a number or a known service",
 			    printable(port));
 		else if (e == EAI_ADDRFAMILY || (e == EAI_NONAME &&
 		    family != AF_UNSPEC))
-			diag("address \"%s\": no %s address for that name",
+			diag_cmd("address \"%s\": no %s address for that name",
 			    printable(text), name_of(family_names, family));
 		else
-			diag("address \"%s\": %s", printable(text),
+			diag_cmd("address \"%s\": %s", printable(text),
 			    gai_strerror(e));
 		return -1;
 	}
@@ -155,12 +155,12 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 	int		 r;
 
 	if (w[0].len != strlen(text) || (n == 2 && w[1].len != strlen(w[1].s))) {
-		diag("address: contains a NUL byte");
+		diag_cmd("address: contains a NUL byte");
 		return -1;
 	}
 	if (n == 2) {
 		if (strchr(text, '/') != NULL || text[0] == '@') {
-			diag("address \"%s\": an AF_UNIX address takes no "
+			diag_cmd("address \"%s\": an AF_UNIX address takes no "
 			    "port", printable(text));
 			return -1;
 		}
@@ -180,7 +180,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 		return unix_addr(family, text, w[0].len, out);
 	if (all_digits(text)) {
 		if (!passive) {
-			diag("address \"%s\": missing host (try localhost "
+			diag_cmd("address \"%s\": missing host (try localhost "
 			    "%s)", text, text);
 			return -1;
 		}
@@ -188,7 +188,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 	}
 	if (text[0] == '[') {
 		if ((close = strchr(text, ']')) == NULL || close[1] != ':') {
-			diag("address \"%s\": write an IPv6 address with a "
+			diag_cmd("address \"%s\": write an IPv6 address with a "
 			    "port as [ADDRESS]:PORT", printable(text));
 			return -1;
 		}
@@ -200,12 +200,12 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 		return r;
 	}
 	if ((colon = strchr(text, ':')) == NULL) {
-		diag("address \"%s\": missing port (HOST PORT or HOST:PORT)",
+		diag_cmd("address \"%s\": missing port (HOST PORT or HOST:PORT)",
 		    printable(text));
 		return -1;
 	}
 	if (strchr(colon + 1, ':') != NULL) {
-		diag("address \"%s\": an IPv6 address needs its port apart: "
+		diag_cmd("address \"%s\": an IPv6 address needs its port apart: "
 		    "%s PORT or [%s]:PORT", printable(text), printable(text),
 		    printable(text));
 		return -1;

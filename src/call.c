@@ -22,7 +22,6 @@
 
 #include "sockrepl.h"
 
-const char	*call_cmd = "";
 
 static const call_observer observers[] = {
 	trace_observe,
@@ -51,7 +50,7 @@ rec_init(struct call_rec *r, enum call_id c, struct sock *sk, int flags)
 	memset(r, 0, sizeof *r);
 	r->call = c;
 	r->flags = flags;
-	r->cmd = call_cmd;
+	r->cmd = sess.cmd;
 	r->fd = sk != NULL ? sk->fd : -1;
 	r->seq = sk != NULL ? sk->seq : 0;
 	r->snap.fd = -1;

@@ -165,7 +165,7 @@ cmd_sleep_exec(struct cmd_ctx *ctx)
 {
 	double	s;
 
-	if (parse_seconds(ctx->argv[0].s, "sleep: seconds", &s) != 0)
+	if (parse_seconds(ctx->argv[0].s, "seconds", &s) != 0)
 		return CMD_ERROR;
 	if (sleep_seconds(s) != 0) {
 		call_report(call_last());

@@ -55,7 +55,7 @@ cmd_settimeout_exec(struct cmd_ctx *ctx)
 
 	if (strcasecmp(a, "none") == 0)
 		return set_mode(ctx->sk, -1);
-	if (parse_seconds(a, "settimeout: timeout", &t) != 0)
+	if (parse_seconds(a, "timeout", &t) != 0)
 		return CMD_ERROR;
 	return set_mode(ctx->sk, t);
 }

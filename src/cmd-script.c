@@ -57,12 +57,12 @@ show_side(const char *label, const char *p, size_t n, size_t start)
 static enum cmd_retval
 expect_data(const char *want, size_t wlen)
 {
-	const char	*got = last.data.data;
-	size_t		 glen = last.data.len, off, start;
+	const char	*got = sess.last.data.data;
+	size_t		 glen = sess.last.data.len, off, start;
 	struct buf	 pre = { 0 };
 	int		 col;
 
-	if (!last.have_data) {
+	if (!sess.last.have_data) {
 		diag("expect: nothing has been received yet (expect TEXT "
 		    "checks the data of the last recv)");
 		return CMD_ERROR;
@@ -102,13 +102,13 @@ errno_by_name(const char *name)
 static void
 describe_last(struct buf *b)
 {
-	if (last.err != 0)
-		buf_printf(b, "failed with %s (%s)", errno_name(last.err),
-		    strerror(last.err));
-	else if (last_failed)
+	if (sess.last.err != 0)
+		buf_printf(b, "failed with %s (%s)", errno_name(sess.last.err),
+		    strerror(sess.last.err));
+	else if (sess.failed)
 		buf_adds(b, "failed without an errno (see its message)");
 	else
-		buf_printf(b, "succeeded, returning %ld", last.ret);
+		buf_printf(b, "succeeded, returning %ld", sess.last.ret);
 }
 
 static enum cmd_retval
@@ -122,8 +122,8 @@ expect_error(const char *name)
 		    "ECONNREFUSED, or none)", printable(name));
 		return CMD_ERROR;
 	}
-	if (e == last.err) {
-		expect_caught = e != 0;
+	if (e == sess.last.err) {
+		sess.expect_caught = e != 0;
 		return CMD_OK;
 	}
 	describe_last(&b);
@@ -141,8 +141,8 @@ expect_status(int want_fail)
 {
 	struct buf	b = { 0 };
 
-	if (last_failed == want_fail) {
-		expect_caught = want_fail;
+	if (sess.failed == want_fail) {
+		sess.expect_caught = want_fail;
 		return CMD_OK;
 	}
 	describe_last(&b);
@@ -158,10 +158,10 @@ expect_ret(const char *s)
 	struct buf	b = { 0 };
 	long long	n;
 
-	if (parse_int(s, LONG_MIN, LONG_MAX, "expect ret", &n) != 0)
+	if (parse_int(s, LONG_MIN, LONG_MAX, "ret", &n) != 0)
 		return CMD_ERROR;
-	if (n == last.ret) {
-		expect_caught = n < 0;
+	if (n == sess.last.ret) {
+		sess.expect_caught = n < 0;
 		return CMD_OK;
 	}
 	describe_last(&b);
@@ -269,7 +269,7 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	if (i < ctx->argc)
 		i++;	/* the events word */
 	if (i < ctx->argc) {
-		if (parse_seconds(ctx->argv[i].s, "poll: timeout", &secs) != 0)
+		if (parse_seconds(ctx->argv[i].s, "timeout", &secs) != 0)
 			goto out;
 		i++;
 	}

@@ -73,6 +73,60 @@ set_current(int fd)
 }
 
 /*
+ * Names and aliases in a small open-addressed hash table, built once: a
+ * script runs a command per line, and a walk of the table with strcmp was
+ * a tenth of the time of a long scripted conversation (bench/).
+ */
+#define NAME_SLOTS	256	/* a power of two, over twice the names */
+
+static const char		*slot_name[NAME_SLOTS];
+static const struct cmd_entry	*slot_entry[NAME_SLOTS];
+
+static unsigned
+name_hash(const char *s)
+{
+	unsigned	h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static void
+slot_put(const char *name, const struct cmd_entry *e)
+{
+	unsigned	i = name_hash(name) & (NAME_SLOTS - 1);
+
+	while (slot_name[i] != NULL)
+		i = (i + 1) & (NAME_SLOTS - 1);
+	slot_name[i] = name;
+	slot_entry[i] = e;
+}
+
+static const struct cmd_entry *
+cmd_exact(const char *name)
+{
+	const struct cmd_entry	**e;
+	static int		  built;
+	unsigned		  i;
+
+	if (!built) {
+		for (e = cmd_table; *e != NULL; e++) {
+			slot_put((*e)->name, *e);
+			if ((*e)->alias != NULL)
+				slot_put((*e)->alias, *e);
+		}
+		built = 1;
+	}
+	for (i = name_hash(name) & (NAME_SLOTS - 1); slot_name[i] != NULL;
+	    i = (i + 1) & (NAME_SLOTS - 1)) {
+		if (strcmp(slot_name[i], name) == 0)
+			return slot_entry[i];
+	}
+	return NULL;
+}
+
+/*
  * Find a command by name, alias or unique prefix. Returns NULL after
  * printing a message when report is set and there is no single match.
  */
@@ -84,11 +138,8 @@ cmd_find(const char *name, int report)
 	size_t			  len = strlen(name);
 	int			  n = 0;
 
-	for (e = cmd_table; *e != NULL; e++) {
-		if (strcmp((*e)->name, name) == 0 || ((*e)->alias != NULL &&
-		    strcmp((*e)->alias, name) == 0))
-			return *e;
-	}
+	if ((found = cmd_exact(name)) != NULL)
+		return found;
 	for (e = cmd_table; *e != NULL && len > 0; e++) {
 		if (strncmp((*e)->name, name, len) == 0) {
 			buf_printf(&all, "%s%s", n ? ", " : "", (*e)->name);
@@ -131,7 +182,7 @@ dispatch(struct words *w, int first, struct sock *sk)
 
 	if ((e = cmd_find(w->v[first].s, 1)) == NULL) {
 		outcome_reset();
-		last_failed = 1;
+		sess.failed = 1;
 		return CMD_ERROR;
 	}
 	/*
@@ -145,14 +196,14 @@ dispatch(struct words *w, int first, struct sock *sk)
 	 */
 	if (!(e->flags & CMD_KEEPOUTCOME))
 		outcome_reset();
-	saved = call_cmd;
-	call_cmd = e->name;
+	saved = sess.cmd;
+	sess.cmd = e->name;
 	log_begin(e, w->v + first + 1, w->n - first - 1, sk);
 	r = dispatch_checked(e, w, first, sk);
 	if (!(e->flags & CMD_KEEPOUTCOME))
-		last_failed = r == CMD_ERROR;
+		sess.failed = r == CMD_ERROR;
 	log_end(r);
-	call_cmd = saved;
+	sess.cmd = saved;
 	return r;
 }
 
@@ -192,11 +243,9 @@ struct sock *
 sock_arg(const char *cmd, const char *word)
 {
 	struct sock	*sk;
-	char		 what[64];
 	long long	 fd;
 
-	snprintf(what, sizeof what, "%s: fd", cmd);
-	if (parse_int(word, 0, INT32_MAX, what, &fd) != 0)
+	if (parse_int(word, 0, INT32_MAX, "fd", &fd) != 0)
 		return NULL;
 	if ((sk = sock_get((int)fd)) == NULL)
 		diag("%s: fd %lld is not a socket in the table (list shows "
@@ -220,7 +269,7 @@ cmd_on_exec(struct cmd_ctx *ctx)
 	 */
 	if ((sk = sock_arg("on", ctx->argv[0].s)) == NULL) {
 		outcome_reset();
-		last_failed = 1;
+		sess.failed = 1;
 		return CMD_ERROR;
 	}
 	sub.v = ctx->argv + 1;
@@ -229,7 +278,7 @@ cmd_on_exec(struct cmd_ctx *ctx)
 	if (cmd_find(sub.v[0].s, 0) == &cmd_on_entry) {
 		diag("on: give one command after the fd, not another on");
 		outcome_reset();
-		last_failed = 1;
+		sess.failed = 1;
 		return CMD_ERROR;
 	}
 	return dispatch(&sub, 0, sk);
@@ -274,7 +323,7 @@ cmd_run_line(const char *line, size_t len)
 		diag("%s", buf_str(&err));
 		buf_free(&err);
 		outcome_reset();
-		last_failed = 1;
+		sess.failed = 1;
 		return CMD_ERROR;
 	}
 	buf_free(&err);

@@ -133,7 +133,7 @@ cmd_history_exec(struct cmd_ctx *ctx)
 	int		  i, len;
 
 	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 1, 1 << 30,
-	    "history: count", &n) != 0)
+	    "count", &n) != 0)
 		return CMD_ERROR;
 	if ((list = history_list()) == NULL || list[0] == NULL) {
 		result("no history yet%s", opt.interactive ? "" :

@@ -117,8 +117,16 @@ escape_bytes(struct buf *b, const void *p, size_t n)
 		case '\\': buf_adds(b, "\\\\"); break;
 		case '"': buf_adds(b, "\\\""); break;
 		default:
-			if (u[i] >= 0x20 && u[i] < 0x7f)
-				buf_addc(b, (char)u[i]);
+			if (u[i] >= 0x20 && u[i] < 0x7f) {
+				/* A run of plain bytes at once. */
+				size_t j = i + 1;
+
+				while (j < n && u[j] >= 0x20 && u[j] < 0x7f &&
+				    u[j] != '\\' && u[j] != '"')
+					j++;
+				buf_add(b, u + i, j - i);
+				i = j - 1;
+			}
 			else if (u[i] == 0 && (i + 1 == n || u[i + 1] < '0' ||
 			    u[i + 1] > '7'))
 				buf_adds(b, "\\0");

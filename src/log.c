@@ -90,8 +90,8 @@ log_end(int r)
 		return;
 	st = &log_steps[open_step];
 	st->status = r;
-	st->ret = last.ret;
-	st->err = last.err;
+	st->ret = sess.last.ret;
+	st->err = sess.last.err;
 	st->nrecs = log_nrecs - st->first;
 	open_step = -1;
 }

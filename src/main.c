@@ -50,7 +50,7 @@ run_stdin(void)
 {
 	if (isatty(STDIN_FILENO)) {
 		opt.interactive = 1;
-		opt.source = NULL;
+		sess.source = NULL;
 		repl_interactive();
 		opt.interactive = 0;
 	} else
@@ -185,7 +185,7 @@ main(int argc, char **argv)
 		run_stdin();
 	status = script_status();
 	sock_close_all();
-	buf_free(&last.data);
+	buf_free(&sess.last.data);
 	log_free();
 	vars_free();
 	free(cmds);

@@ -12,6 +12,7 @@
 #include "sockrepl.h"
 
 struct options opt;
+struct session sess = { .cmd = "" };
 
 /* Received data up to this many escaped bytes is shown inside the trace. */
 #define INLINE_MAX	64
@@ -68,9 +69,9 @@ diag(const char *fmt, ...)
 
 	fflush(stdout);
 	if (!opt.interactive) {
-		if (opt.source != NULL)
-			fprintf(stderr, "%s:", opt.source);
-		fprintf(stderr, "line %ld: ", opt.lineno);
+		if (sess.source != NULL)
+			fprintf(stderr, "%s:", sess.source);
+		fprintf(stderr, "line %ld: ", sess.lineno);
 	}
 	fputs(color_err(C_ERROR), stderr);
 	va_start(ap, fmt);
@@ -78,6 +79,25 @@ diag(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s\n", color_err(C_RESET));
 	fflush(stderr);
+}
+
+/*
+ * A diagnostic about the running command's arguments: "CMD: " first, so
+ * that a parser deep below the command still names it.
+ */
+void
+diag_cmd(const char *fmt, ...)
+{
+	struct buf	b = { 0 };
+	va_list		ap;
+
+	if (*sess.cmd != '\0')
+		buf_printf(&b, "%s: ", sess.cmd);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	diag("%s", buf_str(&b));
+	buf_free(&b);
 }
 
 /* Does the data read as text? Then show it escaped, else as a hexdump. */
@@ -181,8 +201,8 @@ show_data_fmt(const char *pre, const char *post, const void *p, size_t n,
     enum data_format fmt)
 {
 	static int	 warned;
+	static struct buf lit;	/* kept: a long exchange allocates nothing */
 	const unsigned char *u = p;
-	struct buf	 lit = { 0 };
 	size_t		 i, start;
 	int		 text;
 
@@ -205,17 +225,24 @@ show_data_fmt(const char *pre, const char *post, const void *p, size_t n,
 	else
 		text = fmt == FMT_TEXT;
 	if (text) {
+		buf_reset(&lit);
 		escape_bytes(&lit, p, n);
 		if (lit.len <= INLINE_MAX) {
-			if (opt.quiet || pre == NULL)
-				printf("%s\"%s\"%s\n", color(C_RECV),
-				    buf_str(&lit), color(C_RESET));
-			else {
-				printf("%s%s%s\"%s\"%s%s%s\n", color(C_TRACE),
-				    pre, color(C_RECV), buf_str(&lit),
-				    color(C_TRACE), post, color(C_RESET));
+			/* fputs, not printf: this is the busiest line. */
+			if (!opt.quiet && pre != NULL) {
+				fputs(color(C_TRACE), stdout);
+				fputs(pre, stdout);
 			}
-			buf_free(&lit);
+			fputs(color(C_RECV), stdout);
+			putchar('"');
+			fwrite(lit.data, 1, lit.len, stdout);
+			putchar('"');
+			if (!opt.quiet && pre != NULL) {
+				fputs(color(C_TRACE), stdout);
+				fputs(post, stdout);
+			}
+			fputs(color(C_RESET), stdout);
+			putchar('\n');
 			return;
 		}
 	}
@@ -237,5 +264,4 @@ show_data_fmt(const char *pre, const char *post, const void *p, size_t n,
 	} else
 		hexdump(u, n);
 	fputs(color(C_RESET), stdout);
-	buf_free(&lit);
 }

@@ -11,23 +11,22 @@
 
 #include "sockrepl.h"
 
-struct outcome	last;
 
 /* Before each command: nothing has happened yet. */
 void
 outcome_reset(void)
 {
-	last.ret = 0;
-	last.err = 0;
+	sess.last.ret = 0;
+	sess.last.err = 0;
 }
 
 static void
 keep_data(const void *p, size_t n, uint64_t total)
 {
-	buf_reset(&last.data);
-	buf_add(&last.data, p, n);
-	last.have_data = 1;
-	last.received = total;
+	buf_reset(&sess.last.data);
+	buf_add(&sess.last.data, p, n);
+	sess.last.have_data = 1;
+	sess.last.received = total;
 }
 
 void
@@ -37,22 +36,22 @@ outcome_observe(const struct call_rec *r)
 
 	if (r->flags & CF_BEHIND)
 		return;
-	last.ret = r->ret;
-	last.err = r->err;
+	sess.last.ret = r->ret;
+	sess.last.err = r->err;
 	switch (r->call) {
 	case CALL_PPOLL:
 		/* A wait for a socket's timeout that ran out: Python's timeout. */
 		if (r->ret == 0) {
-			last.err = ETIMEDOUT;
+			sess.last.err = ETIMEDOUT;
 			if (r->flags & CF_WAIT)
-				last.ret = -1;
+				sess.last.ret = -1;
 		}
 		break;
 	case CALL_GETSOCKOPT:
 		/* How a connect with a timeout ended is the connect's result. */
 		if ((r->flags & CF_CONNRESULT) && r->ret == 0 && r->val.i != 0) {
-			last.ret = -1;
-			last.err = r->val.i;
+			sess.last.ret = -1;
+			sess.last.err = r->val.i;
 		}
 		break;
 	case CALL_RECV:

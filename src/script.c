@@ -11,7 +11,6 @@
 
 #include "sockrepl.h"
 
-int	script_failed;
 int	script_errexit;
 int	script_xtrace;
 
@@ -115,7 +114,6 @@ struct watch {
 	enum cmd_retval	 status;	/* CMD_ERROR once a failure counts */
 };
 
-int	expect_caught;
 /* -e stopped the script: every level of source unwinds. */
 static int	stopped;
 
@@ -140,7 +138,7 @@ line_kind(const char *line, size_t len)
 static int
 watch_count(struct watch *w)
 {
-	script_failed = 1;
+	sess.script_failed = 1;
 	w->status = CMD_ERROR;
 	if (!script_errexit)
 		return 0;
@@ -166,7 +164,7 @@ watch_after(struct watch *w, enum line_kind k, enum cmd_retval ret)
 		return 0;
 	if (w->pending) {
 		w->pending = 0;
-		if (ret == CMD_OK && expect_caught)
+		if (ret == CMD_OK && sess.expect_caught)
 			return 0;
 		return watch_count(w);
 	}
@@ -204,7 +202,7 @@ watch_run(struct watch *w, const char *line, size_t len,
 
 	if (watch_before(w, k) != 0)
 		return -1;
-	expect_caught = 0;
+	sess.expect_caught = 0;
 	*ret = cmd_run_line(line, len);
 	if (*ret == CMD_QUIT || interrupted)
 		return 0;
@@ -245,18 +243,18 @@ script_run_fd(int fd, const char *name)
 	struct watch	 w = { 0, CMD_OK };
 	enum read_status st;
 	enum cmd_retval	 ret = CMD_OK, status;
-	const char	*saved_source = opt.source;
-	long		 saved_lineno = opt.lineno;
+	const char	*saved_source = sess.source;
+	long		 saved_lineno = sess.lineno;
 	int		 saved_interactive = opt.interactive;
-	int		 saved_failed = script_failed;
+	int		 saved_failed = sess.script_failed;
 	char		*line;
 	size_t		 len;
 
 	r.fd = fd;
 	if ((r.buf = malloc(MAX_LINE + 2)) == NULL)
 		abort();
-	opt.source = name;
-	opt.lineno = 0;
+	sess.source = name;
+	sess.lineno = 0;
 	/* A file sourced at the prompt still reports FILE:line N:. */
 	opt.interactive = 0;
 	if (depth == 0)
@@ -266,7 +264,7 @@ script_run_fd(int fd, const char *name)
 		st = reader_next(&r, &line, &len);
 		if (interrupted || st == LINE_EOF)
 			break;
-		opt.lineno++;
+		sess.lineno++;
 		if (st == LINE_ERROR || st == LINE_TOOLONG) {
 			if (watch_before(&w, LK_OTHER) != 0)
 				break;
@@ -289,12 +287,12 @@ script_run_fd(int fd, const char *name)
 	depth--;
 	free(r.buf);
 	out_flush();
-	opt.source = saved_source;
-	opt.lineno = saved_lineno;
+	sess.source = saved_source;
+	sess.lineno = saved_lineno;
 	opt.interactive = saved_interactive;
 	/* Failures at the prompt, sourced ones too, leave the exit status. */
 	if (saved_interactive)
-		script_failed = saved_failed;
+		sess.script_failed = saved_failed;
 	return status;
 }
 
@@ -307,21 +305,21 @@ script_run_commands(const char **cmds, int n)
 {
 	struct watch	 w = { 0, CMD_OK };
 	enum cmd_retval	 ret = CMD_OK, status;
-	const char	*saved_source = opt.source;
-	long		 saved_lineno = opt.lineno;
+	const char	*saved_source = sess.source;
+	long		 saved_lineno = sess.lineno;
 	int		 i;
 
-	opt.source = "-c";
+	sess.source = "-c";
 	stopped = 0;
 	for (i = 0; i < n && !interrupted; i++) {
-		opt.lineno = i + 1;
+		sess.lineno = i + 1;
 		if (watch_run(&w, cmds[i], strlen(cmds[i]), &ret) != 0 ||
 		    ret == CMD_QUIT)
 			break;
 	}
 	status = loop_status(&w, ret);
-	opt.source = saved_source;
-	opt.lineno = saved_lineno;
+	sess.source = saved_source;
+	sess.lineno = saved_lineno;
 	out_flush();
 	return status;
 }
@@ -360,7 +358,7 @@ script_status(void)
 {
 	if (interrupted)
 		return 130;
-	return script_failed ? 1 : 0;
+	return sess.script_failed ? 1 : 0;
 }
 
 

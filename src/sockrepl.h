@@ -40,6 +40,7 @@ struct buf {
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
+void	 buf_addnum(struct buf *, long long);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *, const char *, va_list)
@@ -70,6 +71,7 @@ void	 escape_bytes(struct buf *, const void *, size_t);
 const char *printable(const char *);
 
 /* ---- numbers (num.c) ---- */
+long long num_parse(const char *, long long, long long, const char **);
 int	 parse_int(const char *, long long, long long, const char *,
 	    long long *);
 int	 parse_seconds(const char *, const char *, double *);
@@ -182,14 +184,13 @@ struct options {
 	int	 interactive;	/* stdin is a terminal */
 	int	 quiet;		/* -q: results only, no trace */
 	int	 verbose;	/* -v: calls made behind the user's back too */
-	const char *source;	/* script name for messages, or NULL */
-	long	 lineno;	/* current input line, for messages */
 	int	 no_color;	/* --no-color */
 };
 extern struct options opt;
 
 void	 result(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 diag(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 diag_cmd(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 show_data(const char *, const char *, const void *, size_t);
 
 /* How received data is shown: the format command and recv -f (out.c). */
@@ -236,8 +237,23 @@ struct outcome {
 					   only the last of them) */
 	struct buf	 data;		/* what the last receive returned */
 };
-extern struct outcome last;
 void	 outcome_reset(void);
+
+/*
+ * The session's state, in one place as sqlite's shell keeps its ShellState:
+ * where input comes from, the command running, what the last one did and
+ * whether anything has failed.
+ */
+struct session {
+	const char	*source;	/* script name for messages, or NULL */
+	long		 lineno;	/* current input line, for messages */
+	const char	*cmd;		/* the command running, or "" */
+	struct outcome	 last;		/* what the last command did */
+	int		 failed;	/* $status: the last command failed */
+	int		 expect_caught;	/* expect checked a failure, held */
+	int		 script_failed;	/* a failure counted: exit status 1 */
+};
+extern struct session sess;
 
 /* ---- a socket's receive buffer (rbuf.c) ---- */
 struct rbuf {
@@ -379,7 +395,6 @@ struct call_rec {
 typedef void (*call_observer)(const struct call_rec *);
 
 /* The command whose calls are being made, for records and messages. */
-extern const char *call_cmd;
 
 int	 call_socket(int, int, int, struct sock **);
 int	 call_socketpair(int, int, struct sock **, struct sock **);
@@ -522,7 +537,6 @@ struct cmd_ctx {
 
 extern const struct cmd_entry *cmd_table[];
 extern int current_fd;
-extern int script_failed;
 
 const struct cmd_entry *cmd_find(const char *, int);
 struct sock	*sock_arg(const char *, const char *);
@@ -573,8 +587,6 @@ void	 history_end(void);
 #define SOURCE_DEPTH_MAX 16	/* source within source, at most */
 extern int	 script_errexit;	/* -e: stop at the first failure */
 extern int	 script_xtrace;		/* -x: echo each command */
-extern int	 last_failed;		/* $status: the last command failed */
-extern int	 expect_caught;		/* expect checked a failure, held */
 enum cmd_retval	 script_run_fd(int, const char *);
 enum cmd_retval	 script_run_commands(const char **, int);
 int		 script_status(void);

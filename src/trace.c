@@ -58,7 +58,10 @@ emit(const char *s)
 		    color(C_RESET));
 		return;
 	}
-	printf("%s%s%s\n", color(C_TRACE), s, color(C_RESET));
+	fputs(color(C_TRACE), stdout);
+	fputs(s, stdout);
+	fputs(color(C_RESET), stdout);
+	putchar('\n');
 }
 
 /* A remark of sockrepl's own in the trace, "(4 bytes kept ...)": not -q. */
@@ -184,11 +187,20 @@ ioctl_name(unsigned long req)
 	return req == FIONREAD ? "FIONREAD" : "?";
 }
 
+/* "fd, ": the first argument of most calls. */
+static void
+fd_arg(struct buf *b, int fd)
+{
+	buf_addnum(b, fd);
+	buf_adds(b, ", ");
+}
+
 /* The call's name and arguments, "bind(3, {...}, 16)". */
 static void
 call_args(struct buf *b, const struct call_rec *r)
 {
-	buf_printf(b, "%s(", call_name(r->call));
+	buf_adds(b, call_name(r->call));
+	buf_addc(b, '(');
 	switch (r->call) {
 	case CALL_SOCKET:
 		buf_printf(b, "%s, %s, ", name_of(family_names, r->family),
@@ -219,9 +231,11 @@ call_args(struct buf *b, const struct call_rec *r)
 		break;
 	case CALL_SEND:
 	case CALL_SENDTO:
-		buf_printf(b, "%d, ", r->fd);
+		fd_arg(b, r->fd);
 		data_arg(b, r->data, r->len);
-		buf_printf(b, ", %zu, ", r->len);
+		buf_adds(b, ", ");
+		buf_addnum(b, (long long)r->len);
+		buf_adds(b, ", ");
 		flags_format(b, msgflag_names, r->arg);
 		if (r->call == CALL_SENDTO) {
 			buf_adds(b, ", ");
@@ -313,7 +327,8 @@ call_ending(struct buf *b, const struct call_rec *r)
 		buf_adds(b, " = 0 (Timeout)");
 		return;
 	}
-	buf_printf(b, " = %ld", r->ret);
+	buf_adds(b, " = ");
+	buf_addnum(b, r->ret);
 	if (r->call == CALL_PPOLL) {
 		buf_adds(b, " (");
 		pollfds_arg(b, r->pfd, r->nfds, 1);
@@ -341,18 +356,27 @@ rec_shown(const struct call_rec *r)
 static void
 trace_recv(const struct call_rec *r)
 {
-	struct buf	pre = { 0 }, post = { 0 }, b = { 0 };
+	/* Kept from call to call: a long exchange allocates nothing here. */
+	static struct buf pre, post, b;
 	size_t		n = rec_shown(r);
 	int		stream = r->snap.type != SOCK_DGRAM;
 
-	buf_printf(&pre, "%s(%d, ", call_name(r->call), r->fd);
-	buf_printf(&post, ", %zu, ", r->len);
+	buf_reset(&pre);
+	buf_reset(&post);
+	buf_reset(&b);
+	buf_adds(&pre, call_name(r->call));
+	buf_addc(&pre, '(');
+	fd_arg(&pre, r->fd);
+	buf_adds(&post, ", ");
+	buf_addnum(&post, (long long)r->len);
+	buf_adds(&post, ", ");
 	flags_format(&post, msgflag_names, r->arg);
 	if (r->call == CALL_RECVFROM) {
 		buf_adds(&post, ", ");
 		addr_out(&post, r);
 	}
-	buf_printf(&post, ") = %ld", r->ret);
+	buf_adds(&post, ") = ");
+	buf_addnum(&post, r->ret);
 	if (r->show == SHOW_ARG) {
 		buf_add(&b, pre.data, pre.len);
 		data_arg(&b, r->data, n);
@@ -374,9 +398,6 @@ trace_recv(const struct call_rec *r)
 		    r->addr.len);
 		result("from %s", buf_str(&b));
 	}
-	buf_free(&pre);
-	buf_free(&post);
-	buf_free(&b);
 }
 
 /* poll answered from sockrepl's buffer: which fds, and why no call. */
@@ -436,7 +457,7 @@ trace_quiet(const struct call_rec *r)
 void
 trace_observe(const struct call_rec *r)
 {
-	struct buf	b = { 0 };
+	static struct buf b;
 
 	if (r->flags & CF_NOTMADE)
 		return;
@@ -467,8 +488,8 @@ trace_observe(const struct call_rec *r)
 			trace_quiet(r);
 		return;
 	}
+	buf_reset(&b);
 	call_args(&b, r);
 	call_ending(&b, r);
 	emit(buf_str(&b));
-	buf_free(&b);
 }

@@ -20,7 +20,6 @@ struct var {
 static struct var	*vars;
 static int		 nvars, capvars;
 
-int	last_failed;
 
 /* The current socket, or NULL with a message naming the variable in err. */
 static struct sock *
@@ -120,7 +119,7 @@ static int
 get_ret(struct buf *out, struct buf *err)
 {
 	(void)err;
-	buf_printf(out, "%ld", last.ret);
+	buf_printf(out, "%ld", sess.last.ret);
 	return 0;
 }
 
@@ -128,7 +127,7 @@ static int
 get_errno(struct buf *out, struct buf *err)
 {
 	(void)err;
-	buf_adds(out, last.err != 0 ? errno_name(last.err) : "0");
+	buf_adds(out, sess.last.err != 0 ? errno_name(sess.last.err) : "0");
 	return 0;
 }
 
@@ -136,7 +135,7 @@ static int
 get_status(struct buf *out, struct buf *err)
 {
 	(void)err;
-	buf_printf(out, "%d", last_failed ? 1 : 0);
+	buf_printf(out, "%d", sess.failed ? 1 : 0);
 	return 0;
 }
 
@@ -144,8 +143,8 @@ static int
 get_received(struct buf *out, struct buf *err)
 {
 	(void)err;
-	buf_printf(out, "%llu", last.have_data ?
-	    (unsigned long long)last.received : 0ULL);
+	buf_printf(out, "%llu", sess.last.have_data ?
+	    (unsigned long long)sess.last.received : 0ULL);
 	return 0;
 }
 

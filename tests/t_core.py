@@ -588,7 +588,7 @@ setsockopt(5, IPPROTO_TCP, TCP_NODELAY, [1], 4) = -1 EOPNOTSUPP (Operation not s
 """)
     check(err.splitlines() == [
         "line 14: setsockopt: SO_ERROR can only be read (getsockopt SO_ERROR)",
-        "line 19: SO_RCVBUF 99999999999: too large (at most 2147483647)",
+        "line 19: setsockopt: SO_RCVBUF 99999999999: too large (at most 2147483647)",
         "line 24: setsockopt: EOPNOTSUPP: this option does not apply to "
         "this kind of socket (IPV6_* needs AF_INET6, TCP_* a TCP socket)"],
         err)

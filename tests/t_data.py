@@ -253,7 +253,7 @@ def test_bounded_max_errors():
           o)
     check('line 4: recvuntil: no "XY" in the first 8 bytes' in e, e)
     check("(3 bytes from sockrepl's buffer, no system call)\n\"abc\"" in o, o)
-    check("line 6: max 0" in e, e)
+    check("line 6: recvline: max 0" in e, e)
     check("line 8: recvall: more than 4 bytes (the limit) and no EOF yet" in e,
           e)
 

@@ -188,11 +188,11 @@ def test_bad_values_are_named():
         "socket bogus\n"
         "socketpair bogus\n"
         "list\n", [
-            'line 2: bufsize "abc": not a number',
-            'line 3: bufsize 99999999999: too large (at most 16777216)',
+            'line 2: recv: bufsize "abc": not a number',
+            'line 3: recv: bufsize 99999999999: too large (at most 16777216)',
             'line 4: recv: flags "bogus": use peek, waitall, dontwait, oob '
             'or trunc, joined by |',
-            'line 5: backlog -5: too small (at least 0)',
+            'line 5: listen: backlog -5: too small (at least 0)',
             'line 6: use: fd "abc": not a number',
             'line 7: use: fd -1: too small (at least 0)',
             'line 8: use: fd 99 is not a socket in the table (list shows '
@@ -207,7 +207,7 @@ def test_bad_values_are_named():
             'line 14: setblocking: "maybe" is not true or false',
             'line 15: setsockopt: unknown option "SO_BOGUS" (help '
             'setsockopt lists them)',
-            'line 16: SO_RCVBUF "abc": not a number',
+            'line 16: setsockopt: SO_RCVBUF "abc": not a number',
             'line 17: shutdown: "sideways" is not rd, wr or rdwr',
             'line 18: sleep: seconds "abc": not a number of seconds',
             'line 19: socket: "bogus" is not a socket type (tcp, udp, '
@@ -235,21 +235,21 @@ def test_bad_addresses_are_named():
         "socketpair\n"
         "bind 127.0.0.1 80\n"
         "list\n", [
-            'line 2: port 99999: too large (at most 65535)',
-            'line 3: port 99999: too large (at most 65535)',
-            'line 4: address "localhost": missing port (HOST PORT or '
+            'line 2: connect: port 99999: too large (at most 65535)',
+            'line 3: connect: port 99999: too large (at most 65535)',
+            'line 4: connect: address "localhost": missing port (HOST PORT or '
             'HOST:PORT)',
-            'line 5: address "1234": missing host (try localhost 1234)',
-            'line 6: address "::1:80": an IPv6 address needs its port '
+            'line 5: connect: address "1234": missing host (try localhost 1234)',
+            'line 6: connect: address "::1:80": an IPv6 address needs its port '
             'apart: ::1:80 PORT or [::1:80]:PORT',
-            'line 7: address "[::1": write an IPv6 address with a port as '
+            'line 7: connect: address "[::1": write an IPv6 address with a port as '
             '[ADDRESS]:PORT',
-            'line 8: address "/tmp/x": a path or @name is an AF_UNIX '
+            'line 8: connect: address "/tmp/x": a path or @name is an AF_UNIX '
             'address, but the socket is AF_INET',
-            'line 9: port "http-bogus": not a number or a known service',
-            'line 10: address "*": the wildcard address is only for bind',
-            'line 11: address "::1": no AF_INET address for that name',
-            'line 14: address "127.0.0.1": an AF_UNIX socket needs a path '
+            'line 9: bind: port "http-bogus": not a number or a known service',
+            'line 10: connect: address "*": the wildcard address is only for bind',
+            'line 11: connect: address "::1": no AF_INET address for that name',
+            'line 14: bind: address "127.0.0.1": an AF_UNIX socket needs a path '
             '(with a /) or an @name',
         ])
     # The TCP socket 3 was closed; the pair took 3 and 4 again.

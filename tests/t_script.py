@@ -434,7 +434,7 @@ def test_expect_keywords_and_errors():
                                "expect ok extra\nexpect error\n")
     check(status == 1, "status %d" % status)
     check('line 1: expect error: "EBOGUS" is not an errno name' in err, err)
-    check("line 2: expect ret" in err, err)
+    check("line 2: expect: ret" in err, err)
     check("line 3: usage: expect ok" in err, err)
     check("line 4: usage: expect error" in err, err)
 

@@ -652,7 +652,7 @@ int
 main(void)
 {
 	/* Messages as in script mode: "line N: ...". */
-	opt.lineno = 1;
+	sess.lineno = 1;
 	test_lex();
 	test_escape();
 	test_numbers();
