@@ -1,9 +1,13 @@
 # sockrepl: type the BSD socket API, one call per command.
 
+# The one place the version is written; everything else takes it from here.
 VERSION = 0.1
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANPREFIX = $(PREFIX)/share/man
+# Run-time data files, when there are some: install them here and read the
+# path from a -D flag. There are none yet, so nothing is installed here.
+DATADIR = $(PREFIX)/share/sockrepl
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -31,7 +35,8 @@ sockrepl: $(OBJS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(RL_CFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(OBJS): src/sockrepl.h
+# The Makefile too: it holds VERSION.
+$(OBJS): src/sockrepl.h Makefile
 
 tests/unit: tests/unit.c $(LIB_OBJS) src/sockrepl.h
 	$(CC) $(CPPFLAGS) -Isrc $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ \
@@ -58,11 +63,15 @@ bench/floor: bench/floor.c
 bench: sockrepl bench/floor
 	python3 bench/bench.py
 
+# The installed man page says which version it documents, on the line the
+# source marks with @VERSION@.
 install: sockrepl
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f sockrepl $(DESTDIR)$(BINDIR)/sockrepl
 	chmod 755 $(DESTDIR)$(BINDIR)/sockrepl
-	cp -f man/sockrepl.1 $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
+	sed 's/^.*@VERSION@.*$$/This manual documents version $(VERSION)./' \
+		man/sockrepl.1 > \
+		$(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 
 uninstall:
