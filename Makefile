@@ -77,8 +77,29 @@ install: sockrepl
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockrepl $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 
-clean:
-	rm -f sockrepl $(OBJS) tests/unit bench/floor
-	rm -rf .san
+# sockrepl-VERSION.tar.gz, in DISTDIR: what a user needs to build, test and
+# install, named directory by directory so a new file in them is shipped
+# without a list to update; build outputs are left out.
+DIST = sockrepl-$(VERSION)
+DISTDIR = .
+DISTFILES = Makefile README.md .ci bench debian man src tests
+DISTEXCLUDE = --exclude='*.o' --exclude=tests/unit --exclude=bench/floor \
+	--exclude=__pycache__ --exclude=debian/.debhelper \
+	--exclude=debian/sockrepl --exclude=debian/tmp --exclude=debian/files \
+	--exclude='debian/*.substvars' --exclude='debian/*.log' \
+	--exclude=debian/debhelper-build-stamp
+dist:
+	rm -rf $(DISTDIR)/$(DIST)
+	mkdir -p $(DISTDIR)/$(DIST)
+	tar cf - $(DISTEXCLUDE) $(DISTFILES) | (cd $(DISTDIR)/$(DIST) && tar xf -)
+	cd $(DISTDIR) && tar cf - $(DIST) | gzip -9n > $(DIST).tar.gz
+	rm -rf $(DISTDIR)/$(DIST)
 
-.PHONY: all check check-sanitize bench install uninstall clean
+# What dpkg-buildpackage leaves in debian/ too (dh clean removes the same).
+clean:
+	rm -f sockrepl $(OBJS) tests/unit bench/floor $(DIST).tar.gz
+	rm -rf .san $(DIST)
+	rm -rf debian/.debhelper debian/sockrepl debian/tmp debian/files \
+		debian/*.substvars debian/*.log debian/debhelper-build-stamp
+
+.PHONY: all check check-sanitize bench install uninstall dist clean
