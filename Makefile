@@ -1,9 +1,13 @@
 # sockrepl: type the BSD socket API, one call per command.
 
+# The one place the version is written; everything else takes it from here.
 VERSION = 0.1
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANPREFIX = $(PREFIX)/share/man
+# Run-time data files, when there are some: install them here and read the
+# path from a -D flag. There are none yet, so nothing is installed here.
+DATADIR = $(PREFIX)/share/sockrepl
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -32,7 +36,8 @@ sockrepl: $(OBJS)
 .c.o:
 	$(CC) $(CPPFLAGS) $(RL_CFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
-$(OBJS): src/sockrepl.h
+# The Makefile too: it holds VERSION.
+$(OBJS): src/sockrepl.h Makefile
 
 tests/unit: tests/unit.c $(LIB_OBJS) src/sockrepl.h
 	$(CC) $(CPPFLAGS) -Isrc $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ \
@@ -59,18 +64,43 @@ bench/floor: bench/floor.c
 bench: sockrepl bench/floor
 	python3 bench/bench.py
 
+# The installed man page says which version it documents, on the line the
+# source marks with @VERSION@.
 install: sockrepl
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1
 	cp -f sockrepl $(DESTDIR)$(BINDIR)/sockrepl
 	chmod 755 $(DESTDIR)$(BINDIR)/sockrepl
-	cp -f man/sockrepl.1 $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
+	sed 's/^.*@VERSION@.*$$/This manual documents version $(VERSION)./' \
+		man/sockrepl.1 > \
+		$(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockrepl $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 
-clean:
-	rm -f sockrepl $(OBJS) tests/unit bench/floor
-	rm -rf .san
+# sockrepl-VERSION.tar.gz, in DISTDIR: what a user needs to build, test and
+# install, named directory by directory so a new file in them is shipped
+# without a list to update; build outputs are left out.
+DIST = sockrepl-$(VERSION)
+DISTDIR = .
+DISTFILES = Makefile README.md .ci bench debian man src tests
+DISTEXCLUDE = --exclude='*.o' --exclude=tests/unit --exclude=bench/floor \
+	--exclude=__pycache__ --exclude=debian/.debhelper \
+	--exclude=debian/sockrepl --exclude=debian/tmp --exclude=debian/files \
+	--exclude='debian/*.substvars' --exclude='debian/*.log' \
+	--exclude=debian/debhelper-build-stamp
+dist:
+	rm -rf $(DISTDIR)/$(DIST)
+	mkdir -p $(DISTDIR)/$(DIST)
+	tar cf - $(DISTEXCLUDE) $(DISTFILES) | (cd $(DISTDIR)/$(DIST) && tar xf -)
+	cd $(DISTDIR) && tar cf - $(DIST) | gzip -9n > $(DIST).tar.gz
+	rm -rf $(DISTDIR)/$(DIST)
 
-.PHONY: all check check-sanitize bench install uninstall clean
+# What dpkg-buildpackage leaves in debian/ too (dh clean removes the same).
+clean:
+	rm -f sockrepl $(OBJS) tests/unit bench/floor $(DIST).tar.gz
+	rm -rf .san $(DIST)
+	rm -rf debian/.debhelper debian/sockrepl debian/tmp debian/files \
+		debian/*.substvars debian/*.log debian/debhelper-build-stamp
+
+.PHONY: all check check-sanitize bench install uninstall dist clean

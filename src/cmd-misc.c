@@ -86,6 +86,8 @@ help_list(void)
 	struct buf		  b = { 0 };
 	int			  g = 0;
 
+	result("sockrepl %s: type the BSD socket API, one call per command\n",
+	    SOCKREPL_VERSION);
 	for (e = cmd_table; *e != NULL; e++) {
 		if (groups[g].first != NULL &&
 		    strcmp((*e)->name, groups[g].first) == 0) {

@@ -20,8 +20,9 @@
 #include <stdio.h>
 #include <time.h>
 
+/* The one version is the Makefile's VERSION, passed in by the build. */
 #ifndef SOCKREPL_VERSION
-#define SOCKREPL_VERSION "0.1"
+#error "SOCKREPL_VERSION is not defined: build with make"
 #endif
 
 /* Longest input line accepted; longer lines are an error for that line. */
