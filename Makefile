@@ -18,10 +18,10 @@ SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cm
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 SRCS += src/events.c src/complete.c src/history.c src/color.c
-SRCS += src/call.c src/trace.c src/log.c src/export.c src/export-c.c src/export-py.c
+SRCS += src/buf.c src/outcome.c src/call.c src/trace.c src/log.c src/export.c src/export-c.c src/export-py.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
-LIB_OBJS = src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
+LIB_OBJS = src/buf.o src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
 	src/out.o src/color.o src/table.o
 
 all: sockrepl

@@ -10,39 +10,18 @@
 #include "sockrepl.h"
 
 /*
- * Show the socket's own address (peer 0) or its peer's, as the call and, with
- * -q, as a result. Returns 0, or -1 after reporting the error.
+ * getsockname, or getpeername when peer is set: the call shows the address.
+ * Returns 0, or -1 after reporting the error.
  */
 int
 show_name(struct sock *sk, int peer)
 {
-	struct addr	 a;
-	struct buf	 b = { 0 };
-	const char	*call = peer ? "getpeername" : "getsockname";
-	int		 r, e;
+	struct addr	a;
 
-	r = addr_of_socket(sk->fd, peer, &a);
-	e = errno;
-	buf_printf(&b, "%s(%d, ", call, sk->fd);
-	if (r == 0) {
-		addr_format(&b, (struct sockaddr *)&a.ss, a.len);
-		buf_printf(&b, ", [%u])", (unsigned)a.len);
-	} else
-		buf_printf(&b, "&addr, [%zu])", sizeof a.ss);
-	trace_call(&b, r, e);
-	if (r < 0) {
-		buf_free(&b);
-		diag_errno(call, e, sk);
+	if (call_getname(sk, peer, &a, 0) < 0) {
+		call_report(call_last());
 		return -1;
 	}
-	if (opt.quiet) {
-		buf_reset(&b);
-		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
-		result("%s", buf_str(&b));
-	}
-	if (peer && sk->state == ST_CONNECTING)
-		sk->state = ST_CONNECTED;
-	buf_free(&b);
 	return 0;
 }
 
@@ -88,22 +67,16 @@ const struct cmd_entry cmd_fileno_entry = {
 	"use, on and close take."
 };
 
-/* A connecting socket may have connected since: ask without side effects. */
+/*
+ * The socket's address or its peer's, asked behind the user's back (shown
+ * with -v). A connecting socket whose peer answers has connected since.
+ */
 static void
-refresh(struct sock *sk)
+addr_of(struct buf *b, struct sock *sk, int peer)
 {
 	struct addr	a;
 
-	if (sk->state == ST_CONNECTING && addr_of_socket(sk->fd, 1, &a) == 0)
-		sk->state = ST_CONNECTED;
-}
-
-static void
-addr_of(struct buf *b, int fd, int peer)
-{
-	struct addr	a;
-
-	if (addr_of_socket(fd, peer, &a) < 0)
+	if (call_getname(sk, peer, &a, CF_BEHIND) < 0)
 		a.len = 0;
 	addr_format_short(b, (struct sockaddr *)&a.ss, a.len);
 }
@@ -116,14 +89,14 @@ list_row(struct buf *cell, struct sock *sk)
 {
 	int	fd = sk->fd;
 
-	refresh(sk);
+	/* The peer first: it tells whether a connect has finished. */
+	addr_of(&cell[6], sk, 1);
 	buf_adds(&cell[0], fd == current_fd ? "*" : " ");
 	buf_printf(&cell[1], "%d", fd);
 	buf_adds(&cell[2], sock_family_short(sk->family));
 	buf_adds(&cell[3], sock_type_short(sk->family, sk->type));
 	buf_adds(&cell[4], sock_state_name(sk));
-	addr_of(&cell[5], fd, 0);
-	addr_of(&cell[6], fd, 1);
+	addr_of(&cell[5], sk, 0);
 	buf_printf(&cell[7], "%llu", (unsigned long long)sk->bytes_in);
 	buf_printf(&cell[8], "%llu", (unsigned long long)sk->bytes_out);
 	if (sk->timeout < 0)

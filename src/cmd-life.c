@@ -46,17 +46,6 @@ default_protocol(int family, int type)
 	return 0;
 }
 
-static void
-proto_format(struct buf *b, int proto)
-{
-	const char *n = name_of(proto_names, proto);
-
-	if (n != NULL)
-		buf_adds(b, n);
-	else
-		buf_printf(b, "%d", proto);
-}
-
 /*
  * Make a socket, show the call, enter it in the table and make it current.
  * Returns the new socket, or NULL after reporting the error.
@@ -64,26 +53,14 @@ proto_format(struct buf *b, int proto)
 struct sock *
 make_socket(int family, int type)
 {
-	struct buf	 b = { 0 };
 	struct sock	*sk;
-	int		 proto = default_protocol(family, type), fd, e;
 
-	fd = socket(family, type, proto);
-	e = errno;
-	buf_printf(&b, "socket(%s, %s, ", name_of(family_names, family),
-	    name_of(type_names, type));
-	proto_format(&b, proto);
-	buf_addc(&b, ')');
-	trace_call(&b, fd, e);
-	buf_free(&b);
-	if (fd < 0) {
-		diag_errno("socket", e, NULL);
+	if (call_socket(family, type, default_protocol(family, type),
+	    &sk) < 0) {
+		call_report(call_last());
 		return NULL;
 	}
-	if (opt.quiet)
-		result("%d", fd);
-	sk = sock_add(fd, family, type, proto);
-	set_current(fd);
+	set_current(sk->fd);
 	return sk;
 }
 
@@ -128,9 +105,8 @@ const struct cmd_entry cmd_socket_entry = {
 static enum cmd_retval
 cmd_socketpair_exec(struct cmd_ctx *ctx)
 {
-	struct buf	 b = { 0 };
-	struct sock	*sk;
-	int		 type = SOCK_STREAM, sv[2], r, e;
+	struct sock	*a, *b;
+	int		 type = SOCK_STREAM;
 
 	if (ctx->argc > 0 && lookup_word(type_words, type_names,
 	    ctx->argv[0].s, &type) != 0) {
@@ -138,27 +114,11 @@ cmd_socketpair_exec(struct cmd_ctx *ctx)
 		    "seqpacket)", printable(ctx->argv[0].s));
 		return CMD_ERROR;
 	}
-	r = socketpair(AF_UNIX, type, 0, sv);
-	e = errno;
-	buf_printf(&b, "socketpair(AF_UNIX, %s, 0, ", name_of(type_names,
-	    type));
-	if (r == 0)
-		buf_printf(&b, "[%d, %d])", sv[0], sv[1]);
-	else
-		buf_adds(&b, "sv)");
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r < 0) {
-		diag_errno("socketpair", e, NULL);
+	if (call_socketpair(type, 0, &a, &b) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
-	if (opt.quiet)
-		result("%d %d", sv[0], sv[1]);
-	sk = sock_add(sv[0], AF_UNIX, type, 0);
-	sk->state = ST_CONNECTED;
-	sk = sock_add(sv[1], AF_UNIX, type, 0);
-	sk->state = ST_CONNECTED;
-	set_current(sv[0]);
+	set_current(a->fd);
 	return CMD_OK;
 }
 
@@ -195,31 +155,23 @@ parse_addr_args(struct cmd_ctx *ctx, int passive, struct addr *a)
 static enum cmd_retval
 cmd_bind_exec(struct cmd_ctx *ctx)
 {
-	struct addr	 a;
+	struct addr	 a, got;
 	struct sock	*sk;
-	struct buf	 b = { 0 };
-	int		 r, e;
 
 	if (parse_addr_args(ctx, 1, &a) != 0)
 		return CMD_ERROR;
 	if ((sk = socket_for(ctx, &a)) == NULL)
 		return CMD_ERROR;
-	r = bind(sk->fd, (struct sockaddr *)&a.ss, a.len);
-	e = errno;
-	buf_printf(&b, "bind(%d, ", sk->fd);
-	addr_format(&b, (struct sockaddr *)&a.ss, a.len);
-	buf_printf(&b, ", %u)", (unsigned)a.len);
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r < 0) {
-		diag_errno("bind", e, sk);
+	if (call_bind(sk, &a) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
-	if (sk->state == ST_NEW)
-		sk->state = ST_BOUND;
 	/* After binding port 0, show the port the kernel chose. */
-	if (addr_port((struct sockaddr *)&a.ss) == 0)
-		(void)show_name(sk, 0);
+	if (addr_port((struct sockaddr *)&a.ss) == 0 &&
+	    call_getname(sk, 0, &got, 0) < 0) {
+		call_report(call_last());
+		return CMD_ERROR;
+	}
 	return CMD_OK;
 }
 
@@ -237,24 +189,15 @@ const struct cmd_entry cmd_bind_entry = {
 static enum cmd_retval
 cmd_listen_exec(struct cmd_ctx *ctx)
 {
-	struct sock	*sk = ctx->sk;
-	struct buf	 b = { 0 };
 	long long	 backlog = 128;
-	int		 r, e;
 
 	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 0, 65535, "backlog",
 	    &backlog) != 0)
 		return CMD_ERROR;
-	r = listen(sk->fd, (int)backlog);
-	e = errno;
-	buf_printf(&b, "listen(%d, %lld)", sk->fd, backlog);
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r < 0) {
-		diag_errno("listen", e, sk);
+	if (call_listen(ctx->sk, (int)backlog) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
-	sk->state = ST_LISTENING;
 	return CMD_OK;
 }
 
@@ -271,38 +214,14 @@ static enum cmd_retval
 cmd_accept_exec(struct cmd_ctx *ctx)
 {
 	struct sock	*sk = ctx->sk, *nsk;
-	struct addr	 a;
-	struct buf	 b = { 0 };
-	int		 fd, e;
 
-	if (!wait_ready(sk, POLLIN, "accept"))
+	if (!wait_ready(sk, POLLIN, CALL_ACCEPT, 0))
 		return CMD_ERROR;
-	a.len = sizeof a.ss;
-	fd = accept(sk->fd, (struct sockaddr *)&a.ss, &a.len);
-	e = errno;
-	buf_printf(&b, "accept(%d, ", sk->fd);
-	if (fd >= 0) {
-		addr_format(&b, (struct sockaddr *)&a.ss, a.len);
-		buf_printf(&b, ", [%u])", (unsigned)a.len);
-	} else
-		buf_printf(&b, "&addr, [%zu])", sizeof a.ss);
-	trace_call(&b, fd, e);
-	if (fd < 0) {
-		buf_free(&b);
-		diag_errno("accept", e, sk);
+	if (call_accept(sk, &nsk) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
-	if (opt.quiet) {
-		buf_reset(&b);
-		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
-		result("%d %s", fd, buf_str(&b));
-	}
-	buf_free(&b);
-	nsk = sock_add(fd, sk->family, sk->type, sk->protocol);
-	nsk->state = ST_CONNECTED;
-	nsk->parent = sk->fd;
-	nsk->parent_seq = sk->seq;
-	set_current(fd);
+	set_current(nsk->fd);
 	return CMD_OK;
 }
 
@@ -318,71 +237,48 @@ const struct cmd_entry cmd_accept_entry = {
 
 /*
  * Connect sk to a, the way Python does for its mode: blocking, non-blocking,
- * or with a timeout (a non-blocking connect, poll for writability, then
- * SO_ERROR). Returns 0, or an errno value after showing the calls; *told is
- * set when the error has been reported already (a timeout or Ctrl-C caught
- * while waiting), so the caller does not report it twice.
+ * or with a timeout (a non-blocking connect, ppoll for writability, then
+ * SO_ERROR). Returns 0, or -1 with the failing call the last record (for a
+ * connect with a timeout that failed, the SO_ERROR read that says why).
  */
 static int
-do_connect(struct sock *sk, const struct addr *a, const char *name,
-    int *told)
+do_connect(struct sock *sk, const struct addr *a)
 {
-	struct buf	 b = { 0 };
+	union optval	 v;
 	socklen_t	 len;
-	int		 r, e, soerr = 0;
 
-	*told = 0;
 	out_flush();
-	if (interrupted) {
-		/* A Ctrl-C that came before the call would otherwise be lost. */
-		last.ret = -1;
-		last.err = EINTR;
-		return EINTR;
-	}
-	r = connect(sk->fd, (const struct sockaddr *)&a->ss, a->len);
-	e = r < 0 ? errno : 0;
-	buf_printf(&b, "connect(%d, ", sk->fd);
-	addr_format(&b, (const struct sockaddr *)&a->ss, a->len);
-	buf_printf(&b, ", %u)", (unsigned)a->len);
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r == 0) {
-		sk->state = ST_CONNECTED;
+	/* A Ctrl-C that came before the call would otherwise be lost. */
+	if (call_interrupted(sk, CALL_CONNECT, 0))
+		return -1;
+	if (call_connect(sk, a) == 0)
 		return 0;
-	}
-	if ((e == EINPROGRESS || e == EINTR) && sk->type != SOCK_DGRAM)
-		sk->state = ST_CONNECTING;
-	else if (sk->state != ST_LISTENING && e != EISCONN && e != EALREADY &&
-	    e != EAGAIN && sk->type != SOCK_DGRAM) {
-		/* A refused or unreachable connect: list and hints say so. */
-		sk->state = ST_FAILED;
-		sk->errnum = e;
-	}
-	if (e != EINPROGRESS || sk->timeout <= 0)
-		return e;
+	if (errno != EINPROGRESS || sk->timeout <= 0)
+		return -1;
 
 	/* With a timeout: wait for the connection, then ask how it ended. */
-	if (!wait_ready(sk, POLLOUT, name)) {
-		*told = 1;
-		return errno;
-	}
-	len = sizeof soerr;
-	r = getsockopt(sk->fd, SOL_SOCKET, SO_ERROR, &soerr, &len);
-	e = r < 0 ? errno : 0;
-	buf_printf(&b, "getsockopt(%d, SOL_SOCKET, SO_ERROR, [%s], [%u])",
-	    sk->fd, r == 0 && soerr != 0 ? errno_name(soerr) : "0",
-	    (unsigned)len);
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r < 0)
-		return e;
-	if (soerr != 0) {
-		sk->state = ST_FAILED;
-		sk->errnum = soerr;
-		return soerr;
-	}
-	sk->state = ST_CONNECTED;
+	if (!wait_ready(sk, POLLOUT, CALL_CONNECT, 0))
+		return -2;
+	if (call_getsockopt(sk, sockopt_find("SO_ERROR"), &v, &len,
+	    CF_CONNRESULT) < 0 || v.i != 0)
+		return -1;
 	return 0;
+}
+
+/* A connect failed: the call, or the SO_ERROR read that told how it ended. */
+static void
+report_connect(const struct call_rec *r)
+{
+	struct call_rec	c;
+
+	if (r->call != CALL_GETSOCKOPT || r->ret < 0) {
+		call_report(r);
+		return;
+	}
+	c = *r;
+	c.call = CALL_CONNECT;
+	c.err = r->val.i;
+	call_report(&c);
 }
 
 static enum cmd_retval
@@ -390,27 +286,28 @@ connect_common(struct cmd_ctx *ctx, int ex)
 {
 	struct addr	 a;
 	struct sock	*sk;
-	int		 e, told;
+	int		 r, e;
 
 	if (parse_addr_args(ctx, 0, &a) != 0)
 		return CMD_ERROR;
 	if ((sk = socket_for(ctx, &a)) == NULL)
 		return CMD_ERROR;
-	e = do_connect(sk, &a, ctx->entry->name, &told);
+	/* -2: the wait for a timeout failed, and said so already. */
+	r = do_connect(sk, &a);
 	if (ex) {
 		/* Like Python's connect_ex: the outcome is a value, not a failure. */
+		e = r == 0 ? 0 : call_last()->err != 0 ? call_last()->err :
+		    call_last()->call == CALL_GETSOCKOPT ? call_last()->val.i :
+		    ETIMEDOUT;
 		if (e == 0)
 			result("0");
 		else
 			result("%d %s", e, errno_name(e));
 		return CMD_OK;
 	}
-	if (e != 0) {
-		if (!told)
-			diag_errno("connect", e, sk);
-		return CMD_ERROR;
-	}
-	return CMD_OK;
+	if (r == -1)
+		report_connect(call_last());
+	return r == 0 ? CMD_OK : CMD_ERROR;
 }
 
 static enum cmd_retval
@@ -451,28 +348,17 @@ const struct cmd_entry cmd_connect_ex_entry = {
 static enum cmd_retval
 cmd_shutdown_exec(struct cmd_ctx *ctx)
 {
-	struct sock	*sk = ctx->sk;
-	struct buf	 b = { 0 };
-	int		 how, r, e;
+	int		 how;
 
 	if (lookup_word(how_words, shut_names, ctx->argv[0].s, &how) != 0) {
 		diag("shutdown: \"%s\" is not rd, wr or rdwr",
 		    printable(ctx->argv[0].s));
 		return CMD_ERROR;
 	}
-	r = shutdown(sk->fd, how);
-	e = errno;
-	buf_printf(&b, "shutdown(%d, %s)", sk->fd, name_of(shut_names, how));
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r < 0) {
-		diag_errno("shutdown", e, sk);
+	if (call_shutdown(ctx->sk, how) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
-	if (how != SHUT_WR)
-		sk->shut_rd = 1;
-	if (how != SHUT_RD)
-		sk->shut_wr = 1;
 	return CMD_OK;
 }
 
@@ -488,11 +374,8 @@ const struct cmd_entry cmd_shutdown_entry = {
 static enum cmd_retval
 cmd_close_exec(struct cmd_ctx *ctx)
 {
-	struct sock	*sk = ctx->sk;
-	struct buf	 b = { 0 };
-	long long	 fd;
-	struct sock	*parent;
-	int		 r, e;
+	struct sock	*sk = ctx->sk, *parent;
+	int		 fd, r;
 
 	if (ctx->argc > 0) {
 		if ((sk = sock_arg("close", ctx->argv[0].s)) == NULL)
@@ -503,17 +386,11 @@ cmd_close_exec(struct cmd_ctx *ctx)
 	}
 	fd = sk->fd;
 	parent = sock_parent(sk);
-	r = close((int)fd);
-	e = errno;
-	buf_printf(&b, "close(%lld)", fd);
-	trace_call(&b, r, e);
-	buf_free(&b);
-	/* Even a failed close releases the fd on Linux: forget it. */
-	sock_remove((int)fd);
+	r = call_close(sk);
 	if (current_fd == fd)
 		set_current(parent != NULL ? parent->fd : -1);
 	if (r < 0) {
-		diag_errno("close", e, NULL);
+		call_report(call_last());
 		return CMD_ERROR;
 	}
 	return CMD_OK;

@@ -42,7 +42,7 @@ static const char *const topic_texts[] = {
 	"A socket is blocking (the default: calls wait), non-blocking "
 	"(setblocking false or settimeout 0: calls fail at once with EAGAIN "
 	"or EINPROGRESS) or has a timeout (settimeout SECONDS: calls wait "
-	"in poll(2) for at most that long). Ctrl-C interrupts a call that "
+	"in ppoll(2) for at most that long). Ctrl-C interrupts a call that "
 	"is waiting; the call fails with EINTR and every socket stays as it "
 	"was."
 };
@@ -168,7 +168,7 @@ cmd_sleep_exec(struct cmd_ctx *ctx)
 	if (parse_seconds(ctx->argv[0].s, "sleep: seconds", &s) != 0)
 		return CMD_ERROR;
 	if (sleep_seconds(s) != 0) {
-		diag_errno("sleep", errno, NULL);
+		call_report(call_last());
 		return CMD_ERROR;
 	}
 	return CMD_OK;

@@ -17,7 +17,7 @@ static enum cmd_retval
 set_mode(struct sock *sk, double timeout)
 {
 	if (set_nonblock(sk, timeout >= 0) != 0) {
-		diag_errno("fcntl", errno, sk);
+		call_report(call_last());
 		return CMD_ERROR;
 	}
 	sk->timeout = timeout;
@@ -63,10 +63,10 @@ cmd_settimeout_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_settimeout_entry = {
 	"settimeout", NULL, 1, 1, "SECONDS|none",
 	"give up on accept, connect, recv and send after SECONDS",
-	"fcntl(2) O_NONBLOCK, poll(2)", CMD_NEEDSOCK, { ARG_NUMBER },
+	"fcntl(2) O_NONBLOCK, ppoll(2)", CMD_NEEDSOCK, { ARG_NUMBER },
 	cmd_settimeout_exec,
 	"As Python's settimeout: the socket becomes non-blocking and each "
-	"call that may wait first waits in poll(2) for at most SECONDS "
+	"call that may wait first waits in ppoll(2) for at most SECONDS "
 	"(fractions allowed), then fails with a timeout. 0 is the same as "
 	"setblocking false; none makes the socket blocking again."
 };
@@ -100,26 +100,15 @@ find_opt(const char *cmd, const char *name)
 	return o;
 }
 
-static void
-opt_head(struct buf *b, const char *call, int fd, const struct sockopt *o)
-{
-	buf_printf(b, "%s(%d, %s, %s, ", call, fd, name_of(level_names,
-	    o->level), o->name);
-}
-
 static enum cmd_retval
 cmd_setsockopt_exec(struct cmd_ctx *ctx)
 {
 	const struct sockopt	*o;
-	struct sock		*sk = ctx->sk;
-	struct buf		 b = { 0 };
-	struct linger		 l;
-	struct timeval		 tv;
-	const void		*val;
+	union optval		 v;
 	socklen_t		 len;
 	long long		 n;
 	double			 secs;
-	int			 iv, r, e;
+	int			 iv;
 	const char		*a;
 
 	if ((o = find_opt("setsockopt", ctx->argv[0].s)) == NULL)
@@ -135,40 +124,33 @@ cmd_setsockopt_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 	a = ctx->argv[1].s;
-	opt_head(&b, "setsockopt", sk->fd, o);
+	memset(&v, 0, sizeof v);
 	switch (o->kind) {
 	case OPT_BOOL:
 		if (parse_bool(a, &iv) != 0) {
 			diag("setsockopt: %s value \"%s\": not 1 or 0 (true or "
 			    "false)", o->name, printable(a));
-			buf_free(&b);
 			return CMD_ERROR;
 		}
-		val = &iv;
-		len = sizeof iv;
-		buf_printf(&b, "[%d], %u)", iv, (unsigned)len);
+		v.i = iv;
+		len = sizeof v.i;
 		break;
 	case OPT_INT:
 		if (parse_int(a, 0, INT32_MAX, o->name, &n) != 0) {
-			buf_free(&b);
 			return CMD_ERROR;
 		}
-		iv = (int)n;
-		val = &iv;
-		len = sizeof iv;
-		buf_printf(&b, "[%d], %u)", iv, (unsigned)len);
+		v.i = (int)n;
+		len = sizeof v.i;
 		break;
 	case OPT_LINGER:
-		memset(&l, 0, sizeof l);
 		if (ctx->argc == 2 && parse_bool(a, &iv) == 0 && iv == 0)
-			l.l_onoff = 0;
+			v.l.l_onoff = 0;
 		else {
 			/* "on 5", "1 5" or just "5". */
 			if (ctx->argc == 3) {
 				if (parse_bool(a, &iv) != 0 || iv != 1) {
 					diag("setsockopt: SO_LINGER takes off, "
 					    "or on SECONDS");
-					buf_free(&b);
 					return CMD_ERROR;
 				}
 				a = ctx->argv[2].s;
@@ -176,50 +158,36 @@ cmd_setsockopt_exec(struct cmd_ctx *ctx)
 			    strcmp(a, "1") != 0) {
 				diag("setsockopt: SO_LINGER on needs SECONDS "
 				    "(on 5)");
-				buf_free(&b);
 				return CMD_ERROR;
 			}
 			if (parse_int(a, 0, 65535, "SO_LINGER seconds",
 			    &n) != 0) {
-				buf_free(&b);
 				return CMD_ERROR;
 			}
-			l.l_onoff = 1;
-			l.l_linger = (int)n;
+			v.l.l_onoff = 1;
+			v.l.l_linger = (int)n;
 		}
-		val = &l;
-		len = sizeof l;
-		buf_printf(&b, "{l_onoff=%d, l_linger=%d}, %u)", l.l_onoff,
-		    l.l_linger, (unsigned)len);
+		len = sizeof v.l;
 		break;
 	case OPT_TIMEVAL:
 		if (parse_seconds(a, o->name, &secs) != 0) {
-			buf_free(&b);
 			return CMD_ERROR;
 		}
-		tv.tv_sec = (time_t)secs;
-		tv.tv_usec = (suseconds_t)lround((secs - (double)tv.tv_sec) *
-		    1e6);
+		v.tv.tv_sec = (time_t)secs;
+		v.tv.tv_usec = (suseconds_t)lround((secs -
+		    (double)v.tv.tv_sec) * 1e6);
 		/* 1.9999999 rounds up to a whole second, not 1000000 us. */
-		if (tv.tv_usec >= 1000000) {
-			tv.tv_sec++;
-			tv.tv_usec -= 1000000;
+		if (v.tv.tv_usec >= 1000000) {
+			v.tv.tv_sec++;
+			v.tv.tv_usec -= 1000000;
 		}
-		val = &tv;
-		len = sizeof tv;
-		buf_printf(&b, "{tv_sec=%ld, tv_usec=%ld}, %u)",
-		    (long)tv.tv_sec, (long)tv.tv_usec, (unsigned)len);
+		len = sizeof v.tv;
 		break;
 	default:
-		buf_free(&b);
 		return CMD_ERROR;
 	}
-	r = setsockopt(sk->fd, o->level, o->optname, val, len);
-	e = errno;
-	trace_call(&b, r, e);
-	buf_free(&b);
-	if (r < 0) {
-		diag_errno("setsockopt", e, sk);
+	if (call_setsockopt(ctx->sk, o, &v, len) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
 	return CMD_OK;
@@ -240,71 +208,18 @@ static enum cmd_retval
 cmd_getsockopt_exec(struct cmd_ctx *ctx)
 {
 	const struct sockopt	*o;
-	struct sock		*sk = ctx->sk;
-	struct buf		 b = { 0 }, v = { 0 };
-	union {
-		int		i;
-		struct linger	l;
-		struct timeval	tv;
-	}			 u;
-	socklen_t		 len = sizeof u;
-	const char		*n;
-	int			 r, e;
+	union optval		 v;
+	socklen_t		 len;
 
 	if ((o = find_opt("getsockopt", ctx->argv[0].s)) == NULL)
 		return CMD_ERROR;
-	memset(&u, 0, sizeof u);
-	r = getsockopt(sk->fd, o->level, o->optname, &u, &len);
-	e = errno;
-	opt_head(&b, "getsockopt", sk->fd, o);
-	if (r < 0) {
-		buf_printf(&b, "&val, [%zu])", sizeof u);
-		trace_call(&b, r, e);
-		buf_free(&b);
-		diag_errno("getsockopt", e, sk);
+	if (call_getsockopt(ctx->sk, o, &v, &len, 0) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
-	switch (o->kind) {
-	case OPT_LINGER:
-		buf_printf(&v, "{l_onoff=%d, l_linger=%d}", u.l.l_onoff,
-		    u.l.l_linger);
-		break;
-	case OPT_TIMEVAL:
-		buf_printf(&v, "{tv_sec=%ld, tv_usec=%ld}", (long)u.tv.tv_sec,
-		    (long)u.tv.tv_usec);
-		break;
-	case OPT_ERRNO:
-		buf_adds(&v, u.i == 0 ? "0" : errno_name(u.i));
-		/* Reading it is how a background connect's end is learnt. */
-		if (u.i != 0 && sk->state == ST_CONNECTING) {
-			sk->state = ST_FAILED;
-			sk->errnum = u.i;
-		}
-		break;
-	case OPT_SOCKTYPE:
-	case OPT_FAMILY:
-	case OPT_PROTO:
-		n = name_of(o->kind == OPT_SOCKTYPE ? type_names :
-		    o->kind == OPT_FAMILY ? family_names : proto_names, u.i);
-		if (n != NULL)
-			buf_adds(&v, n);
-		else
-			buf_printf(&v, "%d", u.i);
-		break;
-	default:
-		buf_printf(&v, "%d", u.i);
-	}
-	buf_printf(&b, "%s%s%s, [%u])", o->kind == OPT_LINGER ||
-	    o->kind == OPT_TIMEVAL ? "" : "[", buf_str(&v), o->kind ==
-	    OPT_LINGER || o->kind == OPT_TIMEVAL ? "" : "]", (unsigned)len);
-	trace_call(&b, r, e);
-	if (opt.quiet)
-		result("%s", buf_str(&v));
-	if (o->kind == OPT_ERRNO && u.i != 0)
-		result("pending error: %s (%s)", errno_name(u.i),
-		    strerror(u.i));
-	buf_free(&b);
-	buf_free(&v);
+	if (o->kind == OPT_ERRNO && v.i != 0)
+		result("pending error: %s (%s)", errno_name(v.i),
+		    strerror(v.i));
 	return CMD_OK;
 }
 

@@ -105,32 +105,30 @@ note_kept(const char *name, const struct sock *sk)
 		    "buffer (recv returns them)", name, rbuf_len(sk));
 }
 
+/* The bytes a receive wrote to its file, for the trace. */
+static void
+note_written(const struct sink *o, uint64_t n)
+{
+	trace_note("(%llu bytes written to %s)", (unsigned long long)n,
+	    printable(o->redir.path));
+}
+
 /*
- * Hand over what a receive returns: into the file, or shown. The trace
- * line is pre, the buffer, post; with pre NULL there is no trace line (the
- * calls were shown already) and only the data is shown. Returns 0, or -1
- * after a message.
+ * Hand over what a command received, from sockrepl's buffer: into the
+ * file, or shown. Returns 0, or -1 after a message (the file would not take
+ * the bytes).
  */
 static int
-deliver(struct sink *o, const char *pre, const char *post, const char *p,
-    size_t n)
+deliver(struct sink *o, struct sock *sk, const char *p, size_t n)
 {
 	if (o->fd < 0) {
-		outcome_data(p, n);
-		if (pre == NULL)
-			show_data_fmt(NULL, NULL, p, n, o->fmt);
-		else
-			show_data_fmt(pre, post, p, n, o->fmt);
+		call_buffered(sk, p, n, n, SHOW_BLOCK, o->fmt);
 		return 0;
 	}
-	/* The call happened whatever the file does: show it first. */
-	if (pre != NULL && !opt.quiet)
-		trace("%sbuf%s", pre, post);
 	if (sink_write(o, p, n) != 0)
 		return -1;
-	outcome_data(p, n);
-	if (!opt.quiet)
-		trace("(%zu bytes written to %s)", n, printable(o->redir.path));
+	call_buffered(sk, p, n, n, SHOW_FILE, o->fmt);
+	note_written(o, n);
 	return 0;
 }
 
@@ -179,12 +177,10 @@ recv_buffered(struct sock *sk, struct sink *o, size_t size, int flags)
 
 	if (n > size)
 		n = size;
-	if (!opt.quiet)
-		trace("(%zu bytes from sockrepl's buffer, no system call%s)",
-		    n, (flags & MSG_PEEK) ? "; peek leaves them there" : "");
+	trace_note("(%zu bytes from sockrepl's buffer, no system call%s)", n,
+	    (flags & MSG_PEEK) ? "; peek leaves them there" : "");
 	/* It stands in for the recv call: scripts see what recv returned. */
-	last.ret = (long)n;
-	if (deliver(o, NULL, NULL, rbuf_peek(sk), n) != 0)
+	if (deliver(o, sk, rbuf_peek(sk), n) != 0)
 		return CMD_ERROR;
 	if (!(flags & MSG_PEEK))
 		rbuf_consume(sk, n);
@@ -198,12 +194,11 @@ recv_common(struct cmd_ctx *ctx, int from)
 	struct sink	 o;
 	struct word	*argv;
 	struct addr	 a;
-	struct buf	 pre = { 0 }, post = { 0 };
 	long long	 size;
 	char		*data;
 	ssize_t		 r;
 	size_t		 shown;
-	int		 argc, flags, e;
+	int		 argc, flags;
 	enum cmd_retval	 ret = CMD_OK;
 	const char	*name = ctx->entry->name;
 
@@ -221,52 +216,28 @@ recv_common(struct cmd_ctx *ctx, int from)
 		sink_close(&o);
 		return ret;
 	}
-	if (!(flags & MSG_DONTWAIT) && !wait_ready(sk, POLLIN, name)) {
+	if (!(flags & MSG_DONTWAIT) && !wait_ready(sk, POLLIN, from ?
+	    CALL_RECVFROM : CALL_RECV, 0)) {
 		sink_close(&o);
 		return CMD_ERROR;
 	}
 	data = scratch(size > 0 ? (size_t)size : 1);
-	a.len = sizeof a.ss;
-	if (from)
-		r = recvfrom(sk->fd, data, (size_t)size, flags,
-		    (struct sockaddr *)&a.ss, &a.len);
-	else
-		r = recv(sk->fd, data, (size_t)size, flags);
-	e = errno;
-
-	buf_printf(&pre, "%s(%d, ", name, sk->fd);
-	buf_printf(&post, ", %lld, ", size);
-	flags_format(&post, msgflag_names, flags);
-	if (from) {
-		buf_adds(&post, ", ");
-		if (r >= 0) {
-			addr_format(&post, (struct sockaddr *)&a.ss, a.len);
-			buf_printf(&post, ", [%u]", (unsigned)a.len);
-		} else
-			buf_printf(&post, "&addr, [%zu]", sizeof a.ss);
-	}
-	buf_addc(&post, ')');
+	r = call_recv(sk, data, (size_t)size, flags, from ? &a : NULL,
+	    o.fd >= 0 ? SHOW_FILE : SHOW_BLOCK, o.fmt, 0);
 	if (r < 0) {
-		buf_adds(&pre, "buf");
-		buf_add(&pre, post.data, post.len);
-		trace_call(&pre, -1, e);
-		sock_note_error(sk, e);
-		diag_errno(name, e, sk);
+		call_report(call_last());
 		ret = CMD_ERROR;
 		goto out;
 	}
-	last.ret = r;
-	buf_printf(&post, " = %zd", r);
 	/* With MSG_TRUNC a datagram's real length may exceed the buffer. */
 	shown = (size_t)r < (size_t)size ? (size_t)r : (size_t)size;
-	if (!(flags & MSG_PEEK))
-		sk->bytes_in += shown;
 	/* On a TCP socket MSG_TRUNC skips the bytes: buf is never filled. */
 	if ((flags & MSG_TRUNC) && sk->protocol == IPPROTO_TCP)
 		shown = 0;
-	if (r > 0 || sk->type == SOCK_DGRAM || o.fd >= 0) {
-		if (deliver(&o, buf_str(&pre), buf_str(&post), data,
-		    shown) != 0) {
+	if (o.fd >= 0) {
+		if (sink_write(&o, data, shown) == 0)
+			note_written(&o, shown);
+		else {
 			/* A stream's bytes are kept for the next receive. */
 			if (sk->type != SOCK_DGRAM && !(flags & MSG_PEEK) &&
 			    shown > 0) {
@@ -276,9 +247,6 @@ recv_common(struct cmd_ctx *ctx, int from)
 			}
 			ret = CMD_ERROR;
 		}
-	} else {
-		outcome_data(data, 0);
-		trace("%s\"\"%s", buf_str(&pre), buf_str(&post));
 	}
 	if (r > 0 && shown == 0)
 		result("%zd bytes %s, not copied (MSG_TRUNC on a TCP socket)",
@@ -286,23 +254,14 @@ recv_common(struct cmd_ctx *ctx, int from)
 	else if ((size_t)r > shown)
 		result("the datagram was %zd bytes; the %lld that fit the "
 		    "buffer are shown", r, size);
-	if (from && opt.quiet && a.len > 0) {
-		buf_reset(&pre);
-		addr_format_short(&pre, (struct sockaddr *)&a.ss, a.len);
-		result("from %s", buf_str(&pre));
-	}
 	if (r == 0 && size > 0 && sk->type != SOCK_DGRAM && sk->shut_rd)
 		result("EOF: this side shut down reading (shutdown rd), so "
 		    "recv returns 0");
-	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM) {
+	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM)
 		result("EOF: the peer closed its end of the connection "
 		    "(orderly shutdown)");
-		sk->state = ST_CLOSED_PEER;
-	}
 out:
 	sink_close(&o);
-	buf_free(&pre);
-	buf_free(&post);
 	return ret;
 }
 
@@ -355,55 +314,27 @@ stream_only(const char *name, const struct sock *sk)
 
 /*
  * Wait, then one recv(2) of up to size bytes into p, retrying when a signal
- * other than Ctrl-C interrupts it. Returns what recv returned, or -1 after
- * the failed call is shown and a message printed.
+ * other than Ctrl-C interrupts it. hide is CF_HIDDEN for a loop's calls past
+ * the first few. Returns what recv returned, or -1 after the failure is
+ * reported.
  */
 static ssize_t
-recv_into(struct sock *sk, const char *name, char *p, size_t size, int shown)
+recv_into(struct sock *sk, char *p, size_t size, int hide)
 {
-	struct buf	b = { 0 };
-	ssize_t		r;
-	int		e;
+	ssize_t	r;
 
 	for (;;) {
 		/* This also stops on a Ctrl-C that came before the call. */
-		if (!wait_ready_shown(sk, POLLIN, name, shown))
+		if (!wait_ready(sk, POLLIN, CALL_RECV, hide))
 			return -1;
-		if ((r = recv(sk->fd, p, size, 0)) >= 0) {
-			sk->bytes_in += (uint64_t)r;
+		if ((r = call_recv(sk, p, size, 0, NULL, SHOW_ARG, FMT_AUTO,
+		    hide)) >= 0)
 			return r;
-		}
 		if (errno != EINTR || interrupted)
 			break;
 	}
-	e = errno;
-	buf_printf(&b, "recv(%d, buf, %zu, 0)", sk->fd, size);
-	trace_call(&b, -1, e);
-	buf_free(&b);
-	sock_note_error(sk, e);
-	diag_errno(name, e, sk);
-	errno = e;
+	call_report(call_last());
 	return -1;
-}
-
-/* The trace of one recv(2) a command made, and what it left buffered. */
-static void
-trace_recv(struct sock *sk, const char *p, ssize_t r, size_t size,
-    size_t kept)
-{
-	struct buf	b = { 0 };
-
-	last.ret = r;
-	last.err = 0;
-	if (opt.quiet)
-		return;
-	buf_printf(&b, "recv(%d, ", sk->fd);
-	data_arg(&b, p, (size_t)r);
-	buf_printf(&b, ", %zu, 0) = %zd", size, r);
-	if (kept > 0)
-		buf_printf(&b, " (%zu bytes kept in sockrepl's buffer)", kept);
-	trace("%s", buf_str(&b));
-	buf_free(&b);
 }
 
 /*
@@ -444,12 +375,12 @@ recv_delim(struct cmd_ctx *ctx, struct sink *o, const char *delim,
 	if (stream_only(name, sk) != 0 || sink_open(o) != 0)
 		return CMD_ERROR;
 	end = find_delim(sk, delim, dlen, max, &scan);
-	if ((have = rbuf_len(sk)) > 0 && !opt.quiet) {
+	if ((have = rbuf_len(sk)) > 0) {
 		if (end > 0)
-			trace("(%zu bytes from sockrepl's buffer, no system "
-			    "call)", end);
+			trace_note("(%zu bytes from sockrepl's buffer, no "
+			    "system call)", end);
 		else
-			trace("(%zu bytes already in sockrepl's buffer)",
+			trace_note("(%zu bytes already in sockrepl's buffer)",
 			    have);
 	}
 	while (end == 0) {
@@ -463,15 +394,13 @@ recv_delim(struct cmd_ctx *ctx, struct sink *o, const char *delim,
 			goto out;
 		}
 		p = rbuf_space(sk, DEFAULT_RECV);
-		if ((r = recv_into(sk, name, p, DEFAULT_RECV, 1)) < 0) {
+		if ((r = recv_into(sk, p, DEFAULT_RECV, 0)) < 0) {
 			rbuf_consume(sk, 0);
 			note_kept(name, sk);
 			ret = CMD_ERROR;
 			goto out;
 		}
 		if (r == 0) {
-			trace_recv(sk, p, 0, DEFAULT_RECV, 0);
-			sk->state = ST_CLOSED_PEER;
 			rbuf_consume(sk, 0);
 			escape_bytes(&d, delim, dlen);
 			if (have == 0)
@@ -487,10 +416,12 @@ recv_delim(struct cmd_ctx *ctx, struct sink *o, const char *delim,
 		rbuf_commit(sk, (size_t)r);
 		have = rbuf_len(sk);
 		end = find_delim(sk, delim, dlen, max, &scan);
-		trace_recv(sk, p, r, DEFAULT_RECV, end > 0 ? have - end : 0);
+		if (end > 0 && have > end)
+			trace_note("(%zu bytes kept in sockrepl's buffer)",
+			    have - end);
 	}
 	/* Bytes the file would not take stay buffered for the next receive. */
-	if (deliver(o, NULL, NULL, rbuf_peek(sk), end) != 0) {
+	if (deliver(o, sk, rbuf_peek(sk), end) != 0) {
 		note_kept(o->name, sk);
 		ret = CMD_ERROR;
 	} else
@@ -609,7 +540,7 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 	uint64_t	 total = 0, hidden_bytes = 0;
 	unsigned long	 calls = 0, hidden = 0;
 	ssize_t		 r;
-	int		 argc, shown;
+	int		 argc, hide;
 	enum cmd_retval	 ret = CMD_OK;
 
 	if (sink_args(ctx, &o, &argv, &argc) != 0)
@@ -625,8 +556,8 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	if (stream_only(o.name, sk) != 0 || sink_open(&o) != 0)
 		return CMD_ERROR;
-	if ((have = rbuf_len(sk)) > 0 && !opt.quiet)
-		trace("(%zu bytes already in sockrepl's buffer)", have);
+	if ((have = rbuf_len(sk)) > 0)
+		trace_note("(%zu bytes already in sockrepl's buffer)", have);
 	if (o.fd >= 0) {
 		/* Into a file: what is buffered first, then straight through. */
 		total = have;
@@ -656,10 +587,10 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 		if (size > DATA_CHUNK)
 			size = DATA_CHUNK;
 		p = o.fd < 0 ? rbuf_space(sk, size) : chunk;
-		shown = calls < RECV_SHOWN;
-		if ((r = recv_into(sk, "recvall", p, size, shown)) < 0) {
-			if (hidden > 0 && !opt.quiet)
-				trace("... %lu more recv calls: %llu bytes",
+		hide = calls < RECV_SHOWN ? 0 : CF_HIDDEN;
+		if ((r = recv_into(sk, p, size, hide)) < 0) {
+			if (hidden > 0)
+				trace_note("... %lu more recv calls: %llu bytes",
 				    hidden, (unsigned long long)hidden_bytes);
 			if (o.fd >= 0)
 				result("recvall: %llu bytes written to %s "
@@ -675,16 +606,12 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 		}
 		calls++;
 		if (r == 0) {
-			if (hidden > 0 && !opt.quiet)
-				trace("... %lu more recv calls: %llu bytes",
+			if (hidden > 0)
+				trace_note("... %lu more recv calls: %llu bytes",
 				    hidden, (unsigned long long)hidden_bytes);
-			trace_recv(sk, p, 0, size, 0);
-			sk->state = ST_CLOSED_PEER;
 			break;
 		}
-		if (shown)
-			trace_recv(sk, p, r, size, 0);
-		else {
+		if (hide) {
 			hidden++;
 			hidden_bytes += (uint64_t)r;
 		}
@@ -703,22 +630,19 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 		if (o.fd < 0) {
 			rbuf_consume(sk, 0);
 			have = rbuf_len(sk);
-			if (deliver(&o, NULL, NULL, rbuf_peek(sk), have) != 0)
+			if (deliver(&o, sk, rbuf_peek(sk), have) != 0)
 				ret = CMD_ERROR;
 			rbuf_consume(sk, have);
 		} else {
 			/* expect sees the last KEEP_TAIL bytes; $ret all. */
 			if (tail.len > KEEP_TAIL)
-				outcome_data(tail.data + tail.len - KEEP_TAIL,
-				    KEEP_TAIL);
+				call_buffered(sk, tail.data + tail.len -
+				    KEEP_TAIL, KEEP_TAIL, total, SHOW_FILE,
+				    o.fmt);
 			else
-				outcome_data(tail.data, tail.len);
-			last.ret = total > LONG_MAX ? LONG_MAX : (long)total;
-			last.received = total;
-			if (!opt.quiet)
-				trace("(%llu bytes written to %s)",
-				    (unsigned long long)total,
-				    printable(o.redir.path));
+				call_buffered(sk, tail.data, tail.len, total,
+				    SHOW_FILE, o.fmt);
+			note_written(&o, total);
 		}
 	}
 out:

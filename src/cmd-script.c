@@ -253,13 +253,10 @@ static enum cmd_retval
 cmd_poll_exec(struct cmd_ctx *ctx)
 {
 	struct pollfd	*pfd;
-	struct buf	 b = { 0 };
-	struct timespec	 ts;
-	sigset_t	 block, old;
 	struct sock	*sk;
 	double		 secs = -1;
 	short		 ev = POLLIN;
-	int		 i = 0, n, nfds = 0, ms = -1, e, shown;
+	int		 i = 0, n, nfds = 0, ms = -1;
 	enum cmd_retval	 r = CMD_ERROR;
 
 	if ((pfd = calloc((size_t)ctx->argc + 1, sizeof *pfd)) == NULL)
@@ -296,18 +293,13 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	 */
 	if (ev & POLLIN) {
 		for (i = 0, n = 0; i < nfds; i++) {
-			size_t held = rbuf_len(sock_get(pfd[i].fd));
-
-			if (held == 0)
-				continue;
-			n++;
-			if (!opt.quiet)
-				trace("(fd %d: %zu bytes in sockrepl's buffer, "
-				    "readable now; no system call)", pfd[i].fd,
-				    held);
+			if (rbuf_len(sock_get(pfd[i].fd)) > 0) {
+				pfd[i].revents = POLLIN;
+				n++;
+			}
 		}
 		if (n > 0) {
-			last.ret = n;
+			call_poll_answered(pfd, nfds, n);
 			r = CMD_OK;
 			goto out;
 		}
@@ -317,67 +309,23 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 		if (ms == 0 && secs > 0)
 			ms = 1;
 	}
-
-	/*
-	 * ppoll with SIGINT blocked until it waits: a Ctrl-C that came just
-	 * before the wait still ends it (with EINTR) instead of being lost
-	 * while poll sleeps forever.
-	 */
 	out_flush();
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	if (interrupted) {
-		n = -1;
-		e = EINTR;
-	} else {
-		if (ms >= 0) {
-			ts.tv_sec = ms / 1000;
-			ts.tv_nsec = (long)(ms % 1000) * 1000000;
-		}
-		n = ppoll(pfd, (nfds_t)nfds, ms >= 0 ? &ts : NULL, &old);
-		e = errno;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-
-	buf_adds(&b, "poll([");
-	for (i = 0; i < nfds; i++) {
-		buf_printf(&b, "%s{fd=%d, events=", i ? ", " : "", pfd[i].fd);
-		poll_events(&b, pfd[i].events);
-		buf_addc(&b, '}');
-	}
-	buf_printf(&b, "], %d, %d)", nfds, ms);
+	n = call_ppoll(pfd, nfds, ms, 0);
 	if (n < 0) {
-		trace_call(&b, -1, e);
-		if (e == EINTR)
+		if (errno == EINTR)
 			diag("poll: interrupted");
 		else
-			diag_errno("poll", e, NULL);
+			call_report(call_last());
 		goto out;
 	}
-	last.ret = n;
 	if (n == 0) {
-		trace("%s = 0 (Timeout)", buf_str(&b));
-		last.err = ETIMEDOUT;
 		diag("poll: timed out after %g s: no socket became %s", secs,
 		    ev == POLLIN ? "readable" : ev == POLLOUT ? "writable" :
 		    "readable or writable");
 		goto out;
 	}
-	buf_printf(&b, " = %d ([", n);
-	for (i = 0, shown = 0; i < nfds; i++) {
-		if (pfd[i].revents == 0)
-			continue;
-		buf_printf(&b, "%s{fd=%d, revents=", shown++ ? ", " : "",
-		    pfd[i].fd);
-		poll_events(&b, pfd[i].revents);
-		buf_addc(&b, '}');
-	}
-	buf_adds(&b, "])");
-	trace("%s", buf_str(&b));
 	r = CMD_OK;
 out:
-	buf_free(&b);
 	free(pfd);
 	return r;
 }
@@ -385,8 +333,8 @@ out:
 const struct cmd_entry cmd_poll_entry = {
 	"poll", "wait", 0, -1, "[FD ...] [in|out|inout [SECONDS]]",
 	"wait until sockets are readable or writable",
-	"poll(2)", 0, { ARG_FD }, cmd_poll_exec,
-	"Waits in poll(2) until one of the sockets FD ... (default: the "
+	"ppoll(2)", 0, { ARG_FD }, cmd_poll_exec,
+	"Waits in ppoll(2) until one of the sockets FD ... (default: the "
 	"current one) is ready: in for readable (data, a connection to "
 	"accept, or EOF), out for writable, inout for either; in is the "
 	"default. SECONDS (fractions allowed; only after in, out or inout) "

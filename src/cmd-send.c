@@ -17,63 +17,17 @@
 /* sendall shows its first few send calls and counts the rest. */
 #define SENDALL_SHOWN	3
 
-/*
- * One send(2) (or sendto(2) when to is set), shown in the trace unless quiet
- * is set. Returns what send returned, with errno kept.
- */
-static ssize_t
-send_once(struct sock *sk, const char *p, size_t n, const struct addr *to,
-    int shown)
-{
-	struct buf	 b = { 0 };
-	ssize_t		 r;
-	int		 e;
-
-	if (to != NULL)
-		r = sendto(sk->fd, p, n, 0, (const struct sockaddr *)&to->ss,
-		    to->len);
-	else
-		r = send(sk->fd, p, n, 0);
-	e = errno;
-	if (r > 0)
-		sk->bytes_out += (uint64_t)r;
-	/* The kernel gave an unbound socket a local port to send from. */
-	if (r >= 0 && sk->state == ST_NEW && sk->family != AF_UNIX)
-		sk->state = ST_BOUND;
-	/* Recorded even when not shown, for $ret, $errno and expect. */
-	last.ret = (long)r;
-	last.err = r < 0 ? e : 0;
-	/* A failing call is always shown: it is why the command failed. */
-	if ((shown || r < 0) && !opt.quiet) {
-		buf_printf(&b, "%s(%d, ", to != NULL ? "sendto" : "send",
-		    sk->fd);
-		data_arg(&b, p, n);
-		buf_printf(&b, ", %zu, 0", n);
-		if (to != NULL) {
-			buf_adds(&b, ", ");
-			addr_format(&b, (const struct sockaddr *)&to->ss,
-			    to->len);
-			buf_printf(&b, ", %u", (unsigned)to->len);
-		}
-		buf_addc(&b, ')');
-		trace_call(&b, (long)r, e);
-		buf_free(&b);
-	}
-	errno = e;
-	return r;
-}
-
 static enum cmd_retval
-send_common(const char *name, const char *p, size_t n,
+send_common(const char *p, size_t n,
     const struct addr *to, struct sock *sk)
 {
-	ssize_t	r;
+	enum call_id	c = to != NULL ? CALL_SENDTO : CALL_SEND;
+	ssize_t		r;
 
-	if (!wait_ready(sk, POLLOUT, name))
+	if (!wait_ready(sk, POLLOUT, c, 0))
 		return CMD_ERROR;
-	if ((r = send_once(sk, p, n, to, 1)) < 0) {
-		sock_note_error(sk, errno);
-		diag_errno(name, errno, sk);
+	if ((r = call_send(sk, p, n, 0, to, 0)) < 0) {
+		call_report(call_last());
 		return CMD_ERROR;
 	}
 	if ((size_t)r < n)
@@ -147,7 +101,7 @@ cmd_send_exec(struct cmd_ctx *ctx)
 	enum cmd_retval	 r = CMD_ERROR;
 
 	if (send_data("send", ctx->argv, ctx->argc, &data) == 0)
-		r = send_common("send", buf_str(&data), data.len, NULL,
+		r = send_common(buf_str(&data), data.len, NULL,
 		    ctx->sk);
 	buf_free(&data);
 	return r;
@@ -173,7 +127,7 @@ cmd_sendline_exec(struct cmd_ctx *ctx)
 
 	if (send_data("sendline", ctx->argv, ctx->argc, &data) == 0) {
 		buf_adds(&data, crlf ? "\r\n" : "\n");
-		r = send_common("sendline", buf_str(&data), data.len,
+		r = send_common(buf_str(&data), data.len,
 		    NULL, ctx->sk);
 	}
 	buf_free(&data);
@@ -202,29 +156,27 @@ sendall_buf(struct sock *sk, const char *p, size_t n, struct sendall_state *st)
 {
 	size_t	done = 0;
 	ssize_t	r;
+	int	hide;
 
 	while (done < n) {
-		if (!wait_ready_shown(sk, POLLOUT, "sendall",
-		    st->calls < SENDALL_SHOWN))
+		hide = st->calls < SENDALL_SHOWN ? 0 : CF_HIDDEN;
+		if (!wait_ready(sk, POLLOUT, CALL_SEND, hide))
 			return -1;
-		r = send_once(sk, p + done, n - done, NULL,
-		    st->calls < SENDALL_SHOWN);
+		r = call_send(sk, p + done, n - done, 0, NULL, hide);
 		st->calls++;
 		if (st->calls > SENDALL_SHOWN)
 			st->hidden++;
 		if (r < 0) {
 			if (errno == EINTR && !interrupted)
 				continue;
-			sock_note_error(sk, errno);
-			diag_errno("sendall", errno, sk);
+			call_report(call_last());
 			return -1;
 		}
 		done += (size_t)r;
 		st->done += (uint64_t)r;
 		/* Ctrl-C mid-send shortens the send instead of failing it. */
-		if (interrupted && done < n) {
-			diag_errno("sendall", EINTR, sk);
-			errno = EINTR;
+		if (done < n && call_interrupted(sk, CALL_SEND, hide)) {
+			call_report(call_last());
 			return -1;
 		}
 	}
@@ -277,14 +229,14 @@ cmd_sendall_exec(struct cmd_ctx *ctx)
 		r = sendall_file(ctx->sk, path, &st);
 	else
 		r = sendall_buf(ctx->sk, buf_str(&data), data.len, &st);
-	if (st.hidden > 0 && !opt.quiet && path == NULL)
-		trace("... %lu more send calls: %llu of %zu bytes sent",
+	if (st.hidden > 0 && path == NULL)
+		trace_note("... %lu more send calls: %llu of %zu bytes sent",
 		    st.hidden, (unsigned long long)st.done, data.len);
-	else if (st.hidden > 0 && !opt.quiet)
-		trace("... %lu more send calls: %llu bytes sent in all",
+	else if (st.hidden > 0)
+		trace_note("... %lu more send calls: %llu bytes sent in all",
 		    st.hidden, (unsigned long long)st.done);
-	if (path != NULL && r == 0 && !opt.quiet)
-		trace("(%llu bytes of %s sent)", (unsigned long long)st.done,
+	if (path != NULL && r == 0)
+		trace_note("(%llu bytes of %s sent)", (unsigned long long)st.done,
 		    printable(path));
 	if (r != 0 && st.done > 0 && path == NULL)
 		result("sent %llu of %zu bytes before the error",
@@ -328,7 +280,7 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 		buf_free(&data);
 		return CMD_ERROR;
 	}
-	r = send_common("sendto", buf_str(&data), data.len, &to, sk);
+	r = send_common(buf_str(&data), data.len, &to, sk);
 	buf_free(&data);
 	return r;
 }

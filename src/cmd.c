@@ -50,6 +50,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_sleep_entry,
 	&cmd_events_entry,
 	&cmd_history_entry,
+	&cmd_export_entry,
 	&cmd_quit_entry,
 	/* scripting */
 	&cmd_set_entry,
@@ -125,6 +126,7 @@ static enum cmd_retval
 dispatch(struct words *w, int first, struct sock *sk)
 {
 	const struct cmd_entry	*e;
+	const char		*saved;
 	enum cmd_retval		 r;
 
 	if ((e = cmd_find(w->v[first].s, 1)) == NULL) {
@@ -143,9 +145,14 @@ dispatch(struct words *w, int first, struct sock *sk)
 	 */
 	if (!(e->flags & CMD_KEEPOUTCOME))
 		outcome_reset();
+	saved = call_cmd;
+	call_cmd = e->name;
+	log_begin(e, w->v + first + 1, w->n - first - 1, sk);
 	r = dispatch_checked(e, w, first, sk);
 	if (!(e->flags & CMD_KEEPOUTCOME))
 		last_failed = r == CMD_ERROR;
+	log_end(r);
+	call_cmd = saved;
 	return r;
 }
 

@@ -134,25 +134,30 @@ notice(struct buf *out, int fd, const char *fmt, ...)
 	buf_printf(out, "%s\n", color(C_RESET));
 }
 
-/* SO_ERROR, which reading clears: the caller must record it. */
-static int
-take_error(int fd)
-{
-	socklen_t	len;
-	int		e = 0;
+/*
+ * The calls below are made behind the user's back: the call layer records
+ * them (the state machine learns from them) but shows them only with -v.
+ */
 
-	len = sizeof e;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0)
+/* SO_ERROR, which reading clears; the state machine records it. */
+static int
+take_error(struct sock *sk)
+{
+	union optval	v;
+	socklen_t	len;
+
+	if (call_getsockopt(sk, sockopt_find("SO_ERROR"), &v, &len,
+	    CF_BEHIND) != 0)
 		return errno;
-	return e;
+	return v.i;
 }
 
 static int
-bytes_waiting(int fd)
+bytes_waiting(struct sock *sk)
 {
 	int	n = 0;
 
-	if (ioctl(fd, FIONREAD, &n) != 0 || n < 0)
+	if (call_ioctl_int(sk, FIONREAD, &n, CF_BEHIND) != 0 || n < 0)
 		return 0;
 	return n;
 }
@@ -165,7 +170,7 @@ poll_now(int fd, short events)
 	pfd.fd = fd;
 	pfd.events = events;
 	pfd.revents = 0;
-	if (poll(&pfd, 1, 0) <= 0)
+	if (call_ppoll(&pfd, 1, 0, CF_BEHIND) <= 0)
 		return 0;
 	return pfd.revents;
 }
@@ -193,17 +198,13 @@ check_connecting(struct sock *sk, int rev, struct buf *out)
 
 	if (!(rev & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
 		return;
-	if ((e = take_error(sk->fd)) != 0) {
-		sk->state = ST_FAILED;
-		sk->errnum = e;
+	if ((e = take_error(sk)) != 0) {
 		notice(out, sk->fd, "connect failed: %s (%s)", errno_name(e),
 		    strerror(e));
 		return;
 	}
-	a.len = sizeof a.ss;
-	if (getpeername(sk->fd, (struct sockaddr *)&a.ss, &a.len) != 0)
+	if (call_getname(sk, 1, &a, CF_BEHIND) != 0)
 		return;		/* not yet, after all */
-	sk->state = ST_CONNECTED;
 	addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
 	notice(out, sk->fd, "connect finished: connected to %s",
 	    buf_str(&b));
@@ -230,7 +231,7 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 		sk->ev_said |= EVS_ERROR;
 		return;
 	}
-	n = bytes_waiting(sk->fd);
+	n = bytes_waiting(sk);
 	mark = sk->bytes_in + (uint64_t)n;
 	if (n > 0 && mark > sk->ev_mark) {
 		if (sk->ev_mark > sk->bytes_in)
@@ -243,7 +244,8 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 	}
 	if ((rev & (EPOLLRDHUP | EPOLLHUP)) && !(sk->ev_said & EVS_EOF)) {
 		/* With nothing left to read, make sure it is really the end. */
-		if (n == 0 && recv(sk->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) != 0)
+		if (n == 0 && call_recv(sk, &c, 1, MSG_PEEK | MSG_DONTWAIT,
+		    NULL, SHOW_ARG, FMT_AUTO, CF_BEHIND | CF_PEEKONLY) != 0)
 			return;
 		sk->ev_said |= EVS_EOF;
 		if (n > 0)
@@ -271,9 +273,8 @@ check_dgram(struct sock *sk, int rev, int edge, struct buf *out)
 	}
 	if (!(rev & EPOLLIN))
 		return;
-	a.len = sizeof a.ss;
-	r = recvfrom(sk->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC,
-	    (struct sockaddr *)&a.ss, &a.len);
+	r = call_recv(sk, &c, 1, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC, &a,
+	    SHOW_ARG, FMT_AUTO, CF_BEHIND | CF_PEEKONLY);
 	if (r < 0)
 		return;
 	if (a.len > sizeof(sa_family_t))
@@ -314,11 +315,14 @@ events_dispatch(struct buf *out)
 
 	if (epfd < 0)
 		return;
+	/* With -v the calls made to find out are news too: above the prompt. */
+	trace_capture = out;
 	n = epoll_wait(epfd, evs, 64, 0);
 	for (i = 0; i < n; i++) {
 		if ((sk = sock_get(evs[i].data.fd)) != NULL)
 			check_sock(sk, (int)evs[i].events, 1, out);
 	}
+	trace_capture = NULL;
 }
 
 /*

@@ -1,36 +1,49 @@
 /*
- * One line of explanation for the errors a learner meets most, in the words
- * of the call that failed. The errno name is printed beside it by the caller.
+ * One line of explanation for the errors a learner meets most, chosen from
+ * the record of the call that failed: which call, which errno, and the
+ * socket's state after it. The errno name is printed beside it by
+ * call_report.
  */
 #include <sys/socket.h>
 
 #include <errno.h>
-#include <string.h>
 
 #include "sockrepl.h"
 
 static int
-is(const char *call, const char *name)
+is_send(enum call_id c)
 {
-	return strcmp(call, name) == 0;
+	return c == CALL_SEND || c == CALL_SENDTO;
 }
 
-/* A hint for err from call on sk (which may be NULL), or NULL for none. */
-const char *
-errno_hint(const char *call, int err, const struct sock *sk)
+static int
+is_recv(enum call_id c)
 {
-	int	stream = sk == NULL || sk->type != SOCK_DGRAM;
+	return c == CALL_RECV || c == CALL_RECVFROM;
+}
 
+/* A hint for the failed call r, or NULL for none. */
+const char *
+errno_hint(const struct call_rec *r)
+{
+	const struct sock *sk = r->snap.fd >= 0 ? &r->snap : NULL;
+	enum call_id	 call = r->call;
+	int		 err = r->err;
+	int		 stream = sk == NULL || sk->type != SOCK_DGRAM;
+
+	/* A wait for a socket's timeout speaks for the call it waits for. */
+	if (call == CALL_PPOLL && (r->flags & CF_WAIT) && sk != NULL &&
+	    sk->state == ST_CONNECTING)
+		call = CALL_CONNECT;
 	if (sk != NULL && sk->state == ST_LISTENING) {
-		if (strncmp(call, "send", 4) == 0 ||
-		    strncmp(call, "recv", 4) == 0)
+		if (is_send(call) || is_recv(call))
 			return "a listening socket only accepts connections; "
 			    "send and receive on the socket accept returns";
 	}
 
 	switch (err) {
 	case EADDRINUSE:
-		if (is(call, "connect") || is(call, "connect_ex"))
+		if (call == CALL_CONNECT)
 			return "no free local port to connect from";
 		if (sk != NULL && sk->family == AF_UNIX)
 			return "a file already exists at that path (left by "
@@ -50,21 +63,20 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "nothing is listening at that address and port (is "
 		    "the server running? is the port right?)";
 	case EAGAIN:
-		if (is(call, "connect") && sk != NULL && sk->family == AF_UNIX)
+		if (call == CALL_CONNECT && sk != NULL && sk->family == AF_UNIX)
 			return "the listener's queue of connections not yet "
 			    "accepted is full (see listen BACKLOG); try again "
 			    "after it accepts";
-		if (is(call, "connect"))
+		if (call == CALL_CONNECT)
 			return "no free local port to connect from";
 		/* A blocking socket: MSG_DONTWAIT, or a kernel timeout. */
 		if (sk != NULL && !sk->nonblock)
 			return "the call did not wait (MSG_DONTWAIT), or the "
 			    "SO_RCVTIMEO or SO_SNDTIMEO timeout ran out";
-		if (is(call, "accept"))
+		if (call == CALL_ACCEPT)
 			return "no connection is waiting yet (the socket is "
 			    "non-blocking); try again later";
-		if (is(call, "send") || is(call, "sendall") ||
-		    is(call, "sendto"))
+		if (is_send(call))
 			return "the send buffer is full (the socket is "
 			    "non-blocking); wait until the peer reads";
 		return "no data is waiting yet (the socket is non-blocking); "
@@ -101,7 +113,7 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "this socket is already connected; make a new socket "
 		    "to connect elsewhere";
 	case ENOTCONN:
-		if (is(call, "getpeername"))
+		if (call == CALL_GETPEERNAME)
 			return "the socket is not connected, so it has no peer";
 		if (!stream)
 			return "a datagram socket needs connect, or sendto "
@@ -112,28 +124,28 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "the socket has no peer: use sendto with an address, "
 		    "or connect first";
 	case EINVAL:
-		if (is(call, "accept"))
+		if (call == CALL_ACCEPT)
 			return "the socket is not listening (call listen first)";
-		if (is(call, "listen") && sk != NULL &&
+		if (call == CALL_LISTEN && sk != NULL &&
 		    sk->family == AF_UNIX && sk->state == ST_NEW)
 			return "an AF_UNIX socket listens only once bound to a "
 			    "path or @name (bind first)";
-		if (is(call, "listen"))
+		if (call == CALL_LISTEN)
 			return "this socket cannot listen (it is connected, or "
 			    "its type does not listen)";
-		if (is(call, "bind"))
+		if (call == CALL_BIND)
 			return "the socket is already bound (a socket binds "
 			    "once), or the address does not fit it";
-		if (is(call, "shutdown"))
+		if (call == CALL_SHUTDOWN)
 			return "not a valid way to shut down";
 		return NULL;
 	case EOPNOTSUPP:
-		if (is(call, "listen") || is(call, "accept"))
+		if (call == CALL_LISTEN || call == CALL_ACCEPT)
 			return "only stream and seqpacket sockets listen and "
 			    "accept; a datagram socket just receives";
 		/* FALLTHROUGH */
 	case ENOPROTOOPT:
-		if (is(call, "setsockopt") || is(call, "getsockopt"))
+		if (call == CALL_SETSOCKOPT || call == CALL_GETSOCKOPT)
 			return "this option does not apply to this kind of "
 			    "socket (IPV6_* needs AF_INET6, TCP_* a TCP "
 			    "socket)";
@@ -142,13 +154,12 @@ errno_hint(const char *call, int err, const struct sock *sk)
 		return "the address is of another family than the socket "
 		    "(an IPv6 address on an AF_INET socket, say)";
 	case EACCES:
-		if (is(call, "bind"))
+		if (call == CALL_BIND)
 			return "ports below 1024 need privileges (or the "
 			    "path's directory is not writable)";
 		return NULL;
 	case ENOENT:
-		if (is(call, "connect") || is(call, "connect_ex") ||
-		    is(call, "sendto"))
+		if (call == CALL_CONNECT || call == CALL_SENDTO)
 			return "no socket file at that path (is the server "
 			    "bound there?)";
 		return "a directory in the path does not exist";
@@ -160,12 +171,16 @@ errno_hint(const char *call, int err, const struct sock *sk)
 	case EINTR:
 		if (sk == NULL)
 			return "interrupted (Ctrl-C)";
-		if (is(call, "connect") || is(call, "connect_ex"))
-			return "interrupted (Ctrl-C); the connection goes on "
-			    "in the background (list shows when it is made)";
-		if (strncmp(call, "send", 4) == 0)
+		if (is_send(call))
 			return "interrupted (Ctrl-C); what was sent before it "
 			    "stays sent";
+		/* The Ctrl-C came first: the call was never made. */
+		if (r->flags & CF_NOTMADE)
+			return "interrupted (Ctrl-C) before the call; the "
+			    "socket is as it was";
+		if (call == CALL_CONNECT)
+			return "interrupted (Ctrl-C); the connection goes on "
+			    "in the background (list shows when it is made)";
 		return "interrupted (Ctrl-C); the socket is as it was";
 	case EBADF:
 		return "that fd is no longer open";

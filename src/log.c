@@ -82,7 +82,7 @@ log_begin(const struct cmd_entry *e, const struct word *argv, int argc,
 }
 
 void
-log_end(enum cmd_retval r)
+log_end(int r)
 {
 	struct log_step	*st;
 

@@ -13,7 +13,7 @@
 
 #include "sockrepl.h"
 
-#define SYNOPSIS "sockrepl [-eiqx] [--no-color] [-c COMMAND]... [FILE]"
+#define SYNOPSIS "sockrepl [-eiqvx] [--no-color] [-c COMMAND]... [FILE]"
 
 static void
 usage(FILE *f)
@@ -34,6 +34,8 @@ usage(FILE *f)
 	    "                  as \"+ bind 127.0.0.1 0\" with $variables expanded\n"
 	    "  -q, --quiet     show results only (data, addresses, errors),\n"
 	    "                  not the trace of system calls\n"
+	    "  -v, --verbose   also show the calls sockrepl makes behind your\n"
+	    "                  back ($port, list, the prompt's notices)\n"
 	    "  --no-color      no colour at the prompt (as NO_COLOR=1)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n"
@@ -60,6 +62,7 @@ static const struct option longopts[] = {
 	{ "interactive", no_argument,	NULL, 'i' },
 	{ "quiet",	 no_argument,	NULL, 'q' },
 	{ "xtrace",	 no_argument,	NULL, 'x' },
+	{ "verbose",	 no_argument,	NULL, 'v' },
 	{ "no-color",	 no_argument,	NULL, 'C' },
 	{ "help",	 no_argument,	NULL, 'h' },
 	{ "version",	 no_argument,	NULL, 'V' },
@@ -87,7 +90,7 @@ main(int argc, char **argv)
 	if ((cmds = calloc((size_t)argc, sizeof *cmds)) == NULL)
 		err(2, NULL);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:eiqxhV", longopts,
+	while ((c = getopt_long(argc, argv, "+c:eiqvxhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -104,6 +107,9 @@ main(int argc, char **argv)
 			break;
 		case 'x':
 			script_xtrace = 1;
+			break;
+		case 'v':
+			opt.verbose = 1;
 			break;
 		case 'C':
 			opt.no_color = 1;
@@ -180,6 +186,7 @@ main(int argc, char **argv)
 	status = script_status();
 	sock_close_all();
 	buf_free(&last.data);
+	log_free();
 	vars_free();
 	free(cmds);
 	return status;

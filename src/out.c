@@ -1,6 +1,6 @@
 /*
- * Everything sockrepl prints goes through here: the strace-style call trace
- * and results on stdout, diagnostics on stderr.
+ * What sockrepl prints besides the trace (trace.c): results on stdout,
+ * diagnostics on stderr, and received data as text or a hexdump.
  */
 #include <sys/stat.h>
 
@@ -12,100 +12,11 @@
 #include "sockrepl.h"
 
 struct options opt;
-struct outcome last;
 
 /* Received data up to this many escaped bytes is shown inside the trace. */
 #define INLINE_MAX	64
 /* Sent data is shown up to this many bytes, then elided, as strace does. */
 #define SENT_MAX	48
-
-/* Make room for n more bytes and the NUL after them. */
-static void
-buf_grow(struct buf *b, size_t n)
-{
-	size_t	cap;
-
-	if (b->len + n + 1 <= b->cap)
-		return;
-	cap = b->cap ? b->cap : 128;
-	while (cap < b->len + n + 1)
-		cap *= 2;
-	if ((b->data = realloc(b->data, cap)) == NULL)
-		abort();
-	b->cap = cap;
-}
-
-void
-buf_add(struct buf *b, const void *p, size_t n)
-{
-	buf_grow(b, n);
-	if (n > 0)
-		memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
-buf_addc(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
-void
-buf_adds(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void
-buf_vprintf(struct buf *b, const char *fmt, va_list ap)
-{
-	va_list	 ap2;
-	int	 n;
-
-	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
-	va_end(ap2);
-	if (n < 0)
-		return;
-	buf_grow(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	b->len += n;
-}
-
-void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list	ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(b, fmt, ap);
-	va_end(ap);
-}
-
-const char *
-buf_str(struct buf *b)
-{
-	if (b->data == NULL)
-		buf_add(b, "", 0);
-	return b->data;
-}
-
-void
-buf_reset(struct buf *b)
-{
-	b->len = 0;
-	if (b->data != NULL)
-		b->data[0] = '\0';
-}
-
-void
-buf_free(struct buf *b)
-{
-	free(b->data);
-	b->data = NULL;
-	b->len = b->cap = 0;
-}
 
 /*
  * Flush stdout before a call that may block, so that a program reading our
@@ -126,61 +37,6 @@ out_flush(void)
 		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
 	if (need)
 		fflush(stdout);
-}
-
-/* A trace line: shown unless -q. */
-void
-trace(const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (opt.quiet)
-		return;
-	fputs(color(C_TRACE), stdout);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("%s\n", color(C_RESET));
-}
-
-/*
- * Finish a trace line held in b with the call's result, strace-style:
- * "= 3" or "= -1 ECONNREFUSED (Connection refused)".
- */
-void
-trace_call(struct buf *b, long ret, int err)
-{
-	last.ret = ret;
-	last.err = ret < 0 ? err : 0;
-	if (opt.quiet)
-		return;
-	if (ret < 0)
-		printf("%s%s = -1 %s (%s)%s\n", color(C_TRACE), buf_str(b),
-		    errno_name(err), strerror(err), color(C_RESET));
-	else
-		printf("%s%s = %ld%s\n", color(C_TRACE), buf_str(b), ret,
-		    color(C_RESET));
-}
-
-/* Before each command: nothing has happened yet. */
-void
-outcome_reset(void)
-{
-	last.ret = 0;
-	last.err = 0;
-}
-
-/* A receive's bytes, kept for expect. */
-void
-outcome_data(const void *p, size_t n)
-{
-	buf_reset(&last.data);
-	buf_add(&last.data, p, n);
-	last.have_data = 1;
-	last.received = n;
-	/* A receive shown by show_data has no trace_call to record it. */
-	last.ret = (long)n;
-	last.err = 0;
 }
 
 /* A result: shown even with -q. */
@@ -222,18 +78,6 @@ diag(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s\n", color_err(C_RESET));
 	fflush(stderr);
-}
-
-/* Report a failed call: its errno by name, and a hint where one helps. */
-void
-diag_errno(const char *what, int err, const struct sock *sk)
-{
-	const char *hint = errno_hint(what, err, sk);
-
-	if (hint != NULL)
-		diag("%s: %s: %s", what, errno_name(err), hint);
-	else
-		diag("%s: %s (%s)", what, errno_name(err), strerror(err));
 }
 
 /* Does the data read as text? Then show it escaped, else as a hexdump. */

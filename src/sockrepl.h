@@ -31,7 +31,7 @@
 /* Default recv buffer size when none is given. */
 #define DEFAULT_RECV	65536
 
-/* ---- growable byte buffer (out.c) ---- */
+/* ---- growable byte buffer (buf.c) ---- */
 struct buf {
 	char	*data;
 	size_t	 len;
@@ -181,17 +181,15 @@ const char	*sock_family_short(int);
 struct options {
 	int	 interactive;	/* stdin is a terminal */
 	int	 quiet;		/* -q: results only, no trace */
+	int	 verbose;	/* -v: calls made behind the user's back too */
 	const char *source;	/* script name for messages, or NULL */
 	long	 lineno;	/* current input line, for messages */
 	int	 no_color;	/* --no-color */
 };
 extern struct options opt;
 
-void	 trace(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 trace_call(struct buf *, long, int);
 void	 result(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 diag(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 diag_errno(const char *, int, const struct sock *);
 void	 show_data(const char *, const char *, const void *, size_t);
 
 /* How received data is shown: the format command and recv -f (out.c). */
@@ -240,7 +238,6 @@ struct outcome {
 };
 extern struct outcome last;
 void	 outcome_reset(void);
-void	 outcome_data(const void *, size_t);
 
 /* ---- a socket's receive buffer (rbuf.c) ---- */
 struct rbuf {
@@ -321,6 +318,8 @@ enum call_id {
 #define CF_CONNRESULT	0x10	/* getsockopt SO_ERROR asked how a connect
 				   with a timeout ended */
 #define CF_PEEKONLY	0x20	/* recv that moves no state (a notice's peek) */
+#define CF_NOCALL	0x40	/* answered by sockrepl without a call (poll
+				   on bytes already in its buffer) */
 
 /* How a receive's bytes are shown (call_rec.show). */
 enum rec_show {
@@ -392,8 +391,9 @@ ssize_t	 call_send(struct sock *, const void *, size_t, int,
 	    const struct addr *, int);
 ssize_t	 call_recv(struct sock *, void *, size_t, int, struct addr *,
 	    enum rec_show, enum data_format, int);
-void	 call_buffered(struct sock *, size_t, int, enum rec_show,
-	    enum data_format);
+void	 call_buffered(struct sock *, const void *, size_t, uint64_t,
+	    enum rec_show, enum data_format);
+void	 call_poll_answered(struct pollfd *, int, int);
 int	 call_setsockopt(struct sock *, const struct sockopt *,
 	    const union optval *, socklen_t);
 int	 call_getsockopt(struct sock *, const struct sockopt *,
@@ -437,7 +437,7 @@ struct log_step {
 					   size_t length then its bytes */
 	uint64_t	 seq;		/* the socket it ran on, or 0 */
 	int		 fd;		/* its fd then, or -1 */
-	enum cmd_retval	 status;
+	int		 status;	/* enum cmd_retval */
 	long		 ret;		/* the outcome after it: $ret */
 	int		 err;		/* $errno, 0 for none */
 	size_t		 first;		/* its records: log_recs[first ..] */
@@ -455,7 +455,7 @@ extern struct log_rec	*log_recs;
 extern size_t		 log_nrecs;
 void	 log_begin(const struct cmd_entry *, const struct word *, int,
 	    const struct sock *);
-void	 log_end(enum cmd_retval);
+void	 log_end(int);
 void	 log_word(const struct log_step *, int, const char **, size_t *);
 const char *log_rec_data(const struct log_rec *);
 const struct pollfd *log_rec_pfd(const struct log_rec *);
@@ -467,8 +467,7 @@ const char *errno_hint(const struct call_rec *);
 /* ---- waiting and signals (wait.c) ---- */
 extern volatile sig_atomic_t interrupted;
 void	 signals_init(void);
-int	 wait_ready(struct sock *, short, const char *);
-int	 wait_ready_shown(struct sock *, short, const char *, int);
+int	 wait_ready(struct sock *, short, enum call_id, int);
 int	 set_nonblock(struct sock *, int);
 int	 sleep_seconds(double);
 

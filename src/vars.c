@@ -43,7 +43,8 @@ sock_addr(const char *name, int peer, struct addr *a, struct buf *err)
 
 	if ((sk = current(name, err)) == NULL)
 		return -1;
-	if ((r = addr_of_socket(sk->fd, peer, a)) != 0) {
+	/* Asked behind the user's back: shown only with -v. */
+	if ((r = call_getname(sk, peer, a, CF_BEHIND)) != 0) {
 		if (errno == ENOTCONN)
 			buf_printf(err, "$%s: socket %d is not connected",
 			    name, sk->fd);

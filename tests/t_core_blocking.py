@@ -23,7 +23,7 @@ fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 bind(3, {AF_INET, 127.0.0.1:0}, 16) = 0
 getsockname(3, {AF_INET, 127.0.0.1:<P>}, [16]) = 0
 listen(3, 128) = 0
-poll([{fd=3, events=POLLIN}], 1, 500) = 0 (Timeout)
+ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=500000000}, [], 8) = 0 (Timeout)
 0.5
    FD  FAMILY TYPE      STATE          LOCAL                  PEER                         IN      OUT  MODE
 *   3  inet   tcp       listening      127.0.0.1:<P> -                             0        0  timeout 0.5s
@@ -36,10 +36,10 @@ def test_recv_timeout_then_data():
     st, out, err = lib.run("socketpair\nsettimeout 0.5\nrecv\non 4 send late\n"
                            "recv\n")
     check(st == 1, "status %d" % st)
-    check("poll([{fd=3, events=POLLIN}], 1, 500) = 0 (Timeout)\n" in out, out)
+    check("ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=500000000}, [], 8) = 0 (Timeout)\n" in out, out)
     check(err == "line 3: recv: timed out after 0.5 s (the socket's "
           "timeout; see settimeout)\n", err)
-    check(out.endswith('poll([{fd=3, events=POLLIN}], 1, 500) = 1 '
+    check(out.endswith('ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=500000000}, [], 8) = 1 '
                        '([{fd=3, revents=POLLIN}])\n'
                        'recv(3, "late", 65536, 0) = 4\n'), out)
 
@@ -84,7 +84,7 @@ socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3
 fcntl(3, F_GETFL) = 0x2 (flags O_RDWR)
 fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0
 connect(3, {AF_INET, 127.0.0.1:<P>}, 16) = -1 EINPROGRESS (Operation now in progress)
-poll([{fd=3, events=POLLOUT}], 1, 500) = 0 (Timeout)
+ppoll([{fd=3, events=POLLOUT}], 1, {tv_sec=0, tv_nsec=500000000}, [], 8) = 0 (Timeout)
 """, {"P": str(port)})
         check(err == "line 3: connect: timed out after 0.5 s (the socket's "
               "timeout; see settimeout)\n", err)
@@ -181,7 +181,7 @@ def test_sendall_timeout_and_partial_send():
     m = re.search(r"\nsent (\d+) of 60000 bytes before the "
                                 r"error\n", out)
     check(m and 0 < int(m.group(1)) < 60000, out[-1500:])
-    check("poll([{fd=3, events=POLLOUT}], 1, 300) = 0 (Timeout)" in out, out)
+    check("ppoll([{fd=3, events=POLLOUT}], 1, {tv_sec=0, tv_nsec=300000000}, [], 8) = 0 (Timeout)" in out, out)
     errs = err.splitlines()
     check(errs[0] == "line 4: sendall: timed out after 0.3 s (the socket's "
           "timeout; see settimeout)", err)

@@ -496,7 +496,8 @@ def test_poll_timeout_fails_with_etimedout():
     # The timeout is expected by the next line, so it does not count.
     status, out, err = lib.run(script, ["-e"])
     check(status == 0, "status %d\n%s" % (status, err))
-    check(re.search(r"^poll\(\[\{fd=(\d+), events=POLLIN\}\], 1, 50\) = 0 "
+    check(re.search(r"^ppoll\(\[\{fd=(\d+), events=POLLIN\}\], 1, "
+          r"\{tv_sec=0, tv_nsec=50000000\}, \[\], 8\) = 0 "
                     r"\(Timeout\)$", out, re.M), out)
     check("line 3: poll: timed out after 0.05 s" in err, err)
     check(err.count("line ") == 1, err)
@@ -527,11 +528,11 @@ def test_poll_readiness_several_sockets():
     h.join()
     peer.close()
     check(status == 0, "status %d\n%s\n%s" % (status, out, err))
-    m = re.search(r"^poll\(\[\{fd=(\d+), events=POLLIN\}, \{fd=(\d+), "
-                  r"events=POLLIN\}\], 2, 5000\) = 1 \(\[\{fd=(\d+), "
-                  r"revents=POLLIN\}\]\)$", out, re.M)
+    m = re.search(r"^ppoll\(\[\{fd=(\d+), events=POLLIN\}, \{fd=(\d+), "
+                  r"events=POLLIN\}\], 2, \{tv_sec=5, tv_nsec=0\}, \[\], 8\) "
+                  r"= 1 \(\[\{fd=(\d+), revents=POLLIN\}\]\)$", out, re.M)
     check(m and m.group(3) == m.group(2), out)
-    check(re.search(r"events=POLLIN\|POLLOUT\}\], 1, -1\) = 1 "
+    check(re.search(r"events=POLLIN\|POLLOUT\}\], 1, NULL, \[\], 8\) = 1 "
                     r"\(\[\{fd=\d+, revents=POLLIN\|POLLOUT\}\]\)$",
                     out, re.M), out)
 

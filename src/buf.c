@@ -1,0 +1,98 @@
+/*
+ * A growable byte buffer: the one container sockrepl builds strings and
+ * holds data in. It may hold NULs; it is always NUL-terminated for
+ * convenience. Running out of memory aborts: there is nothing sensible to
+ * go on with.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+/* Make room for n more bytes and the NUL after them. */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	size_t	cap;
+
+	if (b->len + n + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 128;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	if ((b->data = realloc(b->data, cap)) == NULL)
+		abort();
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list	 ap2;
+	int	 n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+buf_str(struct buf *b)
+{
+	if (b->data == NULL)
+		buf_add(b, "", 0);
+	return b->data;
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}

@@ -1,0 +1,657 @@
+/*
+ * The call layer: one function per system call sockrepl makes on a user's
+ * socket. Each makes the call, keeps errno, moves the socket's state in
+ * call_transition (the one state machine), fills a call_rec and hands it to
+ * the observers. This is the only file that calls the socket API on a
+ * user's socket, so what the trace, the outcome and export see is what was
+ * done, as strace keeps decoding apart from doing.
+ *
+ * Each function returns what the system call returned, with errno as the
+ * call left it, so a handler reads like ordinary socket code.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sockrepl.h"
+
+const char	*call_cmd = "";
+
+static const call_observer observers[] = {
+	trace_observe,
+	outcome_observe,
+	log_observe,
+};
+
+static struct call_rec	lastrec;
+
+static double
+since_start(void)
+{
+	static struct timespec	t0;
+	struct timespec		t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if (t0.tv_sec == 0 && t0.tv_nsec == 0)
+		t0 = t;
+	return (double)(t.tv_sec - t0.tv_sec) +
+	    (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static void
+rec_init(struct call_rec *r, enum call_id c, struct sock *sk, int flags)
+{
+	memset(r, 0, sizeof *r);
+	r->call = c;
+	r->flags = flags;
+	r->cmd = call_cmd;
+	r->fd = sk != NULL ? sk->fd : -1;
+	r->seq = sk != NULL ? sk->seq : 0;
+	r->snap.fd = -1;
+	r->timeout_ms = -1;
+}
+
+/* Note a call's result: ret, and errno when it failed. */
+static void
+rec_result(struct call_rec *r, long ret, int e)
+{
+	r->ret = ret;
+	r->err = ret < 0 ? e : 0;
+	r->when = since_start();
+}
+
+/* The socket's state machine: what a call's result does to the socket. */
+static struct sock *
+call_transition(struct sock *sk, struct call_rec *r)
+{
+	struct sock	*nsk;
+	size_t		 got;
+
+	if (r->flags & CF_NOTMADE)
+		return sk;
+	if (r->ret < 0) {
+		switch (r->call) {
+		case CALL_CONNECT:
+			if (sk->type == SOCK_DGRAM)
+				break;
+			if (r->err == EINPROGRESS || r->err == EINTR)
+				sk->state = ST_CONNECTING;
+			else if (sk->state != ST_LISTENING &&
+			    r->err != EISCONN && r->err != EALREADY &&
+			    r->err != EAGAIN) {
+				/* Refused or unreachable: list and hints say. */
+				sk->state = ST_FAILED;
+				sk->errnum = r->err;
+			}
+			break;
+		case CALL_SEND:
+		case CALL_SENDTO:
+		case CALL_RECV:
+		case CALL_RECVFROM:
+			if (!(r->flags & CF_PEEKONLY))
+				sock_note_error(sk, r->err);
+			break;
+		case CALL_CLOSE:
+			/* Even a failed close releases the fd on Linux. */
+			sock_remove(sk->fd);
+			return NULL;
+		default:
+			break;
+		}
+		return sk;
+	}
+	switch (r->call) {
+	case CALL_SOCKET:
+		sk = sock_add((int)r->ret, r->family, r->type, r->protocol);
+		r->fd = sk->fd;
+		r->seq = sk->seq;
+		break;
+	case CALL_SOCKETPAIR:
+		nsk = sock_add(r->sv[0], AF_UNIX, r->type, 0);
+		nsk->state = ST_CONNECTED;
+		r->sv_seq[0] = nsk->seq;
+		nsk = sock_add(r->sv[1], AF_UNIX, r->type, 0);
+		nsk->state = ST_CONNECTED;
+		r->sv_seq[1] = nsk->seq;
+		sk = sock_get(r->sv[0]);
+		r->fd = sk->fd;
+		r->seq = sk->seq;
+		break;
+	case CALL_BIND:
+		if (sk->state == ST_NEW)
+			sk->state = ST_BOUND;
+		break;
+	case CALL_LISTEN:
+		sk->state = ST_LISTENING;
+		break;
+	case CALL_ACCEPT:
+		nsk = sock_add((int)r->ret, sk->family, sk->type,
+		    sk->protocol);
+		nsk->state = ST_CONNECTED;
+		nsk->parent = sk->fd;
+		nsk->parent_seq = sk->seq;
+		r->new_seq = nsk->seq;
+		break;
+	case CALL_CONNECT:
+		sk->state = ST_CONNECTED;
+		break;
+	case CALL_SEND:
+	case CALL_SENDTO:
+		sk->bytes_out += (uint64_t)r->ret;
+		/* The kernel gave an unbound socket a local port to send from. */
+		if (sk->state == ST_NEW && sk->family != AF_UNIX)
+			sk->state = ST_BOUND;
+		break;
+	case CALL_RECV:
+	case CALL_RECVFROM:
+		if (r->flags & CF_PEEKONLY)
+			break;
+		/* With MSG_TRUNC a datagram's length may exceed the buffer. */
+		got = (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
+		if (!(r->arg & MSG_PEEK))
+			sk->bytes_in += got;
+		if (r->ret == 0 && r->len > 0 && sk->type != SOCK_DGRAM &&
+		    !sk->shut_rd)
+			sk->state = ST_CLOSED_PEER;
+		break;
+	case CALL_GETSOCKOPT:
+		if (r->opt->kind != OPT_ERRNO || sk->state != ST_CONNECTING)
+			break;
+		/* Reading SO_ERROR is how a background connect's end is learnt. */
+		if (r->val.i != 0) {
+			sk->state = ST_FAILED;
+			sk->errnum = r->val.i;
+		} else if (r->flags & CF_CONNRESULT)
+			sk->state = ST_CONNECTED;
+		break;
+	case CALL_GETPEERNAME:
+		if (sk->state == ST_CONNECTING)
+			sk->state = ST_CONNECTED;
+		break;
+	case CALL_SHUTDOWN:
+		if (r->arg != SHUT_WR)
+			sk->shut_rd = 1;
+		if (r->arg != SHUT_RD)
+			sk->shut_wr = 1;
+		break;
+	case CALL_CLOSE:
+		sock_remove(sk->fd);
+		return NULL;
+	case CALL_FCNTL:
+		if (r->arg == F_SETFL)
+			sk->nonblock = (r->arg2 & O_NONBLOCK) != 0;
+		break;
+	default:
+		break;
+	}
+	return sk;
+}
+
+/* Hand a finished record to every observer. */
+void
+call_observe(const struct call_rec *r)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof observers / sizeof observers[0]; i++)
+		observers[i](r);
+	if (!(r->flags & CF_BEHIND))
+		lastrec = *r;
+}
+
+/* Apply the call to the socket, note the socket as it is now, observe. */
+static void
+finish(struct call_rec *r, struct sock *sk)
+{
+	int	e = errno;
+
+	if (sk != NULL || r->call == CALL_SOCKET || r->call == CALL_SOCKETPAIR)
+		sk = call_transition(sk, r);
+	if (sk != NULL)
+		r->snap = *sk;
+	r->snap.rbuf = NULL;
+	call_observe(r);
+	errno = e;
+}
+
+/* The last record the user's commands made (not those behind their back). */
+const struct call_rec *
+call_last(void)
+{
+	return &lastrec;
+}
+
+/*
+ * A Ctrl-C came before a call that would block: record the call as not
+ * made, failed with EINTR. Returns 1 then (errno EINTR), else 0.
+ */
+int
+call_interrupted(struct sock *sk, enum call_id c, int flags)
+{
+	struct call_rec	r;
+
+	if (!interrupted)
+		return 0;
+	rec_init(&r, c, sk, flags | CF_NOTMADE);
+	rec_result(&r, -1, EINTR);
+	if (sk != NULL) {
+		r.snap = *sk;
+		r.snap.rbuf = NULL;
+	}
+	call_observe(&r);
+	errno = EINTR;
+	return 1;
+}
+
+int
+call_socket(int family, int type, int protocol, struct sock **skp)
+{
+	struct call_rec	r;
+	int		fd;
+
+	rec_init(&r, CALL_SOCKET, NULL, 0);
+	r.family = family;
+	r.type = type;
+	r.protocol = protocol;
+	fd = socket(family, type, protocol);
+	rec_result(&r, fd, errno);
+	finish(&r, NULL);
+	*skp = fd >= 0 ? sock_get(fd) : NULL;
+	return fd;
+}
+
+int
+call_socketpair(int type, int flags, struct sock **a, struct sock **b)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_SOCKETPAIR, NULL, flags);
+	r.family = AF_UNIX;
+	r.type = type;
+	ret = socketpair(AF_UNIX, type, 0, r.sv);
+	rec_result(&r, ret, errno);
+	finish(&r, NULL);
+	*a = ret == 0 ? sock_get(r.sv[0]) : NULL;
+	*b = ret == 0 ? sock_get(r.sv[1]) : NULL;
+	return ret;
+}
+
+int
+call_bind(struct sock *sk, const struct addr *a)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_BIND, sk, 0);
+	r.addr = *a;
+	ret = bind(sk->fd, (const struct sockaddr *)&a->ss, a->len);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+int
+call_listen(struct sock *sk, int backlog)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_LISTEN, sk, 0);
+	r.arg = backlog;
+	ret = listen(sk->fd, backlog);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/* accept(2); on success *nskp is the new socket, now in the table. */
+int
+call_accept(struct sock *sk, struct sock **nskp)
+{
+	struct call_rec	r;
+	int		fd;
+
+	rec_init(&r, CALL_ACCEPT, sk, 0);
+	r.addr.len = sizeof r.addr.ss;
+	fd = accept(sk->fd, (struct sockaddr *)&r.addr.ss, &r.addr.len);
+	if (fd < 0)
+		r.addr.len = 0;
+	rec_result(&r, fd, errno);
+	finish(&r, sk);
+	*nskp = fd >= 0 ? sock_get(fd) : NULL;
+	return fd;
+}
+
+int
+call_connect(struct sock *sk, const struct addr *a)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_CONNECT, sk, 0);
+	r.addr = *a;
+	ret = connect(sk->fd, (const struct sockaddr *)&a->ss, a->len);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/* send(2), or sendto(2) when to is given. */
+ssize_t
+call_send(struct sock *sk, const void *p, size_t n, int msgflags,
+    const struct addr *to, int flags)
+{
+	struct call_rec	r;
+	ssize_t		ret;
+
+	rec_init(&r, to != NULL ? CALL_SENDTO : CALL_SEND, sk, flags);
+	r.data = p;
+	r.len = n;
+	r.arg = msgflags;
+	if (to != NULL) {
+		r.addr = *to;
+		ret = sendto(sk->fd, p, n, msgflags,
+		    (const struct sockaddr *)&to->ss, to->len);
+	} else
+		ret = send(sk->fd, p, n, msgflags);
+	rec_result(&r, (long)ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/*
+ * recv(2), or recvfrom(2) when from is given (its address is filled in).
+ * show and fmt say how the trace shows the bytes.
+ */
+ssize_t
+call_recv(struct sock *sk, void *p, size_t size, int msgflags,
+    struct addr *from, enum rec_show show, enum data_format fmt, int flags)
+{
+	struct call_rec	r;
+	ssize_t		ret;
+
+	rec_init(&r, from != NULL ? CALL_RECVFROM : CALL_RECV, sk, flags);
+	r.data = p;
+	r.len = size;
+	r.arg = msgflags;
+	r.show = show;
+	r.fmt = fmt;
+	if (from != NULL) {
+		r.addr.len = sizeof r.addr.ss;
+		ret = recvfrom(sk->fd, p, size, msgflags,
+		    (struct sockaddr *)&r.addr.ss, &r.addr.len);
+		if (ret < 0)
+			r.addr.len = 0;
+		*from = r.addr;
+	} else
+		ret = recv(sk->fd, p, size, msgflags);
+	rec_result(&r, (long)ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/*
+ * Bytes handed over from sockrepl's own buffer, no system call: n bytes at
+ * p, standing for a receive of total bytes (more than n when only the last
+ * of them were kept, as recvall > FILE does).
+ */
+void
+call_buffered(struct sock *sk, const void *p, size_t n, uint64_t total,
+    enum rec_show show, enum data_format fmt)
+{
+	struct call_rec	r;
+
+	rec_init(&r, CALL_BUFFERED, sk, 0);
+	r.data = p;
+	r.len = n;
+	r.show = show;
+	r.fmt = fmt;
+	rec_result(&r, total > (uint64_t)LONG_MAX ? LONG_MAX : (long)total, 0);
+	finish(&r, sk);
+}
+
+int
+call_setsockopt(struct sock *sk, const struct sockopt *o,
+    const union optval *v, socklen_t len)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_SETSOCKOPT, sk, 0);
+	r.opt = o;
+	r.val = *v;
+	r.vallen = len;
+	ret = setsockopt(sk->fd, o->level, o->optname, v, len);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+int
+call_getsockopt(struct sock *sk, const struct sockopt *o, union optval *v,
+    socklen_t *len, int flags)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_GETSOCKOPT, sk, flags);
+	r.opt = o;
+	memset(v, 0, sizeof *v);
+	*len = sizeof *v;
+	ret = getsockopt(sk->fd, o->level, o->optname, v, len);
+	r.val = *v;
+	r.vallen = *len;
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/* getsockname(2), or getpeername(2) when peer is set. */
+int
+call_getname(struct sock *sk, int peer, struct addr *a, int flags)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, peer ? CALL_GETPEERNAME : CALL_GETSOCKNAME, sk, flags);
+	ret = addr_of_socket(sk->fd, peer, a);
+	if (ret == 0)
+		r.addr = *a;
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+int
+call_shutdown(struct sock *sk, int how)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_SHUTDOWN, sk, 0);
+	r.arg = how;
+	ret = shutdown(sk->fd, how);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/* close(2); the socket leaves the table whatever it returns. */
+int
+call_close(struct sock *sk)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_CLOSE, sk, 0);
+	r.snap = *sk;
+	ret = close(sk->fd);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+int
+call_fcntl_getfl(struct sock *sk, int flags)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_FCNTL, sk, flags);
+	r.arg = F_GETFL;
+	ret = fcntl(sk->fd, F_GETFL);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+int
+call_fcntl_setfl(struct sock *sk, int fl, int flags)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_FCNTL, sk, flags);
+	r.arg = F_SETFL;
+	r.arg2 = fl;
+	ret = fcntl(sk->fd, F_SETFL, fl);
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/*
+ * ppoll(2) on nfds sockets, for at most ms milliseconds (-1: no limit),
+ * with SIGINT blocked until the wait begins: a Ctrl-C that came just before
+ * still ends the wait (EINTR) instead of being lost while it sleeps. With
+ * CF_BEHIND nothing waits (ms is 0) and the mask is left alone.
+ */
+int
+call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
+{
+	struct call_rec	 r;
+	struct timespec	 ts;
+	sigset_t	 block, old;
+	struct sock	*sk = nfds == 1 ? sock_get(pfd[0].fd) : NULL;
+	int		 ret, e;
+
+	rec_init(&r, CALL_PPOLL, sk, flags);
+	r.pfd = pfd;
+	r.nfds = nfds;
+	r.timeout_ms = ms;
+	if (ms >= 0) {
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = (long)(ms % 1000) * 1000000;
+	}
+	if (flags & CF_BEHIND) {
+		ret = ppoll(pfd, (nfds_t)nfds, ms >= 0 ? &ts : NULL, NULL);
+		e = errno;
+	} else {
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		if (interrupted) {
+			r.flags |= CF_NOTMADE;
+			ret = -1;
+			e = EINTR;
+		} else {
+			ret = ppoll(pfd, (nfds_t)nfds, ms >= 0 ? &ts : NULL,
+			    &old);
+			e = errno;
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	rec_result(&r, ret, e);
+	errno = e;
+	finish(&r, sk);
+	return ret;
+}
+
+/*
+ * poll answered by sockrepl itself: n of the sockets hold bytes in its own
+ * buffer (their revents say which), so they are readable with no call.
+ */
+void
+call_poll_answered(struct pollfd *pfd, int nfds, int n)
+{
+	struct call_rec	r;
+
+	rec_init(&r, CALL_PPOLL, NULL, CF_NOCALL);
+	r.pfd = pfd;
+	r.nfds = nfds;
+	rec_result(&r, n, 0);
+	finish(&r, NULL);
+}
+
+/* An ioctl(2) that reads an int: FIONREAD and the like. */
+int
+call_ioctl_int(struct sock *sk, unsigned long req, int *v, int flags)
+{
+	struct call_rec	r;
+	int		ret;
+
+	rec_init(&r, CALL_IOCTL, sk, flags);
+	r.arg = (int)req;
+	*v = 0;
+	ret = ioctl(sk->fd, req, v);
+	r.arg2 = *v;
+	rec_result(&r, ret, errno);
+	finish(&r, sk);
+	return ret;
+}
+
+/* nanosleep(2); a Ctrl-C before it stops it too. */
+int
+call_nanosleep(const struct timespec *ts)
+{
+	struct call_rec	r;
+	int		ret, e;
+
+	rec_init(&r, CALL_NANOSLEEP, NULL, 0);
+	r.ts = *ts;
+	if (interrupted) {
+		r.flags |= CF_NOTMADE;
+		ret = -1;
+		e = EINTR;
+	} else {
+		ret = nanosleep(ts, NULL);
+		e = errno;
+	}
+	rec_result(&r, ret, e);
+	errno = e;
+	finish(&r, NULL);
+	return ret;
+}
+
+/*
+ * Say why a command failed, from the record of the call that failed: the
+ * command's name, the errno by name and a hint chosen for the call, the
+ * error and the socket's state.
+ */
+void
+call_report(const struct call_rec *r)
+{
+	const char	*hint;
+
+	if (r->call == CALL_PPOLL && r->ret == 0) {
+		if (r->flags & CF_WAIT)
+			diag("%s: timed out after %g s (the socket's timeout; "
+			    "see settimeout)", r->cmd, r->snap.timeout);
+		return;
+	}
+	if (r->err == 0)
+		return;
+	if ((hint = errno_hint(r)) != NULL)
+		diag("%s: %s: %s", r->cmd, errno_name(r->err), hint);
+	else
+		diag("%s: %s (%s)", r->cmd, errno_name(r->err),
+		    strerror(r->err));
+}

@@ -1,0 +1,74 @@
+/*
+ * The outcome of the last command: an observer of the call layer that keeps
+ * what the last call returned, its errno, and the bytes the last receive
+ * handed over. Scripts read it through $ret, $errno and $received, and
+ * expect checks it. Calls made behind the user's back leave it alone.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+
+#include "sockrepl.h"
+
+struct outcome	last;
+
+/* Before each command: nothing has happened yet. */
+void
+outcome_reset(void)
+{
+	last.ret = 0;
+	last.err = 0;
+}
+
+static void
+keep_data(const void *p, size_t n, uint64_t total)
+{
+	buf_reset(&last.data);
+	buf_add(&last.data, p, n);
+	last.have_data = 1;
+	last.received = total;
+}
+
+void
+outcome_observe(const struct call_rec *r)
+{
+	size_t	n;
+
+	if (r->flags & CF_BEHIND)
+		return;
+	last.ret = r->ret;
+	last.err = r->err;
+	switch (r->call) {
+	case CALL_PPOLL:
+		/* A wait for a socket's timeout that ran out: Python's timeout. */
+		if (r->ret == 0) {
+			last.err = ETIMEDOUT;
+			if (r->flags & CF_WAIT)
+				last.ret = -1;
+		}
+		break;
+	case CALL_GETSOCKOPT:
+		/* How a connect with a timeout ended is the connect's result. */
+		if ((r->flags & CF_CONNRESULT) && r->ret == 0 && r->val.i != 0) {
+			last.ret = -1;
+			last.err = r->val.i;
+		}
+		break;
+	case CALL_RECV:
+	case CALL_RECVFROM:
+		/* recvline's own calls are not what it returns. */
+		if (r->ret < 0 || r->show == SHOW_ARG)
+			break;
+		n = (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
+		if ((r->arg & MSG_TRUNC) && r->snap.protocol == IPPROTO_TCP)
+			n = 0;
+		keep_data(r->data, n, n);
+		break;
+	case CALL_BUFFERED:
+		keep_data(r->data, r->len, (uint64_t)r->ret);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,474 @@
+/*
+ * The trace printer: an observer of the call layer that shows each call as
+ * strace does, "connect(3, {AF_INET, 127.0.0.1:6565}, 16) = -1 ECONNREFUSED
+ * (Connection refused)". One formatter per call writes the arguments; the
+ * "= ..." ending is written once, below. -q and -v are decided here and
+ * nowhere else: -q shows results only (a new fd, an address, received
+ * data), -v also the calls made behind the user's back.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+struct buf	*trace_capture;
+
+static const char *const call_names[CALL__COUNT] = {
+	[CALL_NONE] = "none",
+	[CALL_SOCKET] = "socket",
+	[CALL_SOCKETPAIR] = "socketpair",
+	[CALL_BIND] = "bind",
+	[CALL_LISTEN] = "listen",
+	[CALL_ACCEPT] = "accept",
+	[CALL_CONNECT] = "connect",
+	[CALL_SEND] = "send",
+	[CALL_SENDTO] = "sendto",
+	[CALL_RECV] = "recv",
+	[CALL_RECVFROM] = "recvfrom",
+	[CALL_SETSOCKOPT] = "setsockopt",
+	[CALL_GETSOCKOPT] = "getsockopt",
+	[CALL_GETSOCKNAME] = "getsockname",
+	[CALL_GETPEERNAME] = "getpeername",
+	[CALL_SHUTDOWN] = "shutdown",
+	[CALL_CLOSE] = "close",
+	[CALL_FCNTL] = "fcntl",
+	[CALL_PPOLL] = "ppoll",
+	[CALL_IOCTL] = "ioctl",
+	[CALL_NANOSLEEP] = "nanosleep",
+	[CALL_BUFFERED] = "(buffer)",
+};
+
+const char *
+call_name(enum call_id c)
+{
+	return c < CALL__COUNT ? call_names[c] : "?";
+}
+
+/* A finished line: into the capture buffer, or on stdout. */
+static void
+emit(const char *s)
+{
+	if (trace_capture != NULL) {
+		buf_printf(trace_capture, "%s%s%s\n", color(C_TRACE), s,
+		    color(C_RESET));
+		return;
+	}
+	printf("%s%s%s\n", color(C_TRACE), s, color(C_RESET));
+}
+
+/* A remark of sockrepl's own in the trace, "(4 bytes kept ...)": not -q. */
+void
+trace_note(const char *fmt, ...)
+{
+	struct buf	b = { 0 };
+	va_list		ap;
+
+	if (opt.quiet)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	emit(buf_str(&b));
+	buf_free(&b);
+}
+
+static void
+addr_arg(struct buf *b, const struct addr *a)
+{
+	addr_format(b, (const struct sockaddr *)&a->ss, a->len);
+}
+
+/* An address a call filled in: "{...}, [16]", or "&addr, [128]" on failure. */
+static void
+addr_out(struct buf *b, const struct call_rec *r)
+{
+	if (r->ret >= 0) {
+		addr_arg(b, &r->addr);
+		buf_printf(b, ", [%u]", (unsigned)r->addr.len);
+	} else
+		buf_printf(b, "&addr, [%zu]", sizeof r->addr.ss);
+}
+
+static void
+proto_arg(struct buf *b, int proto)
+{
+	const char *n = name_of(proto_names, proto);
+
+	if (n != NULL)
+		buf_adds(b, n);
+	else
+		buf_printf(b, "%d", proto);
+}
+
+static void
+optval_arg(struct buf *b, const struct call_rec *r)
+{
+	const char	*n;
+
+	switch (r->opt->kind) {
+	case OPT_LINGER:
+		buf_printf(b, "{l_onoff=%d, l_linger=%d}", r->val.l.l_onoff,
+		    r->val.l.l_linger);
+		return;
+	case OPT_TIMEVAL:
+		buf_printf(b, "{tv_sec=%ld, tv_usec=%ld}",
+		    (long)r->val.tv.tv_sec, (long)r->val.tv.tv_usec);
+		return;
+	case OPT_ERRNO:
+		buf_printf(b, "[%s]", r->val.i == 0 ? "0" :
+		    errno_name(r->val.i));
+		return;
+	case OPT_SOCKTYPE:
+	case OPT_FAMILY:
+	case OPT_PROTO:
+		n = name_of(r->opt->kind == OPT_SOCKTYPE ? type_names :
+		    r->opt->kind == OPT_FAMILY ? family_names : proto_names,
+		    r->val.i);
+		if (n != NULL) {
+			buf_printf(b, "[%s]", n);
+			return;
+		}
+		/* FALLTHROUGH */
+	default:
+		buf_printf(b, "[%d]", r->val.i);
+	}
+}
+
+/* The option's value alone, as -q shows it. */
+static void
+optval_plain(struct buf *b, const struct call_rec *r)
+{
+	struct buf	t = { 0 };
+
+	optval_arg(&t, r);
+	if (t.len >= 2 && t.data[0] == '[')
+		buf_add(b, t.data + 1, t.len - 2);
+	else
+		buf_add(b, t.data, t.len);
+	buf_free(&t);
+}
+
+static void
+fl_arg(struct buf *b, long fl)
+{
+	buf_adds(b, (fl & O_ACCMODE) == O_RDWR ? "O_RDWR" : "O_RDONLY");
+	if (fl & O_NONBLOCK)
+		buf_adds(b, "|O_NONBLOCK");
+}
+
+static void
+pollfds_arg(struct buf *b, const struct pollfd *pfd, int nfds, int revents)
+{
+	int	i, shown = 0;
+
+	buf_addc(b, '[');
+	for (i = 0; i < nfds; i++) {
+		if (revents && pfd[i].revents == 0)
+			continue;
+		buf_printf(b, "%s{fd=%d, %s=", shown++ ? ", " : "", pfd[i].fd,
+		    revents ? "revents" : "events");
+		poll_events(b, revents ? pfd[i].revents : pfd[i].events);
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
+}
+
+static const char *
+ioctl_name(unsigned long req)
+{
+	return req == FIONREAD ? "FIONREAD" : "?";
+}
+
+/* The call's name and arguments, "bind(3, {...}, 16)". */
+static void
+call_args(struct buf *b, const struct call_rec *r)
+{
+	buf_printf(b, "%s(", call_name(r->call));
+	switch (r->call) {
+	case CALL_SOCKET:
+		buf_printf(b, "%s, %s, ", name_of(family_names, r->family),
+		    name_of(type_names, r->type));
+		proto_arg(b, r->protocol);
+		break;
+	case CALL_SOCKETPAIR:
+		buf_printf(b, "AF_UNIX, %s, 0, ", name_of(type_names, r->type));
+		if (r->ret == 0)
+			buf_printf(b, "[%d, %d]", r->sv[0], r->sv[1]);
+		else
+			buf_adds(b, "sv");
+		break;
+	case CALL_BIND:
+	case CALL_CONNECT:
+		buf_printf(b, "%d, ", r->fd);
+		addr_arg(b, &r->addr);
+		buf_printf(b, ", %u", (unsigned)r->addr.len);
+		break;
+	case CALL_LISTEN:
+		buf_printf(b, "%d, %d", r->fd, r->arg);
+		break;
+	case CALL_ACCEPT:
+	case CALL_GETSOCKNAME:
+	case CALL_GETPEERNAME:
+		buf_printf(b, "%d, ", r->fd);
+		addr_out(b, r);
+		break;
+	case CALL_SEND:
+	case CALL_SENDTO:
+		buf_printf(b, "%d, ", r->fd);
+		data_arg(b, r->data, r->len);
+		buf_printf(b, ", %zu, ", r->len);
+		flags_format(b, msgflag_names, r->arg);
+		if (r->call == CALL_SENDTO) {
+			buf_adds(b, ", ");
+			addr_arg(b, &r->addr);
+			buf_printf(b, ", %u", (unsigned)r->addr.len);
+		}
+		break;
+	case CALL_RECV:
+	case CALL_RECVFROM:
+		/* Only failures come here: the buffer was not filled. */
+		buf_printf(b, "%d, buf, %zu, ", r->fd, r->len);
+		flags_format(b, msgflag_names, r->arg);
+		if (r->call == CALL_RECVFROM) {
+			buf_adds(b, ", ");
+			addr_out(b, r);
+		}
+		break;
+	case CALL_SETSOCKOPT:
+	case CALL_GETSOCKOPT:
+		buf_printf(b, "%d, %s, %s, ", r->fd, name_of(level_names,
+		    r->opt->level), r->opt->name);
+		if (r->call == CALL_GETSOCKOPT && r->ret < 0)
+			buf_printf(b, "&val, [%zu]", sizeof r->val);
+		else {
+			optval_arg(b, r);
+			buf_printf(b, r->call == CALL_GETSOCKOPT ? ", [%u]" :
+			    ", %u", (unsigned)r->vallen);
+		}
+		break;
+	case CALL_SHUTDOWN:
+		buf_printf(b, "%d, %s", r->fd, name_of(shut_names, r->arg));
+		break;
+	case CALL_CLOSE:
+		buf_printf(b, "%d", r->fd);
+		break;
+	case CALL_FCNTL:
+		buf_printf(b, "%d, %s", r->fd, r->arg == F_GETFL ? "F_GETFL" :
+		    "F_SETFL");
+		if (r->arg == F_SETFL) {
+			buf_adds(b, ", ");
+			fl_arg(b, r->arg2);
+		}
+		break;
+	case CALL_PPOLL:
+		pollfds_arg(b, r->pfd, r->nfds, 0);
+		buf_printf(b, ", %d, ", r->nfds);
+		if (r->timeout_ms >= 0)
+			buf_printf(b, "{tv_sec=%d, tv_nsec=%ld}",
+			    r->timeout_ms / 1000,
+			    (long)(r->timeout_ms % 1000) * 1000000);
+		else
+			buf_adds(b, "NULL");
+		buf_adds(b, (r->flags & CF_BEHIND) ? ", NULL, 8" : ", [], 8");
+		break;
+	case CALL_IOCTL:
+		buf_printf(b, "%d, %s, ", r->fd,
+		    ioctl_name((unsigned long)r->arg));
+		if (r->ret == 0)
+			buf_printf(b, "[%ld]", r->arg2);
+		else
+			buf_adds(b, "&val");
+		break;
+	case CALL_NANOSLEEP:
+		buf_printf(b, "{tv_sec=%ld, tv_nsec=%ld}, NULL",
+		    (long)r->ts.tv_sec, r->ts.tv_nsec);
+		break;
+	default:
+		break;
+	}
+	buf_addc(b, ')');
+}
+
+/* The ending, written once for every call: " = 3" or " = -1 ENAME (...)". */
+static void
+call_ending(struct buf *b, const struct call_rec *r)
+{
+	if (r->ret < 0) {
+		buf_printf(b, " = -1 %s (%s)", errno_name(r->err),
+		    strerror(r->err));
+		return;
+	}
+	if (r->call == CALL_FCNTL && r->arg == F_GETFL) {
+		buf_printf(b, " = %#lx (flags ", r->ret);
+		fl_arg(b, r->ret);
+		buf_addc(b, ')');
+		return;
+	}
+	if (r->call == CALL_PPOLL && r->ret == 0) {
+		buf_adds(b, " = 0 (Timeout)");
+		return;
+	}
+	buf_printf(b, " = %ld", r->ret);
+	if (r->call == CALL_PPOLL) {
+		buf_adds(b, " (");
+		pollfds_arg(b, r->pfd, r->nfds, 1);
+		buf_addc(b, ')');
+	}
+}
+
+/* How many of a receive's bytes are in the buffer to show. */
+static size_t
+rec_shown(const struct call_rec *r)
+{
+	size_t	n;
+
+	if (r->ret <= 0)
+		return 0;
+	n = (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
+	/* On a TCP socket MSG_TRUNC skips the bytes: buf is never filled. */
+	if (r->call != CALL_BUFFERED && (r->arg & MSG_TRUNC) &&
+	    r->snap.protocol == IPPROTO_TCP)
+		n = 0;
+	return n;
+}
+
+/* A receive that returned: its bytes inside the call or after it. */
+static void
+trace_recv(const struct call_rec *r)
+{
+	struct buf	pre = { 0 }, post = { 0 }, b = { 0 };
+	size_t		n = rec_shown(r);
+	int		stream = r->snap.type != SOCK_DGRAM;
+
+	buf_printf(&pre, "%s(%d, ", call_name(r->call), r->fd);
+	buf_printf(&post, ", %zu, ", r->len);
+	flags_format(&post, msgflag_names, r->arg);
+	if (r->call == CALL_RECVFROM) {
+		buf_adds(&post, ", ");
+		addr_out(&post, r);
+	}
+	buf_printf(&post, ") = %ld", r->ret);
+	if (r->show == SHOW_ARG) {
+		buf_add(&b, pre.data, pre.len);
+		data_arg(&b, r->data, n);
+		buf_add(&b, post.data, post.len);
+		if (!opt.quiet)
+			emit(buf_str(&b));
+	} else if (r->show == SHOW_FILE) {
+		if (!opt.quiet)
+			trace_note("%sbuf%s", buf_str(&pre), buf_str(&post));
+	} else if (r->ret == 0 && stream) {
+		if (!opt.quiet)
+			trace_note("%s\"\"%s", buf_str(&pre), buf_str(&post));
+	} else
+		show_data_fmt(buf_str(&pre), buf_str(&post), r->data, n,
+		    r->fmt);
+	if (r->call == CALL_RECVFROM && opt.quiet && r->addr.len > 0) {
+		buf_reset(&b);
+		addr_format_short(&b, (const struct sockaddr *)&r->addr.ss,
+		    r->addr.len);
+		result("from %s", buf_str(&b));
+	}
+	buf_free(&pre);
+	buf_free(&post);
+	buf_free(&b);
+}
+
+/* poll answered from sockrepl's buffer: which fds, and why no call. */
+static void
+trace_answered(const struct call_rec *r)
+{
+	const struct sock	*sk;
+	int			 i;
+
+	for (i = 0; i < r->nfds; i++) {
+		if (!(r->pfd[i].revents & POLLIN) ||
+		    (sk = sock_get(r->pfd[i].fd)) == NULL)
+			continue;
+		trace_note("(fd %d: %zu bytes in sockrepl's buffer, readable "
+		    "now; no system call)", sk->fd, rbuf_len(sk));
+	}
+}
+
+/* With -q: the result a call gives, where it gives one worth showing. */
+static void
+trace_quiet(const struct call_rec *r)
+{
+	struct buf	b = { 0 };
+
+	if (r->ret < 0)
+		return;
+	switch (r->call) {
+	case CALL_SOCKET:
+		result("%ld", r->ret);
+		break;
+	case CALL_SOCKETPAIR:
+		result("%d %d", r->sv[0], r->sv[1]);
+		break;
+	case CALL_ACCEPT:
+		addr_format_short(&b, (const struct sockaddr *)&r->addr.ss,
+		    r->addr.len);
+		result("%ld %s", r->ret, buf_str(&b));
+		break;
+	case CALL_GETSOCKNAME:
+	case CALL_GETPEERNAME:
+		addr_format_short(&b, (const struct sockaddr *)&r->addr.ss,
+		    r->addr.len);
+		result("%s", buf_str(&b));
+		break;
+	case CALL_GETSOCKOPT:
+		if (!(r->flags & CF_CONNRESULT)) {
+			optval_plain(&b, r);
+			result("%s", buf_str(&b));
+		}
+		break;
+	default:
+		break;
+	}
+	buf_free(&b);
+}
+
+void
+trace_observe(const struct call_rec *r)
+{
+	struct buf	b = { 0 };
+
+	if (r->flags & CF_NOTMADE)
+		return;
+	if ((r->flags & CF_BEHIND) && !opt.verbose)
+		return;
+	/*
+	 * A loop's hidden calls are counted by it; a failing one is shown,
+	 * and so is the receive that ends the loop at EOF.
+	 */
+	if ((r->flags & CF_HIDDEN) && r->ret >= 0 && !(r->ret == 0 &&
+	    (r->call == CALL_RECV || r->call == CALL_RECVFROM)))
+		return;
+	if (r->flags & CF_NOCALL) {
+		trace_answered(r);
+		return;
+	}
+	if (r->call == CALL_BUFFERED) {
+		if (r->show == SHOW_BLOCK)
+			show_data_fmt(NULL, NULL, r->data, r->len, r->fmt);
+		return;
+	}
+	if ((r->call == CALL_RECV || r->call == CALL_RECVFROM) && r->ret >= 0) {
+		trace_recv(r);
+		return;
+	}
+	if (opt.quiet) {
+		if (!(r->flags & CF_BEHIND))
+			trace_quiet(r);
+		return;
+	}
+	call_args(&b, r);
+	call_ending(&b, r);
+	emit(buf_str(&b));
+	buf_free(&b);
+}
