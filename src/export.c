@@ -292,7 +292,8 @@ export_read(struct export *x)
 	x->maxrecv = 1;
 	for (i = 0; i < log_nrecs; i++) {
 		r = &log_recs[i].rec;
-		if ((r->flags & (CF_NOTMADE | CF_BEHIND | CF_PEEKONLY)) ||
+		if ((r->flags & (CF_NOTMADE | CF_BEHIND | CF_PEEKONLY |
+		    CF_NOCALL)) ||
 		    r->call == CALL_NONE) {
 			x->recs[i].skip = 1;
 			continue;
