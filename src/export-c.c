@@ -233,7 +233,7 @@ c_addr(struct cw *w, size_t i, const struct addr *a, struct buf *arg)
 	const struct sockaddr_in6 *sin6 = (const void *)&a->ss;
 	struct buf		 port = { 0 }, lit = { 0 };
 	char			 host[INET6_ADDRSTRLEN];
-	const char		*name;
+	const char		*name, *path;
 	size_t			 plen;
 
 	if (xr->peer_src >= 0) {
@@ -267,8 +267,16 @@ c_addr(struct cw *w, size_t i, const struct addr *a, struct buf *arg)
 		w->need |= H_UN;
 		plen = a->len > offsetof(struct sockaddr_un, sun_path) ?
 		    a->len - offsetof(struct sockaddr_un, sun_path) : 0;
-		c_str(&lit, ((const struct sockaddr_un *)(const void *)
-		    &a->ss)->sun_path, plen, 2);
+		path = ((const struct sockaddr_un *)(const void *)&a->ss)->
+		    sun_path;
+		/* The literal's own NUL ends a path: no \000 to write. */
+		c_str(&lit, path, plen > 0 && path[plen - 1] == '\0' &&
+		    memchr(path, '\0', plen) == path + plen - 1 ? plen - 1 :
+		    plen, 2);
+		/* A careful server removes the file an earlier run left. */
+		if (i < log_nrecs && log_recs[i].rec.call == CALL_BIND &&
+		    plen > 0 && path[0] != '\0')
+			line(w, 1, "(void)unlink(%s);", buf_str(&lit));
 		line(w, 1, "salen = un(&sa, %s, %zu);", buf_str(&lit), plen);
 		break;
 	default:

@@ -183,15 +183,18 @@ name_socks(struct export *x)
 	}
 	for (i = 0; i < log_nrecs; i++) {
 		r = &log_recs[i].rec;
-		if (x->recs[i].skip || r->ret < 0)
+		if (x->recs[i].skip)
+			continue;
+		/* A connect that failed still makes a client. */
+		if (r->call == CALL_CONNECT &&
+		    role_of(x, r->seq, roles, x->nsocks) == R_SOCK)
+			set_role(x, r->seq, roles, R_CLIENT);
+		if (r->ret < 0)
 			continue;
 		if (r->call == CALL_ACCEPT)
 			set_role(x, r->new_seq, roles, R_CONN);
 		else if (r->call == CALL_LISTEN)
 			set_role(x, r->seq, roles, R_LISTENER);
-		else if (r->call == CALL_CONNECT &&
-		    role_of(x, r->seq, roles, x->nsocks) == R_SOCK)
-			set_role(x, r->seq, roles, R_CLIENT);
 		else if (r->call == CALL_SOCKETPAIR) {
 			set_role(x, r->sv_seq[0], roles, R_LEFT);
 			set_role(x, r->sv_seq[1], roles, R_RIGHT);
