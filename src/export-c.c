@@ -34,6 +34,7 @@
 #define H_UNTIL		0x2000
 #define H_ALL		0x4000
 #define H_SENDALL	0x8000
+#define H_RECVBUF	0x10000
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -45,6 +46,7 @@
 #define D_SV		0x040
 #define D_FROM		0x080
 #define D_BUF		0x100
+#define D_OPTLEN	0x200
 
 struct cw {
 	struct export	*x;
@@ -415,7 +417,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			flags_format(&e, msgflag_names, k);
 			buf_adds(&e, ", (struct sockaddr *)&from, &fromlen))");
 		} else if (s != NULL && s->inbuf) {
-			w->need |= H_INBUF;
+			w->need |= H_RECVBUF;
 			buf_printf(&e, "(n = recv_buffered(%s, &%s_in, buf, "
 			    "%lld, ", S, S, size);
 			flags_format(&e, msgflag_names, k);
@@ -437,7 +439,6 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			line(w, 1, "/* %s: the option is not known */", call);
 			break;
 		}
-		w->decl |= D_OPT;
 		buf_printf(&t, "%s, %s", cname(level_names, o->level, t1,
 		    sizeof t1), o->name);
 		if (o->kind == OPT_LINGER) {
@@ -446,8 +447,10 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		} else if (o->kind == OPT_TIMEVAL) {
 			w->decl |= D_TV;
 			buf_adds(&a, "tv");
-		} else
+		} else {
+			w->decl |= D_OPT;
 			buf_adds(&a, "optval");
+		}
 		if (r->call == CALL_SETSOCKOPT) {
 			if (o->kind == OPT_LINGER)
 				line(w, 1, "lg.l_onoff = %d;\n\tlg.l_linger = "
@@ -463,6 +466,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			check_call(w, buf_str(&e), "setsockopt", c, err, NULL);
 			break;
 		}
+		w->decl |= D_OPTLEN;
 		line(w, 1, "optlen = sizeof %s;", buf_str(&a));
 		buf_printf(&e, "getsockopt(%s, %s, &%s, &optlen)", S,
 		    buf_str(&t), buf_str(&a));
@@ -811,8 +815,8 @@ static const struct {
 "{\n"
 "\tmemmove(in->p, in->p + n, in->len - n);\n"
 "\tin->len -= n;\n"
-"}\n"
-"\n"
+"}\n" },
+	{ H_RECVBUF, H_INBUF,
 "/* recv on a socket a helper read ahead on: those bytes come first. */\n"
 "static ssize_t\n"
 "recv_buffered(int fd, struct inbuf *in, char *buf, size_t size, int "
@@ -944,7 +948,9 @@ c_decls(struct cw *w, struct buf *b)
 	if (w->npfd > 0)
 		buf_printf(b, "\tstruct pollfd\t\t pfd[%d];\n", w->npfd);
 	if (w->decl & D_OPT)
-		buf_adds(b, "\tint\t\t\t optval;\n\tsocklen_t\t\t optlen;\n");
+		buf_adds(b, "\tint\t\t\t optval;\n");
+	if (w->decl & D_OPTLEN)
+		buf_adds(b, "\tsocklen_t\t\t optlen;\n");
 	if (w->decl & D_LINGER)
 		buf_adds(b, "\tstruct linger\t\t lg;\n");
 	if (w->decl & D_TV)
