@@ -988,6 +988,7 @@ export_c(struct export *x)
 		}
 		buf_reset(&text);
 		export_step_text(i, &text);
+		export_step_note(x, i, &text);
 		if (xe.text.len > 0) {
 			buf_adds(&text, "; ");
 			buf_add(&text, xe.text.data, xe.text.len);

@@ -770,6 +770,7 @@ export_python(struct export *x)
 		export_expect(x, i, &xe);
 		buf_reset(&text);
 		export_step_text(i, &text);
+		export_step_note(x, i, &text);
 		if (xe.text.len > 0) {
 			buf_adds(&text, "; ");
 			buf_add(&text, xe.text.data, xe.text.len);

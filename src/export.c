@@ -398,6 +398,28 @@ export_step_text(size_t i, struct buf *b)
 	}
 }
 
+/* Say where a step's address comes from when it is not today's value. */
+void
+export_step_note(struct export *x, size_t i, struct buf *b)
+{
+	const struct log_step	*st = &log_steps[i];
+	const struct xrec	*xr;
+	size_t			 j;
+
+	for (j = st->first; j < st->first + st->nrecs; j++) {
+		xr = &x->recs[j];
+		if (xr->port_src >= 0) {
+			buf_printf(b, " (port: %s_port)", export_name(x,
+			    log_recs[xr->port_src].rec.seq));
+			return;
+		}
+		if (xr->peer_src >= 0) {
+			buf_printf(b, " (to: the sender recvfrom returned)");
+			return;
+		}
+	}
+}
+
 static int
 errno_of_name(const char *name)
 {

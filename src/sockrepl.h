@@ -654,6 +654,7 @@ enum xcheck export_rec_check(const struct xexpect *, size_t, int *);
 int	 export_step_words(size_t, struct words *);
 void	 export_recv_words(size_t, long long *, int *);
 void	 export_step_text(size_t, struct buf *);
+void	 export_step_note(struct export *, size_t, struct buf *);
 int	 export_is_loop(const struct log_step *);
 double	 export_step_timeout(const struct log_step *);
 int	 export_timeout_ms(double);
