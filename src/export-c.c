@@ -1,0 +1,1057 @@
+/*
+ * export c: the session as one C file that builds with cc -std=c11 and no
+ * other file. Each step becomes the calls its records show, each call
+ * checked as a careful program checks it; helpers and declarations are
+ * written only when a step needs them, so -Wall -Wextra -Werror holds.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+/* Helpers the program needs. */
+#define H_FAIL		0x0001
+#define H_UNEXPECTED	0x0002
+#define H_ASBEFORE	0x0004
+#define H_SHOW		0x0008
+#define H_CHECKDATA	0x0010
+#define H_CHECKRET	0x0020
+#define H_READY		0x0040
+#define H_WAITFOR	0x0080
+#define H_IN4		0x0100
+#define H_IN6		0x0200
+#define H_UN		0x0400
+#define H_PORTOF	0x0800
+#define H_INBUF		0x1000
+#define H_UNTIL		0x2000
+#define H_ALL		0x4000
+#define H_SENDALL	0x8000
+#define H_RECVBUF	0x10000
+
+/* Variables main needs. */
+#define D_SA		0x001
+#define D_N		0x002
+#define D_FL		0x004
+#define D_OPT		0x008
+#define D_LINGER	0x010
+#define D_TV		0x020
+#define D_SV		0x040
+#define D_FROM		0x080
+#define D_BUF		0x100
+#define D_OPTLEN	0x200
+
+struct cw {
+	struct export	*x;
+	struct buf	 body;
+	int		 need;
+	int		 decl;
+	int		 npfd;
+};
+
+static void
+line(struct cw *w, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+line(struct cw *w, int indent, const char *fmt, ...)
+{
+	va_list	ap;
+
+	while (indent-- > 0)
+		buf_addc(&w->body, '\t');
+	va_start(ap, fmt);
+	buf_vprintf(&w->body, fmt, ap);
+	va_end(ap);
+	buf_addc(&w->body, '\n');
+}
+
+/*
+ * A C string literal of p[0..n), NUL-safe: octal escapes always take three
+ * digits so a digit after one is not swallowed, and ? is escaped so no
+ * trigraph forms. Long data is split into literals on several lines.
+ */
+static void
+c_str(struct buf *b, const char *p, size_t n, int indent)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i, col = 0;
+	int			 k;
+
+	buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (col >= 56 && i < n) {
+			buf_adds(b, "\"\n");
+			for (k = 0; k < indent; k++)
+				buf_addc(b, '\t');
+			buf_adds(b, "    \"");
+			col = 0;
+		}
+		switch (u[i]) {
+		case '\n': buf_adds(b, "\\n"); col += 2; break;
+		case '\r': buf_adds(b, "\\r"); col += 2; break;
+		case '\t': buf_adds(b, "\\t"); col += 2; break;
+		case '\\': buf_adds(b, "\\\\"); col += 2; break;
+		case '"': buf_adds(b, "\\\""); col += 2; break;
+		case '?': buf_adds(b, "\\?"); col += 2; break;
+		default:
+			if (u[i] >= 0x20 && u[i] < 0x7f) {
+				buf_addc(b, (char)u[i]);
+				col++;
+			} else {
+				buf_printf(b, "\\%03o", u[i]);
+				col += 4;
+			}
+		}
+		/* A line break in the data is a good place to split. */
+		if (u[i] == '\n' && col > 0 && i + 1 < n)
+			col = 56;
+	}
+	buf_addc(b, '"');
+}
+
+/* A comment's text: printable, and never closing the comment early. */
+static void
+c_comment(struct cw *w, const char *text)
+{
+	struct buf	b = { 0 };
+	const char	*p;
+
+	for (p = text; *p != '\0'; p++) {
+		if (p[0] == '*' && p[1] == '/')
+			buf_adds(&b, "* /");
+		else if (p[0] == '/' && p[1] == '*')
+			buf_adds(&b, "/ *");
+		else
+			buf_addc(&b, *p);
+		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' &&
+		    p[1] == '*'))
+			p++;
+	}
+	line(w, 1, "/* %s */", buf_str(&b));
+	buf_free(&b);
+}
+
+static const char *
+cname(const struct name *t, int v, char *tmp, size_t size)
+{
+	const char	*s = name_of(t, v);
+
+	if (s != NULL)
+		return s;
+	snprintf(tmp, size, "%d", v);
+	return tmp;
+}
+
+/*
+ * A call and its check. cond is true when the call failed (errno set),
+ * okcond when it succeeded; ok is what runs after a success: statements
+ * separated by newlines, or NULL.
+ */
+static void
+check(struct cw *w, const char *cond, const char *okcond, const char *call,
+    enum xcheck c, int err, const char *ok)
+{
+	const char	*p, *nl;
+	int		 many = ok != NULL && strchr(ok, '\n') != NULL;
+	int		 guard = 0;
+
+	switch (c) {
+	case XC_OK:
+		w->need |= H_FAIL;
+		line(w, 1, "if (%s)", cond);
+		line(w, 2, "fail(\"%s\");", call);
+		break;
+	case XC_PASS:
+		w->need |= H_FAIL;
+		line(w, 1, "if (%s && errno != %s)", cond, errno_name(err));
+		line(w, 2, "fail(\"%s\");", call);
+		break;
+	case XC_ERRNO:
+		w->need |= H_FAIL | H_UNEXPECTED;
+		line(w, 1, "if (%s)", okcond);
+		line(w, 2, "unexpected(\"%s\", \"%s\");", call,
+		    errno_name(err));
+		line(w, 1, "if (errno != %s)", errno_name(err));
+		line(w, 2, "fail(\"%s\");", call);
+		return;
+	case XC_FAIL:
+		w->need |= H_UNEXPECTED;
+		line(w, 1, "if (%s)", okcond);
+		line(w, 2, "unexpected(\"%s\", \"a failure\");", call);
+		return;
+	case XC_TOLERATE:
+		w->need |= H_ASBEFORE | H_FAIL;
+		line(w, 1, "if (%s)", cond);
+		line(w, 2, "as_before(\"%s\", %s);", call, errno_name(err));
+		if (ok == NULL)
+			return;
+		line(w, 1, "else%s", many ? " {" : "");
+		guard = 1;
+		break;
+	}
+	for (p = ok; p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		line(w, 1 + guard, "%.*s", (int)(nl - p), p);
+		if (*nl == '\0')
+			break;
+	}
+	if (guard && many)
+		line(w, 1, "}");
+}
+
+/* The same, for a call whose failure is a return of -1. */
+static void
+check_call(struct cw *w, const char *expr, const char *call, enum xcheck c,
+    int err, const char *ok)
+{
+	struct buf	cond = { 0 }, okc = { 0 };
+
+	buf_printf(&cond, "%s == -1", expr);
+	buf_printf(&okc, "%s != -1", expr);
+	check(w, buf_str(&cond), buf_str(&okc), call, c, err, ok);
+	buf_free(&cond);
+	buf_free(&okc);
+}
+
+/*
+ * The address argument of record i: "(struct sockaddr *)&sa, salen" after
+ * a statement filling sa, or the variable of a sender recvfrom returned.
+ */
+static void
+c_addr(struct cw *w, size_t i, const struct addr *a, struct buf *arg)
+{
+	const struct xrec	*xr = &w->x->recs[i];
+	const struct call_rec	*src;
+	const struct sockaddr_in *sin = (const void *)&a->ss;
+	const struct sockaddr_in6 *sin6 = (const void *)&a->ss;
+	struct buf		 port = { 0 }, lit = { 0 };
+	char			 host[INET6_ADDRSTRLEN];
+	const char		*name, *path;
+	size_t			 plen;
+
+	if (xr->peer_src >= 0) {
+		src = &log_recs[xr->peer_src].rec;
+		name = export_name(w->x, src->seq);
+		buf_printf(arg, "(struct sockaddr *)&%s_peer, %s_peerlen", name,
+		    name);
+		return;
+	}
+	w->decl |= D_SA;
+	if (xr->port_src >= 0)
+		buf_printf(&port, "%s_port", export_name(w->x,
+		    log_recs[xr->port_src].rec.seq));
+	else
+		buf_printf(&port, "%d", addr_port((const struct sockaddr *)
+		    &a->ss));
+	switch (a->ss.ss_family) {
+	case AF_INET:
+		w->need |= H_IN4;
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		line(w, 1, "salen = in4(&sa, \"%s\", %s);", host,
+		    buf_str(&port));
+		break;
+	case AF_INET6:
+		w->need |= H_IN6;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		line(w, 1, "salen = in6(&sa, \"%s\", %s, %u);", host,
+		    buf_str(&port), (unsigned)sin6->sin6_scope_id);
+		break;
+	case AF_UNIX:
+		w->need |= H_UN;
+		plen = a->len > offsetof(struct sockaddr_un, sun_path) ?
+		    a->len - offsetof(struct sockaddr_un, sun_path) : 0;
+		path = ((const struct sockaddr_un *)(const void *)&a->ss)->
+		    sun_path;
+		/* The literal's own NUL ends a path: no \000 to write. */
+		c_str(&lit, path, plen > 0 && path[plen - 1] == '\0' &&
+		    memchr(path, '\0', plen) == path + plen - 1 ? plen - 1 :
+		    plen, 2);
+		/* A careful server removes the file an earlier run left. */
+		if (i < log_nrecs && log_recs[i].rec.call == CALL_BIND &&
+		    plen > 0 && path[0] != '\0')
+			line(w, 1, "(void)unlink(%s);", buf_str(&lit));
+		line(w, 1, "salen = un(&sa, %s, %zu);", buf_str(&lit), plen);
+		break;
+	default:
+		line(w, 1, "salen = 0;	/* family %d: not exported */",
+		    a->ss.ss_family);
+	}
+	buf_adds(arg, "(struct sockaddr *)&sa, salen");
+	buf_free(&port);
+	buf_free(&lit);
+}
+
+/* What the session asserted about received data, after a success. */
+static void
+data_checks(struct cw *w, const struct xexpect *xe, const char *call,
+    const char *p, struct buf *ok)
+{
+	if (xe->have_data) {
+		w->need |= H_CHECKDATA;
+		buf_printf(ok, "\ncheck_data(\"%s\", %s, n, ", call, p);
+		c_str(ok, xe->data.data != NULL ? xe->data.data : "",
+		    xe->data.len, 2);
+		buf_printf(ok, ", %zu);", xe->data.len);
+	}
+	if (xe->have_ret) {
+		w->need |= H_CHECKRET;
+		buf_printf(ok, "\ncheck_ret(\"%s\", n, %ld);", call, xe->ret);
+	}
+}
+
+static void
+c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r = &log_recs[i].rec;
+	const struct sockopt	*o = r->opt;
+	struct xsock		*s = export_sock(w->x, r->seq);
+	const char		*S = export_name(w->x, r->seq), *call;
+	const struct pollfd	*pfd;
+	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 }, t = { 0 };
+	char			 t1[24], t2[24], t3[24];
+	enum xcheck		 c;
+	int			 err, k;
+	long long		 size;
+
+	c = export_rec_check(xe, i, &err);
+	call = call_name(r->call);
+	switch (r->call) {
+	case CALL_SOCKET:
+		buf_printf(&e, "(%s = socket(%s, %s, %s))", S,
+		    cname(family_names, r->family, t1, sizeof t1),
+		    cname(type_names, r->type, t2, sizeof t2),
+		    cname(proto_names, r->protocol, t3, sizeof t3));
+		check_call(w, buf_str(&e), "socket", c, err, NULL);
+		break;
+	case CALL_SOCKETPAIR:
+		w->decl |= D_SV;
+		buf_printf(&e, "socketpair(AF_UNIX, %s, 0, sv)",
+		    cname(type_names, r->type, t1, sizeof t1));
+		if (r->ret == 0)
+			buf_printf(&ok, "%s = sv[0];\n%s = sv[1];",
+			    export_name(w->x, r->sv_seq[0]),
+			    export_name(w->x, r->sv_seq[1]));
+		check_call(w, buf_str(&e), "socketpair", c, err,
+		    ok.len > 0 ? buf_str(&ok) : NULL);
+		break;
+	case CALL_BIND:
+	case CALL_CONNECT:
+		c_addr(w, i, &r->addr, &a);
+		buf_printf(&e, "%s(%s, %s)", call, S, buf_str(&a));
+		check_call(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_LISTEN:
+		buf_printf(&e, "listen(%s, %d)", S, r->arg);
+		check_call(w, buf_str(&e), "listen", c, err, NULL);
+		break;
+	case CALL_ACCEPT:
+		w->decl |= D_SA;
+		line(w, 1, "salen = sizeof sa;");
+		if (r->ret >= 0)
+			buf_printf(&e, "(%s = accept(%s, (struct sockaddr *)"
+			    "&sa, &salen))", export_name(w->x, r->new_seq), S);
+		else
+			buf_printf(&e, "accept(%s, (struct sockaddr *)&sa, "
+			    "&salen)", S);
+		check_call(w, buf_str(&e), "accept", c, err, NULL);
+		break;
+	case CALL_SEND:
+	case CALL_SENDTO:
+		if (r->call == CALL_SENDTO)
+			c_addr(w, i, &r->addr, &a);
+		if (xe->have_ret) {
+			w->decl |= D_N;
+			buf_adds(&e, "(n = ");
+		}
+		buf_printf(&e, "%s(%s, ", call, S);
+		if (log_rec_data(&log_recs[i]) != NULL)
+			c_str(&e, log_rec_data(&log_recs[i]), r->len, 2);
+		else
+			buf_adds(&e, "\"\"");
+		buf_printf(&e, ", %zu, ", r->len);
+		flags_format(&e, msgflag_names, r->arg);
+		if (r->call == CALL_SENDTO)
+			buf_printf(&e, ", %s", buf_str(&a));
+		buf_adds(&e, xe->have_ret ? "))" : ")");
+		if (xe->have_ret) {
+			w->need |= H_CHECKRET;
+			buf_printf(&ok, "check_ret(\"%s\", n, %ld);", call,
+			    xe->ret);
+		}
+		check_call(w, buf_str(&e), call, c, err, ok.len > 0 ?
+		    buf_str(&ok) : NULL);
+		break;
+	case CALL_RECV:
+	case CALL_BUFFERED:
+	case CALL_RECVFROM:
+		w->decl |= D_N | D_BUF;
+		w->need |= H_SHOW;
+		size = (long long)r->len;
+		k = r->arg;
+		if (r->call == CALL_BUFFERED)
+			export_recv_words(step, &size, &k);
+		if (size > (long long)w->x->maxrecv)
+			w->x->maxrecv = (size_t)size;
+		if (r->call == CALL_RECVFROM && s != NULL && s->peer_var) {
+			line(w, 1, "%s_peerlen = sizeof %s_peer;", S, S);
+			buf_printf(&e, "(n = recvfrom(%s, buf, %lld, ", S,
+			    size);
+			flags_format(&e, msgflag_names, k);
+			buf_printf(&e, ", (struct sockaddr *)&%s_peer, "
+			    "&%s_peerlen))", S, S);
+		} else if (r->call == CALL_RECVFROM) {
+			w->decl |= D_FROM;
+			line(w, 1, "fromlen = sizeof from;");
+			buf_printf(&e, "(n = recvfrom(%s, buf, %lld, ", S,
+			    size);
+			flags_format(&e, msgflag_names, k);
+			buf_adds(&e, ", (struct sockaddr *)&from, &fromlen))");
+		} else if (s != NULL && s->inbuf) {
+			w->need |= H_RECVBUF;
+			buf_printf(&e, "(n = recv_buffered(%s, &%s_in, buf, "
+			    "%lld, ", S, S, size);
+			flags_format(&e, msgflag_names, k);
+			buf_adds(&e, "))");
+		} else {
+			buf_printf(&e, "(n = recv(%s, buf, %lld, ", S, size);
+			flags_format(&e, msgflag_names, k);
+			buf_adds(&e, "))");
+		}
+		buf_adds(&ok, "show(buf, n);");
+		data_checks(w, xe, r->call == CALL_RECVFROM ? "recvfrom" :
+		    "recv", "buf", &ok);
+		check_call(w, buf_str(&e), r->call == CALL_RECVFROM ?
+		    "recvfrom" : "recv", c, err, buf_str(&ok));
+		break;
+	case CALL_SETSOCKOPT:
+	case CALL_GETSOCKOPT:
+		if (o == NULL) {
+			line(w, 1, "/* %s: the option is not known */", call);
+			break;
+		}
+		buf_printf(&t, "%s, %s", cname(level_names, o->level, t1,
+		    sizeof t1), o->name);
+		if (o->kind == OPT_LINGER) {
+			w->decl |= D_LINGER;
+			buf_adds(&a, "lg");
+		} else if (o->kind == OPT_TIMEVAL) {
+			w->decl |= D_TV;
+			buf_adds(&a, "tv");
+		} else {
+			w->decl |= D_OPT;
+			buf_adds(&a, "optval");
+		}
+		if (r->call == CALL_SETSOCKOPT) {
+			if (o->kind == OPT_LINGER)
+				line(w, 1, "lg.l_onoff = %d;\n\tlg.l_linger = "
+				    "%d;", r->val.l.l_onoff, r->val.l.l_linger);
+			else if (o->kind == OPT_TIMEVAL)
+				line(w, 1, "tv.tv_sec = %ld;\n\ttv.tv_usec = "
+				    "%ld;", (long)r->val.tv.tv_sec,
+				    (long)r->val.tv.tv_usec);
+			else
+				line(w, 1, "optval = %d;", r->val.i);
+			buf_printf(&e, "setsockopt(%s, %s, &%s, sizeof %s)", S,
+			    buf_str(&t), buf_str(&a), buf_str(&a));
+			check_call(w, buf_str(&e), "setsockopt", c, err, NULL);
+			break;
+		}
+		w->decl |= D_OPTLEN;
+		line(w, 1, "optlen = sizeof %s;", buf_str(&a));
+		buf_printf(&e, "getsockopt(%s, %s, &%s, &optlen)", S,
+		    buf_str(&t), buf_str(&a));
+		if (r->flags & CF_CONNRESULT) {
+			/* How the connect ended: its errno, or 0. */
+			check_call(w, buf_str(&e), "getsockopt", XC_OK, 0,
+			    NULL);
+			check(w, "(errno = optval) != 0", "(errno = optval) == 0",
+			    "connect", c, err, NULL);
+			break;
+		}
+		if (o->kind == OPT_LINGER)
+			buf_printf(&ok, "fprintf(stderr, \"%s: l_onoff=%%d "
+			    "l_linger=%%d\\n\", lg.l_onoff, lg.l_linger);",
+			    o->name);
+		else if (o->kind == OPT_TIMEVAL)
+			buf_printf(&ok, "fprintf(stderr, \"%s: %%ld.%%06ld "
+			    "s\\n\", (long)tv.tv_sec, (long)tv.tv_usec);",
+			    o->name);
+		else
+			buf_printf(&ok, "fprintf(stderr, \"%s: %%d\\n\", "
+			    "optval);", o->name);
+		check_call(w, buf_str(&e), "getsockopt", c, err, buf_str(&ok));
+		break;
+	case CALL_GETSOCKNAME:
+	case CALL_GETPEERNAME:
+		w->decl |= D_SA;
+		line(w, 1, "salen = sizeof sa;");
+		buf_printf(&e, "%s(%s, (struct sockaddr *)&sa, &salen)", call,
+		    S);
+		if (w->x->recs[i].used) {
+			w->need |= H_PORTOF;
+			buf_printf(&ok, "%s_port = port_of(&sa);", S);
+		}
+		check_call(w, buf_str(&e), call, c, err, ok.len > 0 ?
+		    buf_str(&ok) : NULL);
+		break;
+	case CALL_SHUTDOWN:
+		buf_printf(&e, "shutdown(%s, %s)", S, cname(shut_names, r->arg,
+		    t1, sizeof t1));
+		check_call(w, buf_str(&e), "shutdown", c, err, NULL);
+		break;
+	case CALL_CLOSE:
+		buf_printf(&e, "close(%s)", S);
+		check_call(w, buf_str(&e), "close", c, err, NULL);
+		break;
+	case CALL_FCNTL:
+		w->decl |= D_FL;
+		if (r->arg == F_GETFL)
+			buf_printf(&e, "(fl = fcntl(%s, F_GETFL))", S);
+		else
+			buf_printf(&e, "fcntl(%s, F_SETFL, %s)", S,
+			    (r->arg2 & O_NONBLOCK) ? "fl | O_NONBLOCK" :
+			    "fl & ~O_NONBLOCK");
+		check_call(w, buf_str(&e), "fcntl", c, err, NULL);
+		break;
+	case CALL_PPOLL:
+		pfd = log_rec_pfd(&log_recs[i]);
+		if (pfd == NULL || r->nfds < 1)
+			break;
+		if (r->flags & CF_WAIT) {
+			/* The socket's timeout: wait in poll first. */
+			w->need |= H_READY;
+			poll_events(&t, pfd[0].events);
+			buf_printf(&e, "!ready(%s, %s, %d)", export_name(w->x,
+			    export_fd_seq(w->x, pfd[0].fd)), buf_str(&t),
+			    r->timeout_ms);
+			buf_printf(&ok, "ready(%s, %s, %d)", export_name(w->x,
+			    export_fd_seq(w->x, pfd[0].fd)), buf_str(&t),
+			    r->timeout_ms);
+			check(w, buf_str(&e), buf_str(&ok), st->cmd->name, c,
+			    err, NULL);
+			break;
+		}
+		w->need |= H_WAITFOR;
+		if (r->nfds > w->npfd)
+			w->npfd = r->nfds;
+		for (k = 0; k < r->nfds; k++) {
+			buf_reset(&t);
+			poll_events(&t, pfd[k].events);
+			line(w, 1, "pfd[%d].fd = %s;", k, export_name(w->x,
+			    export_fd_seq(w->x, pfd[k].fd)));
+			line(w, 1, "pfd[%d].events = %s;", k, buf_str(&t));
+		}
+		buf_printf(&e, "wait_for(pfd, %d, %d) == 0", r->nfds,
+		    r->timeout_ms);
+		buf_printf(&ok, "wait_for(pfd, %d, %d) != 0", r->nfds,
+		    r->timeout_ms);
+		check(w, buf_str(&e), buf_str(&ok), "poll", c, err, NULL);
+		break;
+	case CALL_NANOSLEEP:
+		buf_printf(&e, "nanosleep(&(struct timespec){ .tv_sec = %ld, "
+		    ".tv_nsec = %ld }, NULL)", (long)r->ts.tv_sec,
+		    r->ts.tv_nsec);
+		check_call(w, buf_str(&e), "nanosleep", c, err, NULL);
+		break;
+	default:
+		line(w, 1, "/* %s: not exported */", call);
+	}
+	buf_free(&e);
+	buf_free(&ok);
+	buf_free(&a);
+	buf_free(&t);
+}
+
+/* recvline, recvuntil, recvall and sendall: one helper call each. */
+static void
+c_loop(struct cw *w, size_t step, const struct xexpect *xe)
+{
+	const struct log_step	*st = &log_steps[step];
+	const char		*S = export_name(w->x, st->seq), *path;
+	struct words		 wd;
+	struct word		*v;
+	struct redir		 rd;
+	enum data_format	 f;
+	struct buf		 e = { 0 }, ok = { 0 }, data = { 0 }, in = { 0 };
+	int			 n, skip, ms;
+	long long		 max = 65536;
+
+	ms = export_timeout_ms(export_step_timeout(st));
+	export_step_words(step, &wd);
+	v = wd.v;
+	n = wd.n;
+	if (st->cmd == &cmd_sendall_entry) {
+		w->need |= H_SENDALL;
+		if (data_words("export", v, n, &data, &path) != 0 ||
+		    path != NULL) {
+			line(w, 1, "/* sendall < FILE: not exported */");
+			goto out;
+		}
+		buf_printf(&e, "send_all(%s, ", S);
+		c_str(&e, data.data != NULL ? data.data : "", data.len, 2);
+		buf_printf(&e, ", %zu, %d)", data.len, ms);
+		check_call(w, buf_str(&e), "sendall", xe->check, xe->err,
+		    NULL);
+		goto out;
+	}
+	if ((skip = format_take("export", v, n, &f)) > 0) {
+		v += skip;
+		n -= skip;
+	}
+	if (n > 0 && redir_take("export", v, &n, &rd) != 0)
+		n = 0;
+	w->decl |= D_N;
+	w->need |= H_INBUF | H_SHOW;
+	if (st->cmd == &cmd_recvall_entry) {
+		w->need |= H_ALL;
+		max = 16 * 1024 * 1024;
+		if (n > 0)
+			max = strtoll(v[0].s, NULL, 10);
+		buf_printf(&e, "(n = recv_all(%s, &%s_in, %lld, %d))", S, S,
+		    max, ms);
+	} else {
+		w->need |= H_UNTIL;
+		if (st->cmd == &cmd_recvline_entry) {
+			buf_adds(&data, "\n");
+			if (n > 0)
+				max = strtoll(v[0].s, NULL, 10);
+		} else if (n > 0) {
+			buf_add(&data, v[0].s, v[0].len);
+			if (n > 1)
+				max = strtoll(v[1].s, NULL, 10);
+		}
+		buf_printf(&e, "(n = recv_until(%s, &%s_in, ", S, S);
+		c_str(&e, data.data != NULL ? data.data : "", data.len, 2);
+		buf_printf(&e, ", %zu, %lld, %d))", data.len, max, ms);
+	}
+	buf_printf(&ok, "show(%s_in.p, n);", S);
+	buf_printf(&in, "%s_in.p", S);
+	data_checks(w, xe, st->cmd->name, buf_str(&in), &ok);
+	buf_printf(&ok, "\nconsume(&%s_in, (size_t)n);", S);
+	check_call(w, buf_str(&e), st->cmd->name, xe->check, xe->err,
+	    buf_str(&ok));
+out:
+	words_free(&wd);
+	buf_free(&e);
+	buf_free(&ok);
+	buf_free(&data);
+	buf_free(&in);
+}
+
+/* The helpers, in the order they are written; each only when needed. */
+static const struct {
+	int		 flag;
+	int		 deps;
+	const char	*text;
+} helpers[] = {
+	{ H_FAIL, 0,
+"/* Report a failed call as perror does, and give up. */\n"
+"static void\n"
+"fail(const char *call)\n"
+"{\n"
+"\tperror(call);\n"
+"\texit(1);\n"
+"}\n" },
+	{ H_UNEXPECTED, 0,
+"/* A call the session saw fail, and expected to, has succeeded. */\n"
+"static void\n"
+"unexpected(const char *call, const char *want)\n"
+"{\n"
+"\tfprintf(stderr, \"%s: succeeded, but the session expected %s\\n\", "
+"call,\n"
+"\t    want);\n"
+"\texit(1);\n"
+"}\n" },
+	{ H_ASBEFORE, H_FAIL,
+"/*\n"
+" * A call that failed in the session, where nothing checked it: the\n"
+" * session went on, and so does the program if it fails the same way.\n"
+" */\n"
+"static void\n"
+"as_before(const char *call, int err)\n"
+"{\n"
+"\tif (errno != err)\n"
+"\t\tfail(call);\n"
+"\tfprintf(stderr, \"%s: %s (as in the session)\\n\", call, "
+"strerror(err));\n"
+"}\n" },
+	{ H_SHOW, H_FAIL,
+"/* Received bytes go to stdout as they are. */\n"
+"static void\n"
+"show(const char *p, ssize_t n)\n"
+"{\n"
+"\tif (n > 0 && fwrite(p, 1, (size_t)n, stdout) != (size_t)n)\n"
+"\t\tfail(\"stdout\");\n"
+"\tfflush(stdout);\n"
+"}\n" },
+	{ H_CHECKDATA, 0,
+"/* What the session asserted about received data must still hold. */\n"
+"static void\n"
+"check_data(const char *call, const char *got, ssize_t n, const char "
+"*want,\n"
+"    size_t len)\n"
+"{\n"
+"\tif (n >= 0 && (size_t)n == len && memcmp(got, want, len) == 0)\n"
+"\t\treturn;\n"
+"\tfprintf(stderr, \"%s: received %zd bytes that differ from the %zu \"\n"
+"\t    \"the session expected\\n\", call, n, len);\n"
+"\texit(1);\n"
+"}\n" },
+	{ H_CHECKRET, 0,
+"/* What the session asserted about a return value must still hold. */\n"
+"static void\n"
+"check_ret(const char *call, ssize_t n, long want)\n"
+"{\n"
+"\tif (n == want)\n"
+"\t\treturn;\n"
+"\tfprintf(stderr, \"%s: returned %zd, the session expected %ld\\n\", "
+"call, n,\n"
+"\t    want);\n"
+"\texit(1);\n"
+"}\n" },
+	{ H_READY, 0,
+"/*\n"
+" * A socket with a timeout waits in poll before each call: 1 when fd is\n"
+" * ready, 0 with errno set when poll fails or the time runs out.\n"
+" */\n"
+"static int\n"
+"ready(int fd, short events, int ms)\n"
+"{\n"
+"\tstruct pollfd\tpfd = { .fd = fd, .events = events };\n"
+"\tint\t\tn;\n"
+"\n"
+"\tif ((n = poll(&pfd, 1, ms)) == 0)\n"
+"\t\terrno = ETIMEDOUT;\n"
+"\treturn n > 0;\n"
+"}\n" },
+	{ H_WAITFOR, 0,
+"/* poll: how many are ready, or 0 with errno set (ETIMEDOUT: none). */\n"
+"static int\n"
+"wait_for(struct pollfd *pfd, nfds_t nfds, int ms)\n"
+"{\n"
+"\tint\tn;\n"
+"\n"
+"\tif ((n = poll(pfd, nfds, ms)) == 0)\n"
+"\t\terrno = ETIMEDOUT;\n"
+"\treturn n > 0 ? n : 0;\n"
+"}\n" },
+	{ H_IN4, 0,
+"/* An IPv4 address and port in ss; returns its length. */\n"
+"static socklen_t\n"
+"in4(struct sockaddr_storage *ss, const char *host, int port)\n"
+"{\n"
+"\tstruct sockaddr_in\t*sin = (struct sockaddr_in *)ss;\n"
+"\n"
+"\tmemset(ss, 0, sizeof *ss);\n"
+"\tsin->sin_family = AF_INET;\n"
+"\tsin->sin_port = htons((uint16_t)port);\n"
+"\tif (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {\n"
+"\t\tfprintf(stderr, \"%s: not an IPv4 address\\n\", host);\n"
+"\t\texit(1);\n"
+"\t}\n"
+"\treturn sizeof *sin;\n"
+"}\n" },
+	{ H_IN6, 0,
+"/* An IPv6 address, port and scope in ss; returns its length. */\n"
+"static socklen_t\n"
+"in6(struct sockaddr_storage *ss, const char *host, int port, unsigned "
+"scope)\n"
+"{\n"
+"\tstruct sockaddr_in6\t*sin6 = (struct sockaddr_in6 *)ss;\n"
+"\n"
+"\tmemset(ss, 0, sizeof *ss);\n"
+"\tsin6->sin6_family = AF_INET6;\n"
+"\tsin6->sin6_port = htons((uint16_t)port);\n"
+"\tsin6->sin6_scope_id = scope;\n"
+"\tif (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1) {\n"
+"\t\tfprintf(stderr, \"%s: not an IPv6 address\\n\", host);\n"
+"\t\texit(1);\n"
+"\t}\n"
+"\treturn sizeof *sin6;\n"
+"}\n" },
+	{ H_UN, 0,
+"/*\n"
+" * An AF_UNIX address: len bytes of sun_path, so an abstract name (a\n"
+" * leading NUL) keeps its exact length. Returns the address's length.\n"
+" */\n"
+"static socklen_t\n"
+"un(struct sockaddr_storage *ss, const char *path, size_t len)\n"
+"{\n"
+"\tstruct sockaddr_un\t*su = (struct sockaddr_un *)ss;\n"
+"\n"
+"\tmemset(ss, 0, sizeof *ss);\n"
+"\tsu->sun_family = AF_UNIX;\n"
+"\tmemcpy(su->sun_path, path, len);\n"
+"\treturn (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len);\n"
+"}\n" },
+	{ H_PORTOF, 0,
+"/* The port of an address getsockname returned: the kernel chose it. */\n"
+"static int\n"
+"port_of(const struct sockaddr_storage *ss)\n"
+"{\n"
+"\tif (ss->ss_family == AF_INET6)\n"
+"\t\treturn ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);\n"
+"\treturn ntohs(((const struct sockaddr_in *)ss)->sin_port);\n"
+"}\n" },
+	{ H_INBUF, 0,
+"/* Bytes received past what a helper returned, for the next receive. */\n"
+"struct inbuf {\n"
+"\tchar\t*p;\n"
+"\tsize_t\t len;\n"
+"};\n"
+"\n"
+"static void\n"
+"consume(struct inbuf *in, size_t n)\n"
+"{\n"
+"\tmemmove(in->p, in->p + n, in->len - n);\n"
+"\tin->len -= n;\n"
+"}\n" },
+	{ H_RECVBUF, H_INBUF,
+"/* recv on a socket a helper read ahead on: those bytes come first. */\n"
+"static ssize_t\n"
+"recv_buffered(int fd, struct inbuf *in, char *buf, size_t size, int "
+"flags)\n"
+"{\n"
+"\tsize_t\tn = in->len < size ? in->len : size;\n"
+"\n"
+"\tif (in->len == 0)\n"
+"\t\treturn recv(fd, buf, size, flags);\n"
+"\tmemcpy(buf, in->p, n);\n"
+"\tif (!(flags & MSG_PEEK))\n"
+"\t\tconsume(in, n);\n"
+"\treturn (ssize_t)n;\n"
+"}\n" },
+	{ H_UNTIL | H_ALL, H_FAIL,
+"/*\n"
+" * One recv of up to 65536 bytes onto the end of in, after waiting up to\n"
+" * ms milliseconds when the socket has a timeout (ms >= 0). Returns what\n"
+" * recv returned, or -1 with errno set.\n"
+" */\n"
+"static ssize_t\n"
+"fill(int fd, struct inbuf *in, int ms)\n"
+"{\n"
+"\tchar\t*p;\n"
+"\tssize_t\t n;\n"
+"\n"
+"\tif (ms >= 0 && !ready(fd, POLLIN, ms))\n"
+"\t\treturn -1;\n"
+"\tif ((p = realloc(in->p, in->len + 65536)) == NULL)\n"
+"\t\tfail(\"realloc\");\n"
+"\tin->p = p;\n"
+"\tif ((n = recv(fd, in->p + in->len, 65536, 0)) > 0)\n"
+"\t\tin->len += (size_t)n;\n"
+"\treturn n;\n"
+"}\n" },
+	{ H_UNTIL, 0,
+"/*\n"
+" * Receive through the first delim, as recvline and recvuntil do; the\n"
+" * peer may send in any pieces. Returns the length of the data at the\n"
+" * front of in (what is left, without delim, at EOF), or -1 with errno\n"
+" * set (EMSGSIZE: no delim in the first max bytes).\n"
+" */\n"
+"static ssize_t\n"
+"recv_until(int fd, struct inbuf *in, const char *delim, size_t dlen,\n"
+"    size_t max, int ms)\n"
+"{\n"
+"\tchar\t*hit;\n"
+"\tssize_t\t n;\n"
+"\n"
+"\tfor (;;) {\n"
+"\t\tif (in->len >= dlen && (hit = memmem(in->p, in->len < max ?\n"
+"\t\t    in->len : max, delim, dlen)) != NULL)\n"
+"\t\t\treturn hit - in->p + (ssize_t)dlen;\n"
+"\t\tif (in->len >= max) {\n"
+"\t\t\terrno = EMSGSIZE;\n"
+"\t\t\treturn -1;\n"
+"\t\t}\n"
+"\t\tif ((n = fill(fd, in, ms)) == -1)\n"
+"\t\t\treturn -1;\n"
+"\t\tif (n == 0)\n"
+"\t\t\treturn (ssize_t)in->len;\n"
+"\t}\n"
+"}\n" },
+	{ H_ALL, 0,
+"/* Receive until EOF, as recvall does: returns the bytes in in, or -1. */\n"
+"static ssize_t\n"
+"recv_all(int fd, struct inbuf *in, size_t max, int ms)\n"
+"{\n"
+"\tssize_t\tn;\n"
+"\n"
+"\twhile ((n = fill(fd, in, ms)) > 0) {\n"
+"\t\tif (in->len > max) {\n"
+"\t\t\terrno = EMSGSIZE;\n"
+"\t\t\treturn -1;\n"
+"\t\t}\n"
+"\t}\n"
+"\treturn n == -1 ? -1 : (ssize_t)in->len;\n"
+"}\n" },
+	{ H_SENDALL, 0,
+"/* Send all of p, as sendall does: returns 0, or -1 with errno set. */\n"
+"static int\n"
+"send_all(int fd, const char *p, size_t len, int ms)\n"
+"{\n"
+"\tssize_t\tn;\n"
+"\n"
+"\twhile (len > 0) {\n"
+"\t\tif (ms >= 0 && !ready(fd, POLLOUT, ms))\n"
+"\t\t\treturn -1;\n"
+"\t\tif ((n = send(fd, p, len, 0)) == -1)\n"
+"\t\t\treturn -1;\n"
+"\t\tp += n;\n"
+"\t\tlen -= (size_t)n;\n"
+"\t}\n"
+"\treturn 0;\n"
+"}\n" },
+	{ 0, 0, NULL }
+};
+
+static void
+c_decls(struct cw *w, struct buf *b)
+{
+	struct xsock	*s;
+	size_t		 i;
+
+	for (i = 0; i < w->x->nsocks; i++)
+		buf_printf(b, "%s%s", i == 0 ? "\tint\t\t\t " : ", ",
+		    w->x->socks[i].name);
+	if (w->x->nsocks > 0)
+		buf_adds(b, ";\n");
+	for (i = 0; i < w->x->nsocks; i++) {
+		s = &w->x->socks[i];
+		if (s->port_var)
+			buf_printf(b, "\tint\t\t\t %s_port;\n", s->name);
+		if (s->peer_var)
+			buf_printf(b, "\tstruct sockaddr_storage\t %s_peer;\n"
+			    "\tsocklen_t\t\t %s_peerlen;\n", s->name, s->name);
+		if (s->inbuf)
+			buf_printf(b, "\tstruct inbuf\t\t %s_in = { NULL, 0 };"
+			    "\n", s->name);
+	}
+	if (w->decl & D_SA)
+		buf_adds(b, "\tstruct sockaddr_storage\t sa;\n"
+		    "\tsocklen_t\t\t salen;\n");
+	if (w->decl & D_FROM)
+		buf_adds(b, "\tstruct sockaddr_storage\t from;\n"
+		    "\tsocklen_t\t\t fromlen;\n");
+	if (w->decl & D_SV)
+		buf_adds(b, "\tint\t\t\t sv[2];\n");
+	if (w->npfd > 0)
+		buf_printf(b, "\tstruct pollfd\t\t pfd[%d];\n", w->npfd);
+	if (w->decl & D_OPT)
+		buf_adds(b, "\tint\t\t\t optval;\n");
+	if (w->decl & D_OPTLEN)
+		buf_adds(b, "\tsocklen_t\t\t optlen;\n");
+	if (w->decl & D_LINGER)
+		buf_adds(b, "\tstruct linger\t\t lg;\n");
+	if (w->decl & D_TV)
+		buf_adds(b, "\tstruct timeval\t\t tv;\n");
+	if (w->decl & D_FL)
+		buf_adds(b, "\tint\t\t\t fl;\n");
+	if (w->decl & D_N)
+		buf_adds(b, "\tssize_t\t\t\t n;\n");
+}
+
+void
+export_c(struct export *x)
+{
+	struct cw		 w;
+	struct xexpect		 xe;
+	struct buf		 text = { 0 }, *b = x->out;
+	const struct log_step	*st;
+	size_t			 i, j;
+	int			 k, first = 1, shown;
+
+	memset(&w, 0, sizeof w);
+	w.x = x;
+	for (i = 0; i < log_nsteps; i++) {
+		st = &log_steps[i];
+		if (st->cmd == &cmd_export_entry || st->nrecs == 0)
+			continue;
+		export_expect(x, i, &xe);
+		for (j = st->first, shown = 0; j < st->first + st->nrecs; j++)
+			shown += !x->recs[j].skip;
+		if (shown == 0) {
+			for (j = st->first; j < st->first + st->nrecs; j++)
+				export_track(x, &log_recs[j].rec);
+			export_expect_free(&xe);
+			continue;
+		}
+		buf_reset(&text);
+		export_step_text(i, &text);
+		export_step_note(x, i, &text);
+		if (xe.text.len > 0) {
+			buf_adds(&text, "; ");
+			buf_add(&text, xe.text.data, xe.text.len);
+		}
+		if (!first)
+			buf_addc(&w.body, '\n');
+		first = 0;
+		c_comment(&w, buf_str(&text));
+		if (export_is_loop(st))
+			c_loop(&w, i, &xe);
+		for (j = st->first; j < st->first + st->nrecs; j++) {
+			if (!export_is_loop(st) && !x->recs[j].skip)
+				c_rec(&w, i, j, &xe);
+			export_track(x, &log_recs[j].rec);
+		}
+		export_expect_free(&xe);
+	}
+	buf_free(&text);
+
+	buf_adds(b, "/*\n"
+	    " * A sockrepl session, exported by sockrepl " SOCKREPL_VERSION
+	    " (export c).\n"
+	    " * Build: cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -o prog "
+	    "prog.c\n"
+	    " * Received data is written to stdout; errors go to stderr and "
+	    "end the\n"
+	    " * program with status 1.\n"
+	    " */\n"
+	    "#include <sys/types.h>\n"
+	    "#include <sys/socket.h>\n"
+	    "#include <sys/un.h>\n"
+	    "#include <netinet/in.h>\n"
+	    "#include <netinet/tcp.h>\n"
+	    "#include <arpa/inet.h>\n"
+	    "\n"
+	    "#include <errno.h>\n"
+	    "#include <fcntl.h>\n"
+	    "#include <poll.h>\n"
+	    "#include <stddef.h>\n"
+	    "#include <stdint.h>\n"
+	    "#include <stdio.h>\n"
+	    "#include <stdlib.h>\n"
+	    "#include <string.h>\n"
+	    "#include <time.h>\n"
+	    "#include <unistd.h>\n");
+	/* Helpers that others use come along. */
+	for (k = 0; helpers[k].text != NULL; k++)
+		if (w.need & helpers[k].flag)
+			w.need |= helpers[k].deps;
+	if (w.need & (H_UNTIL | H_ALL | H_SENDALL))
+		w.need |= H_READY;
+	for (k = 0; helpers[k].text != NULL; k++) {
+		if (w.need & helpers[k].flag)
+			buf_printf(b, "\n%s", helpers[k].text);
+	}
+	if (w.decl & D_BUF)
+		buf_printf(b, "\nstatic char buf[%zu];\n", x->maxrecv);
+	buf_adds(b, "\nint\nmain(void)\n{\n");
+	c_decls(&w, b);
+	buf_adds(b, "\n");
+	buf_add(b, w.body.data, w.body.len);
+	if (w.body.len > 0)
+		buf_addc(b, '\n');
+	buf_adds(b, "\treturn 0;\n}\n");
+	buf_free(&w.body);
+}

@@ -1,0 +1,850 @@
+/*
+ * export python: the session as one Python 3 script using only the
+ * standard library. Python's socket objects do some of what the records
+ * show by themselves (a timeout's poll, the non-blocking connect behind
+ * connect with a timeout, retries after EINTR), so those records become
+ * the one method call that makes them; the rest map call for call.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sockrepl.h"
+
+#define P_SHOW		0x01
+#define P_UNEXPECTED	0x02
+#define P_CHECKDATA	0x04
+#define P_CHECKRET	0x08
+#define P_BUFFERED	0x10
+#define P_UNTIL		0x20
+#define P_ALL		0x40
+#define P_WAITFOR	0x80
+
+struct pw {
+	struct export	*x;
+	struct buf	 body;
+	int		 need;
+	int		 struct_used;
+	int		 select_used;
+	int		 time_used;
+	int		 errno_used;
+	int		 os_used;
+};
+
+static void
+pline(struct pw *w, int indent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+pline(struct pw *w, int indent, const char *fmt, ...)
+{
+	va_list	ap;
+
+	while (indent-- > 0)
+		buf_adds(&w->body, "    ");
+	va_start(ap, fmt);
+	buf_vprintf(&w->body, fmt, ap);
+	va_end(ap);
+	buf_addc(&w->body, '\n');
+}
+
+/* Lines separated by newlines, each indented. */
+static void
+plines(struct pw *w, int indent, const char *s)
+{
+	const char	*nl;
+
+	while (s != NULL && *s != '\0') {
+		if ((nl = strchr(s, '\n')) == NULL)
+			nl = s + strlen(s);
+		pline(w, indent, "%.*s", (int)(nl - s), s);
+		if (*nl == '\0')
+			break;
+		s = nl + 1;
+	}
+}
+
+/* A bytes literal, split over lines inside parentheses when long. */
+static void
+py_bytes(struct buf *b, const char *p, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	size_t			 i, col = 0;
+	int			 split = n > 48;
+
+	if (split)
+		buf_adds(b, "(");
+	buf_adds(b, "b\"");
+	for (i = 0; i < n; i++) {
+		if (col >= 56) {
+			buf_adds(b, "\"\n        b\"");
+			col = 0;
+		}
+		switch (u[i]) {
+		case '\n': buf_adds(b, "\\n"); col += 2; break;
+		case '\r': buf_adds(b, "\\r"); col += 2; break;
+		case '\t': buf_adds(b, "\\t"); col += 2; break;
+		case '\\': buf_adds(b, "\\\\"); col += 2; break;
+		case '"': buf_adds(b, "\\\""); col += 2; break;
+		default:
+			if (u[i] >= 0x20 && u[i] < 0x7f) {
+				buf_addc(b, (char)u[i]);
+				col++;
+			} else {
+				buf_printf(b, "\\x%02x", u[i]);
+				col += 4;
+			}
+		}
+		if (u[i] == '\n' && i + 1 < n)
+			col = 56;
+	}
+	buf_adds(b, "\"");
+	if (split)
+		buf_adds(b, ")");
+}
+
+/* A C constant as the socket module names it. */
+static void
+py_const(struct buf *b, const struct name *t, int v)
+{
+	const char	*s = name_of(t, v);
+
+	if (s != NULL && strcmp(s, "0") != 0)
+		buf_printf(b, "socket.%s", s);
+	else
+		buf_printf(b, "%d", v);
+}
+
+static void
+py_flags(struct buf *b, int flags)
+{
+	const struct name	*t;
+	int			 first = 1;
+
+	for (t = msgflag_names; t->name != NULL; t++) {
+		if (t->value != 0 && (flags & t->value) == t->value) {
+			buf_printf(b, "%ssocket.%s", first ? "" : " | ",
+			    t->name);
+			flags &= ~t->value;
+			first = 0;
+		}
+	}
+	if (flags != 0 || first)
+		buf_printf(b, "%s%#x", first ? "" : " | ", flags);
+}
+
+/* The address of record i: a tuple, a path, or a variable. */
+static void
+py_addr(struct pw *w, size_t i, const struct addr *a, struct buf *b)
+{
+	const struct xrec	*xr = &w->x->recs[i];
+	const struct sockaddr_in *sin = (const void *)&a->ss;
+	const struct sockaddr_in6 *sin6 = (const void *)&a->ss;
+	const char		*path;
+	char			 host[INET6_ADDRSTRLEN];
+	struct buf		 port = { 0 };
+	size_t			 plen, k;
+
+	if (xr->peer_src >= 0) {
+		buf_printf(b, "%s_peer", export_name(w->x,
+		    log_recs[xr->peer_src].rec.seq));
+		return;
+	}
+	if (xr->port_src >= 0)
+		buf_printf(&port, "%s_port", export_name(w->x,
+		    log_recs[xr->port_src].rec.seq));
+	else
+		buf_printf(&port, "%d", addr_port((const struct sockaddr *)
+		    &a->ss));
+	switch (a->ss.ss_family) {
+	case AF_INET:
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		buf_printf(b, "(\"%s\", %s)", host, buf_str(&port));
+		break;
+	case AF_INET6:
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		if (sin6->sin6_scope_id != 0 || sin6->sin6_flowinfo != 0)
+			buf_printf(b, "(\"%s\", %s, %u, %u)", host,
+			    buf_str(&port), ntohl(sin6->sin6_flowinfo),
+			    (unsigned)sin6->sin6_scope_id);
+		else
+			buf_printf(b, "(\"%s\", %s)", host, buf_str(&port));
+		break;
+	case AF_UNIX:
+		path = ((const struct sockaddr_un *)(const void *)&a->ss)->
+		    sun_path;
+		plen = a->len > offsetof(struct sockaddr_un, sun_path) ?
+		    a->len - offsetof(struct sockaddr_un, sun_path) : 0;
+		/* A path ends at its NUL; an abstract name is exact bytes. */
+		if (plen > 0 && path[0] != '\0') {
+			for (k = 0; k < plen && path[k] != '\0'; k++)
+				;
+			plen = k;
+		}
+		py_bytes(b, path, plen);
+		break;
+	default:
+		buf_printf(b, "None  # family %d: not exported",
+		    a->ss.ss_family);
+	}
+	buf_free(&port);
+}
+
+/* The exception a failure with errno err raises, and whether it is exact. */
+static const char *
+py_exc(int err, int *exact)
+{
+	*exact = 1;
+	switch (err) {
+	case EAGAIN:
+		return "BlockingIOError";
+	case ECONNREFUSED:
+		return "ConnectionRefusedError";
+	case ECONNRESET:
+		return "ConnectionResetError";
+	case ECONNABORTED:
+		return "ConnectionAbortedError";
+	case EPIPE:
+		return "BrokenPipeError";
+	case ETIMEDOUT:
+		return "socket.timeout";
+	case ENOENT:
+		return "FileNotFoundError";
+	}
+	*exact = 0;
+	return "OSError";
+}
+
+/*
+ * A statement and its check: stmt may fail; ok runs after a success. Both
+ * are lines separated by newlines.
+ */
+static void
+py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
+    int err, const char *ok)
+{
+	const char	*exc;
+	int		 exact;
+
+	if (c == XC_OK || c == XC_PASS) {
+		plines(w, 1, stmt);
+		plines(w, 1, ok);
+		return;
+	}
+	pline(w, 1, "try:");
+	plines(w, 2, stmt);
+	exc = py_exc(err, &exact);
+	if (c == XC_FAIL) {
+		pline(w, 1, "except OSError:");
+		pline(w, 2, "pass");
+	} else if (exact)
+		pline(w, 1, "except %s%s:", exc, c == XC_TOLERATE ?
+		    " as e" : "");
+	else {
+		w->errno_used = 1;
+		pline(w, 1, "except OSError as e:");
+		pline(w, 2, "if e.errno != errno.%s:", errno_name(err));
+		pline(w, 3, "raise");
+	}
+	if (c == XC_TOLERATE) {
+		pline(w, 2, "print(\"%s: %%s (as in the session)\" %% e, "
+		    "file=sys.stderr)", call);
+		if (ok != NULL && *ok != '\0') {
+			pline(w, 1, "else:");
+			plines(w, 2, ok);
+		}
+		return;
+	}
+	if (c == XC_ERRNO && exact)
+		pline(w, 2, "pass");
+	w->need |= P_UNEXPECTED;
+	pline(w, 1, "else:");
+	pline(w, 2, "unexpected(\"%s\", \"%s\")", call, c == XC_FAIL ?
+	    "a failure" : errno_name(err));
+}
+
+static void
+py_data_checks(struct pw *w, const struct xexpect *xe, const char *call,
+    struct buf *ok)
+{
+	if (xe->have_data) {
+		w->need |= P_CHECKDATA;
+		buf_printf(ok, "\ncheck_data(\"%s\", data, ", call);
+		py_bytes(ok, xe->data.data != NULL ? xe->data.data : "",
+		    xe->data.len);
+		buf_adds(ok, ")");
+	}
+	if (xe->have_ret) {
+		w->need |= P_CHECKRET;
+		buf_printf(ok, "\ncheck_ret(\"%s\", len(data), %ld)", call,
+		    xe->ret);
+	}
+}
+
+/*
+ * The record standing for step st's outcome in Python, where the poll of
+ * a timeout and the SO_ERROR read after connect are inside the method.
+ */
+static long
+py_outcome(struct pw *w, const struct log_step *st, const struct xexpect *xe)
+{
+	const struct call_rec	*r;
+	size_t			 j;
+
+	if (xe->outcome < 0)
+		return -1;
+	r = &log_recs[xe->outcome].rec;
+	if (!(r->flags & (CF_WAIT | CF_CONNRESULT)))
+		return xe->outcome;
+	/* The call after the poll on the same socket, else the connect. */
+	for (j = (size_t)xe->outcome + 1; j < st->first + st->nrecs; j++)
+		if (!w->x->recs[j].skip && log_recs[j].rec.call != CALL_PPOLL)
+			return (long)j;
+	for (j = (size_t)xe->outcome; j-- > st->first;)
+		if (log_recs[j].rec.call == CALL_CONNECT)
+			return (long)j;
+	return xe->outcome;
+}
+
+/* A call the session did not make: its socket's timeout ran out first. */
+static void
+py_timed_out(struct pw *w, const struct log_step *st, size_t step,
+    const struct xexpect *xe)
+{
+	const char	*S = export_name(w->x, st->seq);
+	struct buf	 s = { 0 };
+	long long	 size;
+	int		 flags;
+
+	if (st->cmd == &cmd_accept_entry)
+		buf_printf(&s, "%s.accept()", S);
+	else if (st->cmd == &cmd_recv_entry || st->cmd == &cmd_recvfrom_entry) {
+		export_recv_words(step, &size, &flags);
+		buf_printf(&s, "%s.%s(%lld", S, st->cmd->name, size);
+		if (flags != 0) {
+			buf_adds(&s, ", ");
+			py_flags(&s, flags);
+		}
+		buf_adds(&s, ")");
+	} else {
+		pline(w, 1, "# %s timed out in the session before its call: "
+		    "not exported", st->cmd->name);
+		return;
+	}
+	py_check(w, buf_str(&s), st->cmd->name, xe->check, xe->err, NULL);
+	buf_free(&s);
+}
+
+static void
+py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
+    enum xcheck c, int err)
+{
+	const struct call_rec	*r = &log_recs[i].rec;
+	const struct sockopt	*o = r->opt;
+	struct xsock		*s = export_sock(w->x, r->seq), *ns;
+	const char		*S = export_name(w->x, r->seq), *call, *d;
+	const struct pollfd	*pfd;
+	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 };
+	long long		 size;
+	int			 k;
+
+	call = call_name(r->call);
+	switch (r->call) {
+	case CALL_SOCKET:
+		buf_printf(&e, "%s = socket.socket(", S);
+		py_const(&e, family_names, r->family);
+		buf_adds(&e, ", ");
+		py_const(&e, type_names, r->type);
+		if (r->protocol != 0) {
+			buf_adds(&e, ", ");
+			py_const(&e, proto_names, r->protocol);
+		}
+		buf_adds(&e, ")");
+		if (s != NULL && s->inbuf)
+			buf_printf(&e, "\n%s_in = bytearray()", S);
+		py_check(w, buf_str(&e), "socket", c, err, NULL);
+		break;
+	case CALL_SOCKETPAIR:
+		if (r->ret == 0)
+			buf_printf(&e, "%s, %s = ", export_name(w->x,
+			    r->sv_seq[0]), export_name(w->x, r->sv_seq[1]));
+		buf_adds(&e, "socket.socketpair(socket.AF_UNIX, ");
+		py_const(&e, type_names, r->type);
+		buf_adds(&e, ")");
+		for (k = 0; k < 2 && r->ret == 0; k++)
+			if ((ns = export_sock(w->x, r->sv_seq[k])) != NULL &&
+			    ns->inbuf)
+				buf_printf(&e, "\n%s_in = bytearray()",
+				    ns->name);
+		py_check(w, buf_str(&e), "socketpair", c, err, NULL);
+		break;
+	case CALL_BIND:
+	case CALL_CONNECT:
+		py_addr(w, i, &r->addr, &a);
+		/* A careful server removes the file an earlier run left. */
+		if (r->call == CALL_BIND && r->addr.ss.ss_family == AF_UNIX &&
+		    a.len > 3 && a.data[0] == 'b' && a.data[2] != '\\') {
+			w->os_used = 1;
+			pline(w, 1, "try:");
+			pline(w, 2, "os.unlink(%s)", buf_str(&a));
+			pline(w, 1, "except FileNotFoundError:");
+			pline(w, 2, "pass");
+		}
+		buf_printf(&e, "%s.%s(%s)", S, call, buf_str(&a));
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_LISTEN:
+		buf_printf(&e, "%s.listen(%d)", S, r->arg);
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_ACCEPT:
+		if (r->ret >= 0) {
+			buf_printf(&e, "%s, _ = %s.accept()", export_name(w->x,
+			    r->new_seq), S);
+			if ((ns = export_sock(w->x, r->new_seq)) != NULL &&
+			    ns->inbuf)
+				buf_printf(&e, "\n%s_in = bytearray()",
+				    ns->name);
+		} else
+			buf_printf(&e, "%s.accept()", S);
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_SEND:
+	case CALL_SENDTO:
+		if (xe->have_ret) {
+			w->need |= P_CHECKRET;
+			buf_adds(&e, "n = ");
+			buf_printf(&ok, "check_ret(\"%s\", n, %ld)", call,
+			    xe->ret);
+		}
+		buf_printf(&e, "%s.%s(", S, call);
+		d = log_rec_data(&log_recs[i]);
+		py_bytes(&e, d != NULL ? d : "", d != NULL ? r->len : 0);
+		if (r->arg != 0) {
+			buf_adds(&e, ", ");
+			py_flags(&e, r->arg);
+		}
+		if (r->call == CALL_SENDTO) {
+			py_addr(w, i, &r->addr, &a);
+			buf_printf(&e, ", %s", buf_str(&a));
+		}
+		buf_adds(&e, ")");
+		py_check(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
+	case CALL_RECV:
+	case CALL_BUFFERED:
+	case CALL_RECVFROM:
+		w->need |= P_SHOW;
+		size = (long long)r->len;
+		k = r->arg;
+		if (r->call == CALL_BUFFERED)
+			export_recv_words(step, &size, &k);
+		if (r->call == CALL_RECVFROM && s != NULL && s->peer_var)
+			buf_printf(&e, "data, %s_peer = %s.recvfrom(%lld", S,
+			    S, size);
+		else if (r->call == CALL_RECVFROM)
+			buf_printf(&e, "data, _ = %s.recvfrom(%lld", S, size);
+		else if (s != NULL && s->inbuf) {
+			w->need |= P_BUFFERED;
+			buf_printf(&e, "data = recv_buffered(%s, %s_in, %lld",
+			    S, S, size);
+		} else
+			buf_printf(&e, "data = %s.recv(%lld", S, size);
+		if (k != 0) {
+			buf_adds(&e, ", ");
+			py_flags(&e, k);
+		}
+		buf_adds(&e, ")");
+		buf_adds(&ok, "show(data)");
+		py_data_checks(w, xe, r->call == CALL_RECVFROM ? "recvfrom" :
+		    "recv", &ok);
+		py_check(w, buf_str(&e), r->call == CALL_RECVFROM ?
+		    "recvfrom" : "recv", c, err, buf_str(&ok));
+		break;
+	case CALL_SETSOCKOPT:
+	case CALL_GETSOCKOPT:
+		if (o == NULL)
+			break;
+		buf_printf(&a, "socket.%s, socket.%s", name_of(level_names,
+		    o->level) != NULL ? name_of(level_names, o->level) :
+		    "SOL_SOCKET", o->name);
+		if (r->call == CALL_SETSOCKOPT) {
+			buf_printf(&e, "%s.setsockopt(%s, ", S, buf_str(&a));
+			if (o->kind == OPT_LINGER) {
+				w->struct_used = 1;
+				buf_printf(&e, "struct.pack(\"ii\", %d, %d))",
+				    r->val.l.l_onoff, r->val.l.l_linger);
+			} else if (o->kind == OPT_TIMEVAL) {
+				w->struct_used = 1;
+				buf_printf(&e, "struct.pack(\"ll\", %ld, %ld))",
+				    (long)r->val.tv.tv_sec,
+				    (long)r->val.tv.tv_usec);
+			} else
+				buf_printf(&e, "%d)", r->val.i);
+			py_check(w, buf_str(&e), call, c, err, NULL);
+			break;
+		}
+		if (o->kind == OPT_LINGER || o->kind == OPT_TIMEVAL) {
+			w->struct_used = 1;
+			buf_printf(&e, "print(\"%s:\", struct.unpack(\"%s\", "
+			    "%s.getsockopt(%s, struct.calcsize(\"%s\"))), "
+			    "file=sys.stderr)", o->name, o->kind == OPT_LINGER ?
+			    "ii" : "ll", S, buf_str(&a), o->kind == OPT_LINGER ?
+			    "ii" : "ll");
+		} else
+			buf_printf(&e, "print(\"%s:\", %s.getsockopt(%s), "
+			    "file=sys.stderr)", o->name, S, buf_str(&a));
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_GETSOCKNAME:
+	case CALL_GETPEERNAME:
+		if (w->x->recs[i].used)
+			buf_printf(&e, "%s_port = %s.%s()[1]", S, S, call);
+		else
+			buf_printf(&e, "%s.%s()", S, call);
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_SHUTDOWN:
+		buf_printf(&e, "%s.shutdown(", S);
+		py_const(&e, shut_names, r->arg);
+		buf_adds(&e, ")");
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_CLOSE:
+		buf_printf(&e, "%s.close()", S);
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_PPOLL:
+		pfd = log_rec_pfd(&log_recs[i]);
+		if (pfd == NULL || (r->flags & CF_WAIT))
+			break;
+		w->need |= P_WAITFOR;
+		w->select_used = 1;
+		buf_adds(&e, "wait_for([");
+		for (k = 0; k < r->nfds; k++) {
+			buf_printf(&e, "%s(%s, ", k > 0 ? ", " : "",
+			    export_name(w->x, export_fd_seq(w->x,
+			    pfd[k].fd)));
+			buf_reset(&a);
+			poll_events(&a, pfd[k].events);
+			for (d = buf_str(&a); *d != '\0'; d++) {
+				if (d == buf_str(&a) || d[-1] == '|')
+					buf_adds(&e, "select.");
+				if (*d == '|')
+					buf_adds(&e, " | ");
+				else
+					buf_addc(&e, *d);
+			}
+			buf_adds(&e, ")");
+		}
+		if (r->timeout_ms < 0)
+			buf_adds(&e, "], None)");
+		else
+			buf_printf(&e, "], %d)", r->timeout_ms);
+		py_check(w, buf_str(&e), "poll", c, err, NULL);
+		break;
+	case CALL_NANOSLEEP:
+		w->time_used = 1;
+		buf_printf(&e, "time.sleep(%g)", (double)r->ts.tv_sec +
+		    (double)r->ts.tv_nsec / 1e9);
+		py_check(w, buf_str(&e), "sleep", c, err, NULL);
+		break;
+	default:
+		pline(w, 1, "# %s: not exported", call);
+	}
+	buf_free(&e);
+	buf_free(&ok);
+	buf_free(&a);
+}
+
+/* settimeout and setblocking: the socket object keeps the mode. */
+static void
+py_mode(struct pw *w, size_t step, const struct xexpect *xe)
+{
+	const struct log_step	*st = &log_steps[step];
+	const char		*S = export_name(w->x, st->seq);
+	struct words		 wd;
+	struct buf		 e = { 0 };
+	double			 t;
+	int			 on;
+
+	export_step_words(step, &wd);
+	if (st->cmd == &cmd_setblocking_entry) {
+		if (parse_bool(wd.v[0].s, &on) != 0)
+			on = 1;
+		buf_printf(&e, "%s.setblocking(%s)", S, on ? "True" : "False");
+	} else if (strcasecmp(wd.v[0].s, "none") == 0)
+		buf_printf(&e, "%s.settimeout(None)", S);
+	else {
+		t = strtod(wd.v[0].s, NULL);
+		buf_printf(&e, "%s.settimeout(%g)", S, t);
+	}
+	py_check(w, buf_str(&e), st->cmd->name, xe->check, xe->err, NULL);
+	words_free(&wd);
+	buf_free(&e);
+}
+
+/* recvline, recvuntil, recvall and sendall: one helper call each. */
+static void
+py_loop(struct pw *w, size_t step, const struct xexpect *xe)
+{
+	const struct log_step	*st = &log_steps[step];
+	const char		*S = export_name(w->x, st->seq), *path;
+	struct words		 wd;
+	struct word		*v;
+	struct redir		 rd;
+	enum data_format	 f;
+	struct buf		 e = { 0 }, ok = { 0 }, data = { 0 };
+	int			 n, skip;
+	long long		 max = 65536;
+
+	export_step_words(step, &wd);
+	v = wd.v;
+	n = wd.n;
+	if (st->cmd == &cmd_sendall_entry) {
+		if (data_words("export", v, n, &data, &path) != 0 ||
+		    path != NULL) {
+			pline(w, 1, "# sendall < FILE: not exported");
+			goto out;
+		}
+		buf_printf(&e, "%s.sendall(", S);
+		py_bytes(&e, data.data != NULL ? data.data : "", data.len);
+		buf_adds(&e, ")");
+		py_check(w, buf_str(&e), "sendall", xe->check, xe->err, NULL);
+		goto out;
+	}
+	if ((skip = format_take("export", v, n, &f)) > 0) {
+		v += skip;
+		n -= skip;
+	}
+	if (n > 0 && redir_take("export", v, &n, &rd) != 0)
+		n = 0;
+	w->need |= P_SHOW;
+	if (st->cmd == &cmd_recvall_entry) {
+		w->need |= P_ALL;
+		max = 16 * 1024 * 1024;
+		if (n > 0)
+			max = strtoll(v[0].s, NULL, 10);
+		buf_printf(&e, "data = recv_all(%s, %s_in, %lld)", S, S, max);
+	} else {
+		w->need |= P_UNTIL;
+		if (st->cmd == &cmd_recvline_entry) {
+			buf_adds(&data, "\n");
+			if (n > 0)
+				max = strtoll(v[0].s, NULL, 10);
+		} else if (n > 0) {
+			buf_add(&data, v[0].s, v[0].len);
+			if (n > 1)
+				max = strtoll(v[1].s, NULL, 10);
+		}
+		buf_printf(&e, "data = recv_until(%s, %s_in, ", S, S);
+		py_bytes(&e, data.data != NULL ? data.data : "", data.len);
+		buf_printf(&e, ", %lld)", max);
+	}
+	buf_adds(&ok, "show(data)");
+	py_data_checks(w, xe, st->cmd->name, &ok);
+	py_check(w, buf_str(&e), st->cmd->name, xe->check, xe->err,
+	    buf_str(&ok));
+out:
+	words_free(&wd);
+	buf_free(&e);
+	buf_free(&ok);
+	buf_free(&data);
+}
+
+static const struct {
+	int		 flag;
+	const char	*text;
+} helpers[] = {
+	{ P_SHOW,
+"def show(data):\n"
+"    \"\"\"Received bytes go to stdout as they are.\"\"\"\n"
+"    sys.stdout.buffer.write(data)\n"
+"    sys.stdout.buffer.flush()\n" },
+	{ P_UNEXPECTED,
+"def unexpected(call, want):\n"
+"    \"\"\"A call the session saw fail, and expected to, has succeeded.\"\"\"\n"
+"    sys.exit(\"%s: succeeded, but the session expected %s\" % (call, want))\n" },
+	{ P_CHECKDATA,
+"def check_data(call, got, want):\n"
+"    \"\"\"What the session asserted about received data must still hold.\"\"\"\n"
+"    if got != want:\n"
+"        sys.exit(\"%s: received %r, but the session expected %r\"\n"
+"                 % (call, got, want))\n" },
+	{ P_CHECKRET,
+"def check_ret(call, got, want):\n"
+"    \"\"\"What the session asserted about a return value must still hold.\"\"\"\n"
+"    if got != want:\n"
+"        sys.exit(\"%s: returned %d, the session expected %d\"\n"
+"                 % (call, got, want))\n" },
+	{ P_BUFFERED,
+"def recv_buffered(sock, inbuf, size, flags=0):\n"
+"    \"\"\"recv on a socket a helper read ahead on: those bytes come first.\"\"\"\n"
+"    if not inbuf:\n"
+"        return sock.recv(size, flags)\n"
+"    data = bytes(inbuf[:size])\n"
+"    if not flags & socket.MSG_PEEK:\n"
+"        del inbuf[:size]\n"
+"    return data\n" },
+	{ P_UNTIL,
+"def recv_until(sock, inbuf, delim, limit):\n"
+"    \"\"\"Receive through the first delim, as recvline and recvuntil do;\n"
+"    the peer may send in any pieces. Bytes after delim stay in inbuf for\n"
+"    the next receive; at EOF what is left comes back without delim.\"\"\"\n"
+"    while True:\n"
+"        i = inbuf.find(delim, 0, limit)\n"
+"        if i >= 0:\n"
+"            end = i + len(delim)\n"
+"            break\n"
+"        if len(inbuf) >= limit:\n"
+"            raise OSError(errno.EMSGSIZE, \"no %r in the first %d bytes\"\n"
+"                          % (delim, limit))\n"
+"        chunk = sock.recv(65536)\n"
+"        if not chunk:\n"
+"            end = len(inbuf)\n"
+"            break\n"
+"        inbuf += chunk\n"
+"    data = bytes(inbuf[:end])\n"
+"    del inbuf[:end]\n"
+"    return data\n" },
+	{ P_ALL,
+"def recv_all(sock, inbuf, limit):\n"
+"    \"\"\"Receive until EOF, as recvall does.\"\"\"\n"
+"    while True:\n"
+"        chunk = sock.recv(65536)\n"
+"        if not chunk:\n"
+"            break\n"
+"        inbuf += chunk\n"
+"        if len(inbuf) > limit:\n"
+"            raise OSError(errno.EMSGSIZE, \"more than %d bytes\" % limit)\n"
+"    data = bytes(inbuf)\n"
+"    del inbuf[:]\n"
+"    return data\n" },
+	{ P_WAITFOR,
+"def wait_for(entries, ms):\n"
+"    \"\"\"poll: the (socket, events) pairs ready; socket.timeout if none is\n"
+"    ready in ms milliseconds (None: no limit).\"\"\"\n"
+"    p = select.poll()\n"
+"    for sock, events in entries:\n"
+"        p.register(sock, events)\n"
+"    ready = p.poll(ms)\n"
+"    if not ready:\n"
+"        raise socket.timeout(\"timed out\")\n"
+"    return ready\n" },
+	{ 0, NULL }
+};
+
+void
+export_python(struct export *x)
+{
+	struct pw		 w;
+	struct xexpect		 xe;
+	struct buf		 text = { 0 }, *b = x->out;
+	const struct log_step	*st;
+	const struct call_rec	*r;
+	size_t			 i, j;
+	long			 outc;
+	int			 k, made, first = 1, shown, err;
+	enum xcheck		 c;
+
+	memset(&w, 0, sizeof w);
+	w.x = x;
+	for (i = 0; i < log_nsteps; i++) {
+		st = &log_steps[i];
+		if (st->cmd == &cmd_export_entry || st->nrecs == 0)
+			continue;
+		for (j = st->first, shown = 0; j < st->first + st->nrecs; j++)
+			shown += !x->recs[j].skip;
+		if (shown == 0) {
+			for (j = st->first; j < st->first + st->nrecs; j++)
+				export_track(x, &log_recs[j].rec);
+			continue;
+		}
+		export_expect(x, i, &xe);
+		buf_reset(&text);
+		export_step_text(i, &text);
+		export_step_note(x, i, &text);
+		if (xe.text.len > 0) {
+			buf_adds(&text, "; ");
+			buf_add(&text, xe.text.data, xe.text.len);
+		}
+		if (!first)
+			buf_addc(&w.body, '\n');
+		first = 0;
+		pline(&w, 1, "# %s", buf_str(&text));
+		if (export_is_loop(st))
+			py_loop(&w, i, &xe);
+		else if (st->cmd == &cmd_settimeout_entry ||
+		    st->cmd == &cmd_setblocking_entry)
+			py_mode(&w, i, &xe);
+		outc = py_outcome(&w, st, &xe);
+		made = 0;
+		for (j = st->first; j < st->first + st->nrecs; j++) {
+			r = &log_recs[j].rec;
+			if (!export_is_loop(st) &&
+			    st->cmd != &cmd_settimeout_entry &&
+			    st->cmd != &cmd_setblocking_entry &&
+			    !x->recs[j].skip && r->call != CALL_FCNTL &&
+			    !(r->flags & (CF_WAIT | CF_CONNRESULT)) &&
+			    !(r->ret < 0 && r->err == EINTR &&
+			    (long)j != outc)) {
+				c = XC_OK;
+				err = 0;
+				if ((long)j == outc) {
+					c = xe.check;
+					err = xe.err;
+				}
+				py_rec(&w, i, j, &xe, c, err);
+				made++;
+			}
+			export_track(x, &log_recs[j].rec);
+		}
+		/* The timeout ran out before the call: make it all the same. */
+		if (outc >= 0 && (size_t)outc < log_nrecs &&
+		    (log_recs[outc].rec.flags & CF_WAIT) &&
+		    log_recs[outc].rec.call == CALL_PPOLL &&
+		    !export_is_loop(st))
+			py_timed_out(&w, st, i, &xe);
+		(void)made;
+		export_expect_free(&xe);
+	}
+	buf_free(&text);
+
+	buf_adds(b, "#!/usr/bin/env python3\n"
+	    "\"\"\"A sockrepl session, exported by sockrepl " SOCKREPL_VERSION
+	    " (export python).\n"
+	    "\n"
+	    "Received data is written to stdout; an error ends the script "
+	    "with status 1.\n"
+	    "\"\"\"\n");
+	if (w.need & (P_UNTIL | P_ALL))
+		w.errno_used = 1;
+	if (w.errno_used)
+		buf_adds(b, "import errno\n");
+	if (w.os_used)
+		buf_adds(b, "import os\n");
+	if (w.select_used)
+		buf_adds(b, "import select\n");
+	buf_adds(b, "import socket\n");
+	if (w.struct_used)
+		buf_adds(b, "import struct\n");
+	buf_adds(b, "import sys\n");
+	if (w.time_used)
+		buf_adds(b, "import time\n");
+	for (k = 0; helpers[k].text != NULL; k++)
+		if (w.need & helpers[k].flag)
+			buf_printf(b, "\n\n%s", helpers[k].text);
+	buf_adds(b, "\n\ndef main():\n");
+	if (w.body.len == 0)
+		buf_adds(b, "    pass\n");
+	buf_add(b, w.body.data, w.body.len);
+	buf_adds(b, "\n\nif __name__ == \"__main__\":\n    main()\n");
+	buf_free(&w.body);
+}

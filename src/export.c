@@ -1,17 +1,695 @@
-/* Placeholder until the export branch lands: see issue 7. */
+/*
+ * export c and export python: the session so far as a program.
+ *
+ * The session log (log.c) holds every command run and the call records it
+ * made. This file reads it once into what both writers need and cannot see
+ * in a single record: which variable each socket becomes (fds are reused,
+ * seqs are not), which ports the kernel chose that the program must read
+ * back at run time rather than hard-code, which addresses are a sender
+ * recvfrom returned, and what each step's expects assert. export-c.c and
+ * export-py.c then write the program step by step.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "sockrepl.h"
+
+enum role {
+	R_SOCK,
+	R_LISTENER,
+	R_CONN,
+	R_CLIENT,
+	R_UDP,
+	R_DGRAM,
+	R_LEFT,
+	R_RIGHT,
+	R__COUNT
+};
+
+static const char *const role_names[R__COUNT] = {
+	"sock", "listener", "conn", "client", "udp", "dgram", "left", "right"
+};
+
+static struct xsock *
+sock_new(struct export *x, uint64_t seq, int family, int type, int protocol)
+{
+	struct xsock	*s;
+
+	x->socks = reallocarray(x->socks, x->nsocks + 1, sizeof *x->socks);
+	if (x->socks == NULL)
+		abort();
+	s = &x->socks[x->nsocks++];
+	memset(s, 0, sizeof *s);
+	s->seq = seq;
+	s->family = family;
+	s->type = type;
+	s->protocol = protocol;
+	return s;
+}
+
+struct xsock *
+export_sock(struct export *x, uint64_t seq)
+{
+	size_t	i;
+
+	for (i = 0; i < x->nsocks; i++)
+		if (x->socks[i].seq == seq)
+			return &x->socks[i];
+	return NULL;
+}
+
+/* The variable of socket seq; a socket made before the log began has none. */
+const char *
+export_name(struct export *x, uint64_t seq)
+{
+	struct xsock	*s = export_sock(x, seq);
+
+	return s != NULL ? s->name : "sock0";
+}
+
+/* Which socket each fd is, as the records are written in order. */
+void
+export_track(struct export *x, const struct call_rec *r)
+{
+	uint64_t	seq[2];
+	int		fd[2], i, n = 0;
+
+	if (r->flags & CF_NOTMADE)
+		return;
+	if (r->call == CALL_SOCKET && r->ret >= 0) {
+		fd[n] = (int)r->ret;
+		seq[n++] = r->seq;
+	} else if (r->call == CALL_ACCEPT && r->ret >= 0) {
+		fd[n] = (int)r->ret;
+		seq[n++] = r->new_seq;
+	} else if (r->call == CALL_SOCKETPAIR && r->ret == 0) {
+		for (; n < 2; n++) {
+			fd[n] = r->sv[n];
+			seq[n] = r->sv_seq[n];
+		}
+	} else if (r->call == CALL_CLOSE && r->fd >= 0 &&
+	    (size_t)r->fd < x->nfd)
+		x->fdseq[r->fd] = 0;
+	for (i = 0; i < n; i++) {
+		if (fd[i] < 0)
+			continue;
+		if ((size_t)fd[i] >= x->nfd) {
+			x->fdseq = reallocarray(x->fdseq, (size_t)fd[i] + 1,
+			    sizeof *x->fdseq);
+			if (x->fdseq == NULL)
+				abort();
+			memset(x->fdseq + x->nfd, 0, ((size_t)fd[i] + 1 -
+			    x->nfd) * sizeof *x->fdseq);
+			x->nfd = (size_t)fd[i] + 1;
+		}
+		x->fdseq[fd[i]] = seq[i];
+	}
+}
+
+uint64_t
+export_fd_seq(struct export *x, int fd)
+{
+	if (fd < 0 || (size_t)fd >= x->nfd)
+		return 0;
+	return x->fdseq[fd];
+}
+
+static int
+is_inet(const struct addr *a)
+{
+	return a->len > 0 && (a->ss.ss_family == AF_INET ||
+	    a->ss.ss_family == AF_INET6);
+}
+
+static int
+same_addr(const struct addr *a, const struct addr *b)
+{
+	return a->len > 0 && a->len == b->len &&
+	    memcmp(&a->ss, &b->ss, a->len) == 0;
+}
+
+/* Commands that loop in user space: exported as a helper function. */
+int
+export_is_loop(const struct log_step *st)
+{
+	return st->cmd == &cmd_recvline_entry ||
+	    st->cmd == &cmd_recvuntil_entry ||
+	    st->cmd == &cmd_recvall_entry || st->cmd == &cmd_sendall_entry;
+}
+
+static int
+role_of(const struct export *x, uint64_t seq, int *roles, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (x->socks[i].seq == seq)
+			return roles[i];
+	return -1;
+}
+
+static void
+set_role(const struct export *x, uint64_t seq, int *roles, int role)
+{
+	size_t	i;
+
+	for (i = 0; i < x->nsocks; i++)
+		if (x->socks[i].seq == seq && (roles[i] == R_SOCK ||
+		    (roles[i] == R_CLIENT && role == R_LISTENER)))
+			roles[i] = role;
+}
+
+/* Name each socket after its role, numbered when several share one. */
+static void
+name_socks(struct export *x)
+{
+	const struct call_rec	*r;
+	int			*roles, count[R__COUNT] = { 0 }, seen[R__COUNT] = { 0 };
+	size_t			 i;
+
+	if ((roles = calloc(x->nsocks + 1, sizeof *roles)) == NULL)
+		abort();
+	for (i = 0; i < x->nsocks; i++) {
+		if (x->socks[i].type == SOCK_DGRAM)
+			roles[i] = x->socks[i].family == AF_UNIX ? R_DGRAM :
+			    R_UDP;
+	}
+	for (i = 0; i < log_nrecs; i++) {
+		r = &log_recs[i].rec;
+		if (x->recs[i].skip)
+			continue;
+		/* A connect that failed still makes a client. */
+		if (r->call == CALL_CONNECT &&
+		    role_of(x, r->seq, roles, x->nsocks) == R_SOCK)
+			set_role(x, r->seq, roles, R_CLIENT);
+		if (r->ret < 0)
+			continue;
+		if (r->call == CALL_ACCEPT)
+			set_role(x, r->new_seq, roles, R_CONN);
+		else if (r->call == CALL_LISTEN)
+			set_role(x, r->seq, roles, R_LISTENER);
+		else if (r->call == CALL_SOCKETPAIR) {
+			set_role(x, r->sv_seq[0], roles, R_LEFT);
+			set_role(x, r->sv_seq[1], roles, R_RIGHT);
+		}
+	}
+	for (i = 0; i < x->nsocks; i++)
+		count[roles[i]]++;
+	for (i = 0; i < x->nsocks; i++) {
+		if (count[roles[i]] > 1)
+			snprintf(x->socks[i].name, sizeof x->socks[i].name,
+			    "%s%d", role_names[roles[i]], ++seen[roles[i]]);
+		else
+			snprintf(x->socks[i].name, sizeof x->socks[i].name,
+			    "%s", role_names[roles[i]]);
+	}
+	free(roles);
+}
+
+/*
+ * An address a program must not hard-code: a port the kernel chose (read
+ * back with getsockname when it was chosen) or a sender recvfrom returned.
+ */
+static void
+find_runtime_addrs(struct export *x)
+{
+	const struct call_rec	*r, *g;
+	long			*last_from;	/* per socket */
+	size_t			 i, k;
+	long			 j;
+	struct xsock		*s;
+
+	if ((last_from = calloc(x->nsocks + 1, sizeof *last_from)) == NULL)
+		abort();
+	for (k = 0; k < x->nsocks; k++)
+		last_from[k] = -1;
+	for (i = 0; i < log_nrecs; i++) {
+		r = &log_recs[i].rec;
+		x->recs[i].port_src = x->recs[i].peer_src = -1;
+		if (x->recs[i].skip)
+			continue;
+		if (r->call == CALL_RECVFROM && r->ret >= 0 &&
+		    r->addr.len > 0) {
+			for (k = 0; k < x->nsocks; k++)
+				if (x->socks[k].seq == r->seq)
+					last_from[k] = (long)i;
+			continue;
+		}
+		if ((r->call != CALL_CONNECT && r->call != CALL_SENDTO &&
+		    r->call != CALL_BIND) || r->addr.len == 0)
+			continue;
+		for (k = 0; k < x->nsocks; k++) {
+			if (last_from[k] < 0 || !same_addr(&r->addr,
+			    &log_recs[last_from[k]].rec.addr))
+				continue;
+			x->recs[i].peer_src = last_from[k];
+			x->recs[last_from[k]].used = 1;
+			x->socks[k].peer_var = 1;
+			break;
+		}
+		if (x->recs[i].peer_src >= 0 || !is_inet(&r->addr) ||
+		    addr_port((const struct sockaddr *)&r->addr.ss) <= 0)
+			continue;
+		for (j = (long)i - 1; j >= 0; j--) {
+			g = &log_recs[j].rec;
+			if (x->recs[j].skip || g->call != CALL_GETSOCKNAME ||
+			    g->ret != 0 || !is_inet(&g->addr) ||
+			    addr_port((const struct sockaddr *)&g->addr.ss) !=
+			    addr_port((const struct sockaddr *)&r->addr.ss))
+				continue;
+			/* A bind to the very port it reads back is no use. */
+			if (r->call == CALL_BIND && g->seq == r->seq)
+				continue;
+			x->recs[i].port_src = j;
+			x->recs[j].used = 1;
+			if ((s = export_sock(x, g->seq)) != NULL)
+				s->port_var = 1;
+			break;
+		}
+	}
+	free(last_from);
+}
+
+/*
+ * Read the log. Returns the number of steps a program will have, or -1 if
+ * the log is empty.
+ */
+int
+export_read(struct export *x)
+{
+	const struct call_rec	*r;
+	const struct log_step	*st;
+	struct xsock		*s;
+	size_t			 i;
+	int			 steps = 0;
+
+	if ((x->recs = calloc(log_nrecs + 1, sizeof *x->recs)) == NULL)
+		abort();
+	x->maxrecv = 1;
+	for (i = 0; i < log_nrecs; i++) {
+		r = &log_recs[i].rec;
+		if ((r->flags & (CF_NOTMADE | CF_BEHIND | CF_PEEKONLY |
+		    CF_NOCALL)) ||
+		    r->call == CALL_NONE) {
+			x->recs[i].skip = 1;
+			continue;
+		}
+		if (r->call == CALL_SOCKET && r->ret >= 0)
+			sock_new(x, r->seq, r->family, r->type, r->protocol);
+		else if (r->call == CALL_SOCKETPAIR && r->ret == 0) {
+			sock_new(x, r->sv_seq[0], AF_UNIX, r->type, 0);
+			sock_new(x, r->sv_seq[1], AF_UNIX, r->type, 0);
+		} else if (r->call == CALL_ACCEPT && r->ret >= 0)
+			sock_new(x, r->new_seq, r->snap.family, r->snap.type,
+			    r->snap.protocol);
+		if ((r->call == CALL_RECV || r->call == CALL_RECVFROM) &&
+		    r->len > x->maxrecv)
+			x->maxrecv = r->len;
+	}
+	name_socks(x);
+	find_runtime_addrs(x);
+	for (i = 0; i < log_nsteps; i++) {
+		st = &log_steps[i];
+		if (st->cmd == &cmd_export_entry || st->nrecs == 0)
+			continue;
+		steps++;
+		if (st->cmd == &cmd_recvline_entry ||
+		    st->cmd == &cmd_recvuntil_entry ||
+		    st->cmd == &cmd_recvall_entry) {
+			if ((s = export_sock(x, st->seq)) != NULL)
+				s->inbuf = 1;
+		}
+	}
+	return steps;
+}
+
+void
+export_free(struct export *x)
+{
+	free(x->socks);
+	free(x->recs);
+	free(x->fdseq);
+	memset(x, 0, sizeof *x);
+}
+
+/* Step i's words (without the command name), NUL-terminated copies. */
+int
+export_step_words(size_t i, struct words *w)
+{
+	const struct log_step	*st = &log_steps[i];
+	const char		*p;
+	size_t			 n;
+	int			 k;
+
+	memset(w, 0, sizeof *w);
+	if (st->argc == 0)
+		return 0;
+	if ((w->v = calloc((size_t)st->argc, sizeof *w->v)) == NULL)
+		abort();
+	w->n = w->cap = st->argc;
+	for (k = 0; k < st->argc; k++) {
+		log_word(st, k, &p, &n);
+		if ((w->v[k].s = malloc(n + 1)) == NULL)
+			abort();
+		memcpy(w->v[k].s, p, n);
+		w->v[k].s[n] = '\0';
+		w->v[k].len = n;
+		/*
+		 * The log does not keep whether a word was quoted; taken as
+		 * bare, so an expect "ok" reads as expect ok.
+		 */
+		w->v[k].quoted = 0;
+	}
+	return 0;
+}
+
+/* Step i as it was typed, printable, for the program's comments. */
+void
+export_step_text(size_t i, struct buf *b)
+{
+	const struct log_step	*st = &log_steps[i];
+	const char		*p;
+	size_t			 n, k;
+	int			 a, plain;
+
+	buf_adds(b, st->cmd->name);
+	for (a = 0; a < st->argc; a++) {
+		log_word(st, a, &p, &n);
+		plain = n > 0;
+		for (k = 0; k < n; k++)
+			if (p[k] <= ' ' || p[k] >= 0x7f || p[k] == '"' ||
+			    p[k] == '\\' || p[k] == '\'' || p[k] == '#')
+				plain = 0;
+		buf_addc(b, ' ');
+		if (plain)
+			buf_add(b, p, n);
+		else {
+			buf_addc(b, '"');
+			escape_bytes(b, p, n);
+			buf_addc(b, '"');
+		}
+	}
+}
+
+/* Say where a step's address comes from when it is not today's value. */
+void
+export_step_note(struct export *x, size_t i, struct buf *b)
+{
+	const struct log_step	*st = &log_steps[i];
+	const struct xrec	*xr;
+	size_t			 j;
+
+	for (j = st->first; j < st->first + st->nrecs; j++) {
+		xr = &x->recs[j];
+		if (xr->port_src >= 0) {
+			buf_printf(b, " (port: %s_port)", export_name(x,
+			    log_recs[xr->port_src].rec.seq));
+			return;
+		}
+		if (xr->peer_src >= 0) {
+			buf_printf(b, " (to: the sender recvfrom returned)");
+			return;
+		}
+	}
+}
+
+static int
+errno_of_name(const char *name)
+{
+	int	e;
+
+	if (strcmp(name, "none") == 0 || strcmp(name, "0") == 0 ||
+	    strcmp(name, "ok") == 0)
+		return 0;
+	for (e = 1; e < 256; e++)
+		if (strcmp(errno_name(e), name) == 0)
+			return e;
+	return -1;
+}
+
+/* The record whose failure is step st's outcome, or -1. */
+static long
+outcome_rec(const struct export *x, const struct log_step *st)
+{
+	const struct call_rec	*r;
+	size_t			 i;
+
+	if (st->err == 0)
+		return -1;
+	for (i = st->first + st->nrecs; i-- > st->first;) {
+		r = &log_recs[i].rec;
+		if (x->recs[i].skip)
+			continue;
+		if (r->ret < 0 && r->err == st->err)
+			return (long)i;
+		if (r->call == CALL_PPOLL && r->ret == 0 &&
+		    st->err == ETIMEDOUT)
+			return (long)i;
+		if ((r->flags & CF_CONNRESULT) && r->ret == 0 &&
+		    r->val.i == st->err)
+			return (long)i;
+	}
+	return -1;
+}
+
+/*
+ * What the session asserted about step i: the expects that follow it (up
+ * to the next command that changes the outcome) and how it ended.
+ */
+void
+export_expect(struct export *x, size_t i, struct xexpect *xe)
+{
+	const struct log_step	*st = &log_steps[i], *e;
+	struct words		 w;
+	const char		*k;
+	long long		 n;
+	int			 a, first, want_fail = 0, want_err = -1;
+	size_t			 j;
+
+	memset(xe, 0, sizeof *xe);
+	xe->outcome = outcome_rec(x, st);
+	for (j = i + 1; j < log_nsteps; j++) {
+		e = &log_steps[j];
+		if (!(e->cmd->flags & CMD_KEEPOUTCOME))
+			break;
+		if (e->cmd != &cmd_expect_entry || e->argc == 0)
+			continue;
+		if (xe->text.len > 0)
+			buf_adds(&xe->text, "; ");
+		export_step_text(j, &xe->text);
+		if (e->status != CMD_OK) {
+			buf_adds(&xe->text, " (did not hold in the session: "
+			    "not checked)");
+			continue;
+		}
+		export_step_words(j, &w);
+		k = w.v[0].s;
+		if (strcmp(k, "error") == 0 && w.n == 2)
+			want_err = errno_of_name(w.v[1].s);
+		else if (strcmp(k, "ret") == 0 && w.n == 2) {
+			n = strtoll(w.v[1].s, NULL, 10);
+			if (n < 0)
+				want_fail = 1;
+			else {
+				xe->have_ret = 1;
+				xe->ret = (long)n;
+			}
+		} else if (strcmp(k, "fail") == 0 && w.n == 1)
+			want_fail = 1;
+		else if (strcmp(k, "ok") == 0 && w.n == 1)
+			want_err = 0;
+		else {
+			first = strcmp(k, "data") == 0;
+			xe->have_data = 1;
+			buf_reset(&xe->data);
+			for (a = first; a < w.n; a++) {
+				if (a > first)
+					buf_addc(&xe->data, ' ');
+				buf_add(&xe->data, w.v[a].s, w.v[a].len);
+			}
+		}
+		words_free(&w);
+	}
+	if (xe->outcome < 0)
+		xe->check = XC_OK;
+	else if (want_err > 0 && want_err == st->err) {
+		xe->check = XC_ERRNO;
+		xe->err = st->err;
+	} else if (want_fail || want_err > 0) {
+		xe->check = XC_FAIL;
+		xe->err = st->err;
+	} else {
+		xe->check = XC_TOLERATE;
+		xe->err = st->err;
+	}
+}
+
+void
+export_expect_free(struct xexpect *xe)
+{
+	buf_free(&xe->data);
+	buf_free(&xe->text);
+}
+
+/*
+ * How record i of a step is checked: the step's outcome decides for the
+ * record that failed last; a failure before it (EINPROGRESS of a connect
+ * with a timeout) is allowed. *err is the errno allowed or expected.
+ */
+enum xcheck
+export_rec_check(const struct xexpect *xe, size_t i, int *err)
+{
+	const struct call_rec	*r = &log_recs[i].rec;
+
+	*err = 0;
+	if ((long)i == xe->outcome) {
+		*err = xe->err;
+		return xe->check;
+	}
+	if (r->ret < 0 && r->err != 0) {
+		*err = r->err;
+		return XC_PASS;
+	}
+	return XC_OK;
+}
+
+/* recv's BUFSIZE and FLAGS as the step typed them. */
+void
+export_recv_words(size_t step, long long *size, int *flags)
+{
+	struct words	 w;
+	struct redir	 rd;
+	enum data_format f;
+	struct word	*v;
+	int		 n, skip;
+
+	*size = DEFAULT_RECV;
+	*flags = 0;
+	export_step_words(step, &w);
+	v = w.v;
+	n = w.n;
+	if ((skip = format_take("export", v, n, &f)) > 0) {
+		v += skip;
+		n -= skip;
+	}
+	if (n > 0 && redir_take("export", v, &n, &rd) != 0)
+		n = 0;
+	if (n > 0)
+		*size = strtoll(v[0].s, NULL, 10);
+	if (n > 1)
+		(void)flags_parse(msgflag_names, v[1].s, flags);
+	words_free(&w);
+}
+
+/* The step's socket's timeout as the step began: < 0 none, 0 non-blocking. */
+double
+export_step_timeout(const struct log_step *st)
+{
+	const struct call_rec	*r;
+	size_t			 i;
+
+	for (i = st->first; i < st->first + st->nrecs; i++) {
+		r = &log_recs[i].rec;
+		if (r->seq == st->seq && r->snap.fd >= 0)
+			return r->snap.timeout;
+	}
+	return -1;
+}
+
+/* As wait.c rounds a timeout for poll(2). */
+int
+export_timeout_ms(double t)
+{
+	int	ms;
+
+	if (t <= 0)
+		return -1;
+	ms = t * 1000 + 0.5 > INT_MAX ? INT_MAX : (int)(t * 1000 + 0.5);
+	return ms == 0 ? 1 : ms;
+}
 
 static enum cmd_retval
 cmd_export_exec(struct cmd_ctx *ctx)
 {
-	(void)ctx;
-	diag("export: not built yet");
-	return CMD_ERROR;
+	struct export	 x;
+	struct buf	 out = { 0 };
+	const char	*lang = ctx->argv[0].s, *path = NULL;
+	FILE		*f;
+	int		 c, steps;
+
+	if (strcmp(lang, "c") == 0)
+		c = 1;
+	else if (strcmp(lang, "python") == 0 || strcmp(lang, "py") == 0)
+		c = 0;
+	else {
+		diag("export: \"%s\": export c or export python",
+		    printable(lang));
+		return CMD_ERROR;
+	}
+	if (ctx->argc > 1) {
+		path = ctx->argv[1].s;
+		if (ctx->argv[1].len == 0 || memchr(path, '\0',
+		    ctx->argv[1].len) != NULL) {
+			diag("export: \"%s\" is not a file name",
+			    printable(path));
+			return CMD_ERROR;
+		}
+	}
+	memset(&x, 0, sizeof x);
+	x.out = &out;
+	steps = export_read(&x);
+	if (c)
+		export_c(&x);
+	else
+		export_python(&x);
+	export_free(&x);
+	if (path == NULL) {
+		out_flush();
+		fwrite(out.data, 1, out.len, stdout);
+		fflush(stdout);
+		buf_free(&out);
+		return CMD_OK;
+	}
+	if ((f = fopen(path, "w")) == NULL ||
+	    fwrite(out.data, 1, out.len, f) != out.len || fclose(f) != 0) {
+		diag("export: %s: %s", printable(path), strerror(errno));
+		buf_free(&out);
+		return CMD_ERROR;
+	}
+	buf_free(&out);
+	result("export: %d step%s written to %s", steps, steps == 1 ? "" : "s",
+	    printable(path));
+	return CMD_OK;
 }
 
 const struct cmd_entry cmd_export_entry = {
 	"export", NULL, 1, 2, "c|python [FILE]",
 	"write the session so far as a C program or a Python script",
 	"", CMD_KEEPOUTCOME, { ARG_WORD, ARG_PATH }, cmd_export_exec,
-	"Not built yet."
+	"export c writes everything done so far as one C file that builds "
+	"with cc -std=c11 alone; export python as one Python 3 script using "
+	"only the standard library. With no FILE the program is printed. The "
+	"program makes the same calls in the same order with the same "
+	"arguments and flags, checks each result (C: perror and exit 1; "
+	"Python: the socket module's exceptions) and writes the data it "
+	"receives to stdout. A port the kernel chose (bind to port 0) is "
+	"read back with getsockname wherever it is used later, and a sender "
+	"recvfrom returned is answered as it is, so the program runs again "
+	"tomorrow; sockets are variables named after their role (listener, "
+	"conn, client, udp, left and right for a socketpair). Expects stay "
+	"checks: expect error ECONNREFUSED becomes an expected error, expect "
+	"DATA a comparison that exits 1 on a mismatch, expect ok, fail and "
+	"ret likewise. A failure nothing expected is reported and the "
+	"program goes on, as the session did. settimeout becomes poll(2) "
+	"before each call in C and settimeout in Python; recvline, "
+	"recvuntil, recvall and sendall become small helper functions that "
+	"loop as the commands do. Commands that make no call (help, list, "
+	"set) leave nothing in the program."
 };

@@ -600,4 +600,78 @@ void		 poll_events(struct buf *, short);
 extern const struct cmd_entry cmd_set_entry, cmd_unset_entry,
     cmd_source_entry, cmd_expect_entry, cmd_poll_entry;
 
+/*
+ * ---- export (export.c) ----
+ *
+ * export c and export python read the session log and write it out as a
+ * program. export.c reads the log once (which variable each socket is,
+ * which ports and peer addresses the program must read back at run time,
+ * what each step's expects assert); export-c.c and export-py.c write the
+ * program from that reading.
+ */
+/* How a call's result is checked: what the session saw and asserted. */
+enum xcheck {
+	XC_OK,		/* must succeed */
+	XC_ERRNO,	/* must fail with this errno (expect error E) */
+	XC_FAIL,	/* must fail (expect fail) */
+	XC_TOLERATE,	/* failed in the session, unasserted: allowed */
+	XC_PASS,	/* failed on the way (EINPROGRESS): allowed, silent */
+};
+struct xsock {
+	uint64_t	 seq;
+	char		 name[24];	/* the program's variable */
+	int		 family;
+	int		 type;
+	int		 protocol;
+	int		 port_var;	/* <name>_port is read back */
+	int		 peer_var;	/* <name>_peer keeps recvfrom's sender */
+	int		 inbuf;		/* a line helper reads it: <name>_in */
+};
+struct xrec {
+	int		 skip;		/* not exported */
+	long		 port_src;	/* the getsockname record whose port
+					   this address uses, or -1 */
+	long		 peer_src;	/* the recvfrom record whose sender it
+					   is, or -1 */
+	int		 used;		/* its port or sender is used later */
+};
+struct xexpect {
+	enum xcheck	 check;		/* of the step's outcome */
+	int		 err;		/* XC_ERRNO, XC_TOLERATE: the errno */
+	long		 outcome;	/* the record that failed, or -1 */
+	int		 have_data;	/* expect DATA */
+	struct buf	 data;
+	int		 have_ret;	/* expect ret N */
+	long		 ret;
+	struct buf	 text;		/* the expects, for a comment */
+};
+struct export {
+	struct buf	*out;
+	struct xsock	*socks;
+	size_t		 nsocks;
+	struct xrec	*recs;		/* one per log record */
+	size_t		 maxrecv;	/* the largest receive buffer */
+	/* While writing: which socket each fd is now. */
+	uint64_t	*fdseq;
+	size_t		 nfd;
+};
+int	 export_read(struct export *);
+void	 export_free(struct export *);
+struct xsock *export_sock(struct export *, uint64_t);
+const char *export_name(struct export *, uint64_t);
+void	 export_track(struct export *, const struct call_rec *);
+uint64_t export_fd_seq(struct export *, int);
+void	 export_expect(struct export *, size_t, struct xexpect *);
+void	 export_expect_free(struct xexpect *);
+enum xcheck export_rec_check(const struct xexpect *, size_t, int *);
+int	 export_step_words(size_t, struct words *);
+void	 export_recv_words(size_t, long long *, int *);
+void	 export_step_text(size_t, struct buf *);
+void	 export_step_note(struct export *, size_t, struct buf *);
+int	 export_is_loop(const struct log_step *);
+double	 export_step_timeout(const struct log_step *);
+int	 export_timeout_ms(double);
+void	 export_c(struct export *);
+void	 export_python(struct export *);
+
 #endif

@@ -1,0 +1,453 @@
+"""export c and export python: each session is exported both ways, the C is
+built with cc -std=c11 -Wall -Wextra -Werror, both programs run, and they
+must exit 0, receive the same bytes, and (under strace, where it works)
+make the same socket calls, in the same order, as sockrepl's own trace of
+the session shows."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+
+import lib
+from lib import check
+
+
+def tempdir():
+    """A scratch directory, removed when the tests end."""
+    d = lib.tempdir()
+    _made.append(d)
+    return d
+
+
+_made = []
+
+CC_FLAGS = ["-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra", "-Werror"]
+STRACE_CALLS = ("socket,socketpair,bind,listen,accept,accept4,connect,"
+                "sendto,recvfrom,setsockopt,getsockopt,getsockname,"
+                "getpeername,shutdown,close,poll,ppoll")
+# sockrepl's trace and strace name some calls differently.
+SAME = {"send": "sendto", "recv": "recvfrom", "accept4": "accept",
+        "ppoll": "poll"}
+CALL_LINE = re.compile(r"^(?:\[pid +\d+\] |\d+ +)?(\w+)\((.*)\) += (-?\d+|\?)")
+
+
+def cc():
+    path = shutil.which("cc") or shutil.which("gcc")
+    if path is None:
+        raise lib.Skip("no C compiler")
+    return path
+
+
+_strace = None
+
+
+def strace_works():
+    """strace where present and allowed (some sandboxes forbid ptrace)."""
+    global _strace
+    if _strace is None:
+        _strace = ""
+        path = shutil.which("strace")
+        if path:
+            p = subprocess.run([path, "-f", "-qq", "-e", "trace=socket",
+                                sys.executable, "-c",
+                                "import socket; socket.socket().close()"],
+                               capture_output=True, timeout=10)
+            if p.returncode == 0 and b"socket(AF_INET" in p.stderr:
+                _strace = path
+    return _strace
+
+
+def calls_of(lines):
+    """
+    The socket calls in strace-like lines as (name, socket) pairs: fds are
+    replaced by the order their sockets were made in (the program's fds
+    differ from sockrepl's, and fds are reused), and calls on other fds
+    (Python's own files) are left out.
+    """
+    sock = {}
+    made = 0
+    out = []
+    for line in lines:
+        m = CALL_LINE.match(line)
+        if not m:
+            continue
+        name, args, ret = SAME.get(m.group(1), m.group(1)), m.group(2), \
+            m.group(3)
+        if name == "socket":
+            if ret not in ("?", "-1"):
+                made += 1
+                sock[int(ret)] = made
+            out.append((name, made if ret != "-1" else None))
+            continue
+        if name == "socketpair":
+            fds = re.search(r"\[(\d+), (\d+)\]", args)
+            if fds and ret == "0":
+                for fd in fds.groups():
+                    made += 1
+                    sock[int(fd)] = made
+            out.append((name, made))
+            continue
+        fd = re.match(r"\[?\{?(?:fd=)?(\d+)", args)
+        if not fd or int(fd.group(1)) not in sock:
+            continue
+        ident = sock[int(fd.group(1))]
+        out.append((name, ident))
+        if name == "accept" and ret not in ("?", "-1"):
+            made += 1
+            sock[int(ret)] = made
+        elif name == "close":
+            del sock[int(fd.group(1))]
+    return out
+
+
+def export(script, tmp, name="s"):
+    """Run the session, export it both ways; return (trace, c, py)."""
+    c, py = os.path.join(tmp, name + ".c"), os.path.join(tmp, name + ".py")
+    status, out, err = lib.run(script + "export c %s\nexport python %s\n"
+                               % (c, py))
+    check("export:" in out and os.path.exists(c) and os.path.exists(py),
+          "export failed: %d\n%s\n%s" % (status, out, err))
+    return out, c, py
+
+
+def build(c):
+    exe = c[:-2]
+    p = subprocess.run([cc(), *CC_FLAGS, "-o", exe, c], capture_output=True,
+                       timeout=60)
+    check(p.returncode == 0, "%s does not build:\n%s\n%s" % (
+        c, p.stderr.decode(errors="replace"), open(c).read()))
+    return exe
+
+
+def run_prog(argv, status=0):
+    """Run a program, under strace when it works; (stdout, calls or None)."""
+    st = strace_works()
+    log = None
+    if st:
+        log = argv[-1] + ".strace"
+        argv = [st, "-f", "-qq", "-o", log, "-e", "trace=" + STRACE_CALLS,
+                *argv]
+    p = subprocess.run(argv, capture_output=True, timeout=20)
+    check(p.returncode == status, "%s exited %d, want %d\nstdout: %r\n"
+          "stderr: %s" % (argv[-1], p.returncode, status, p.stdout,
+                          p.stderr.decode(errors="replace")))
+    calls = None
+    if log:
+        with open(log) as f:
+            calls = calls_of(f.read().splitlines())
+    return p.stdout, p.stderr, calls
+
+
+# Python's socket objects ask for their own names (an accepted socket's
+# getsockname, a repr at exit) and close what is left at exit.
+PY_EXTRA = {"getsockname", "getpeername", "close"}
+TRACED = set(STRACE_CALLS.split(",")) | set(SAME.values())
+
+
+def same_calls(session, prog, what, extra=frozenset()):
+    """The program makes the session's calls in order. Calls of its own
+    that the language makes (extra) may come between them."""
+    if prog is None:
+        return
+    session = [c for c in session if c[0] in TRACED]
+    i = 0
+    for c in prog:
+        if i < len(session) and c == session[i]:
+            i += 1
+        elif c[0] not in extra:
+            break
+    else:
+        if i == len(session):
+            return
+    raise lib.TestFailure(
+        "%s makes other calls than the session:\n  session: %s\n"
+        "  program: %s" % (what, session, prog))
+
+
+def exported(script, tmp, expect_out=None, name="s"):
+    """Export, build, run both; check status, output and calls. Returns
+    the session's trace."""
+    trace, c, py = export(script, tmp, name)
+    session = calls_of(trace.splitlines())
+    check(session, "no calls in the session's trace:\n" + trace)
+    exe = build(c)
+    cout, _, ccalls = run_prog([exe])
+    pout, _, pcalls = run_prog([sys.executable, py])
+    check(cout == pout, "C and Python received different bytes: %r, %r"
+          % (cout, pout))
+    if expect_out is not None:
+        check(cout == expect_out, "the programs received %r, want %r"
+              % (cout, expect_out))
+    same_calls(session, ccalls, "the C program")
+    same_calls(session, pcalls, "the Python script", PY_EXTRA)
+    return trace
+
+
+def no_strace_note():
+    if not strace_works():
+        raise lib.Skip("programs built, ran and checked; strace is not "
+                       "usable here, so their calls were not compared")
+
+
+def test_tcp_echo_one_session():
+    tmp = tempdir()
+    exported("""socket
+setsockopt SO_REUSEADDR 1
+bind 127.0.0.1 0
+listen
+set lport $port
+socket
+connect 127.0.0.1 $lport
+on 3 accept
+send "hello\\0world\\n"
+on 4 recv
+expect "hello\\0world\\n"
+on 4 sendall "\\xff\\x00back"
+recv 64
+expect data "\\xff\\x00back"
+shutdown wr
+on 4 recv
+expect ret 0
+close
+close 4
+""", tmp, b"hello\0world\n\xff\x00back")
+    no_strace_note()
+
+
+ECHO_PEER = r"""
+import socket, sys
+mode, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+s.listen(5)
+s.settimeout(20)
+print("ready", s.getsockname()[1], flush=True)
+for _ in range(int(sys.argv[3])):
+    c, _ = s.accept()
+    c.settimeout(20)
+    got = b""
+    if mode != "echo":
+        c.sendall(mode.encode() + b"\n")
+    while True:
+        d = c.recv(65536)
+        if not d:
+            break
+        got += d
+        if mode == "echo":
+            c.sendall(d)
+    c.close()
+    print(got.hex(), flush=True)
+"""
+
+
+class Peer:
+    """A python3 peer process; it says "ready PORT" once it listens."""
+
+    def __init__(self, mode, conns, port=0):
+        self.p = subprocess.Popen([sys.executable, "-c", ECHO_PEER, mode,
+                                   str(port), str(conns)],
+                                  stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline().split()
+        check(line[:1] == ["ready"], "peer did not start: %r" % line)
+        self.port = int(line[1])
+
+    def received(self):
+        """What it received on each connection, once all have closed."""
+        out, _ = self.p.communicate(timeout=20)
+        return [bytes.fromhex(h) for h in out.split()]
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+            self.p.wait()
+
+
+def test_tcp_against_a_python_peer():
+    tmp = tempdir()
+    peer = Peer("echo", 3)
+    try:
+        exported("""connect 127.0.0.1 %d
+sendall "hello\\n"
+recvline
+expect "hello\\n"
+sendline "\\0\\x01\\x02\\xff"
+recvuntil "\\xff\\n"
+expect "\\0\\x01\\x02\\xff\\n"
+shutdown wr
+recvall
+close
+""" % peer.port, tmp, b"hello\n\0\x01\x02\xff\n")
+        got = peer.received()
+    finally:
+        peer.kill()
+    want = b"hello\n\0\x01\x02\xff\n"
+    check(got == [want] * 3, "the peer saw %r, want %r three times "
+          "(session, C, Python)" % (got, want))
+    no_strace_note()
+
+
+def test_udp_exchange():
+    tmp = tempdir()
+    exported("""socket udp
+bind 127.0.0.1 0
+set sport $port
+socket udp
+sendto "ping\\0\\x01" 127.0.0.1 $sport
+on 3 recvfrom
+expect "ping\\0\\x01"
+on 3 sendto pong 127.0.0.1 $peerport
+recvfrom 100
+expect pong
+""".replace("$peerport", "$cport").replace(
+        "on 3 recvfrom\n", "set cport $port\non 3 recvfrom\n"),
+        tmp, b"ping\0\x01pong")
+    no_strace_note()
+
+
+def test_unix_stream():
+    tmp = tempdir()
+    path = os.path.join(tmp, "sock")
+    exported("""socket unix
+bind %s
+listen 5
+socket unix
+connect %s
+sendall "one\\ntwo\\nthree"
+shutdown wr
+on 3 accept
+recvline
+expect "one\\n"
+recv 100
+recvall
+close
+close 3
+""" % (path, path), tmp, b"one\ntwo\nthree")
+    no_strace_note()
+
+
+def test_unix_abstract_and_socketpair():
+    tmp = tempdir()
+    name = "@sockrepl-export-%d" % os.getpid()
+    exported("""socket unix dgram
+bind %s
+socket unix dgram
+sendto "to\\0abstract" %s
+on 3 recv
+expect "to\\0abstract"
+socketpair
+send left
+on 6 recv
+expect left
+""" % (name, name), tmp, b"to\0abstractleft")
+    no_strace_note()
+
+
+def test_nonblocking_accept_eagain():
+    tmp = tempdir()
+    exported("""socket
+bind 127.0.0.1 0
+listen
+setblocking false
+accept
+expect error EAGAIN
+set lport $port
+socket
+connect 127.0.0.1 $lport
+on 3 accept
+settimeout 2
+sendline hi
+on 4 recv 100
+expect "hi\\n"
+on 3 accept
+expect error EAGAIN
+settimeout 0.1
+recv
+expect error ETIMEDOUT
+""", tmp, b"hi\n")
+    no_strace_note()
+
+
+def test_refused_connect_expected():
+    tmp = tempdir()
+    exported("""socket
+bind 127.0.0.1 0
+set closed $port
+close
+socket
+connect 127.0.0.1 $closed
+expect error ECONNREFUSED
+socket
+settimeout 2
+connect 127.0.0.1 $closed
+expect fail
+""", tmp, b"")
+    no_strace_note()
+
+
+def test_ipv6_and_options():
+    lib.need_ipv6()
+    tmp = tempdir()
+    exported("""socket inet6
+setsockopt IPV6_V6ONLY 1
+setsockopt SO_LINGER on 1
+setsockopt SO_RCVTIMEO 1.5
+bind ::1 0
+listen 1
+getsockopt SO_RCVBUF
+set lport $port
+socket inet6
+setsockopt TCP_NODELAY 1
+connect ::1 $lport
+on 3 accept
+send v6
+on 4 recv
+expect v6
+""", tmp, b"v6")
+    no_strace_note()
+
+
+def test_expect_that_no_longer_holds_fails():
+    tmp = tempdir()
+    peer = Peer("hello v1", 1)
+    try:
+        trace, c, py = export("""connect 127.0.0.1 %d
+recvline
+expect "hello v1\\n"
+close
+""" % peer.port, tmp)
+        peer.received()
+    finally:
+        peer.kill()
+    check("= -1" not in trace, "the session failed:\n" + trace)
+    exe = build(c)
+    # Tomorrow the peer answers otherwise, on the same port.
+    for argv in ([exe], [sys.executable, py]):
+        other = Peer("hello v2", 1, peer.port)
+        try:
+            p = subprocess.run(argv, capture_output=True, timeout=20)
+            other.received()
+        finally:
+            other.kill()
+        check(p.returncode != 0, "%s exited 0 though the data changed"
+              % argv[-1])
+        check(b"expected" in p.stderr, "%s did not say why: %r"
+              % (argv[-1], p.stderr))
+
+
+def test_export_prints_and_checks_its_arguments():
+    status, out, err = lib.run("socket\nexport c\nexport python\n"
+                               "export java\n")
+    check("int\nmain(void)" in out and "def main():" in out,
+          "export without FILE did not print the programs:\n" + out)
+    check("export java" not in out and "\"java\"" in err,
+          "export java was not refused:\n" + err)
+
+
+try:
+    lib.main()
+finally:
+    for d in _made:
+        shutil.rmtree(d, ignore_errors=True)
