@@ -355,17 +355,12 @@ export_step_words(size_t i, struct words *w)
 		abort();
 	w->n = w->cap = st->argc;
 	for (k = 0; k < st->argc; k++) {
-		log_word(st, k, &p, &n);
+		log_word(st, k, &p, &n, &w->v[k].quoted);
 		if ((w->v[k].s = malloc(n + 1)) == NULL)
 			abort();
 		memcpy(w->v[k].s, p, n);
 		w->v[k].s[n] = '\0';
 		w->v[k].len = n;
-		/*
-		 * The log does not keep whether a word was quoted; taken as
-		 * bare, so an expect "ok" reads as expect ok.
-		 */
-		w->v[k].quoted = 0;
 	}
 	return 0;
 }
@@ -381,7 +376,7 @@ export_step_text(size_t i, struct buf *b)
 
 	buf_adds(b, st->cmd->name);
 	for (a = 0; a < st->argc; a++) {
-		log_word(st, a, &p, &n);
+		log_word(st, a, &p, &n, NULL);
 		plain = n > 0;
 		for (k = 0; k < n; k++)
 			if (p[k] <= ' ' || p[k] >= 0x7f || p[k] == '"' ||
@@ -644,12 +639,14 @@ cmd_export_exec(struct cmd_ctx *ctx)
 	}
 	memset(&x, 0, sizeof x);
 	x.out = &out;
+	log_expand();
 	steps = export_read(&x);
 	if (c)
 		export_c(&x);
 	else
 		export_python(&x);
 	export_free(&x);
+	log_release();
 	if (path == NULL) {
 		out_flush();
 		fwrite(out.data, 1, out.len, stdout);

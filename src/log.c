@@ -2,10 +2,17 @@
  * The session log: every command run and every call record it made, kept
  * for export (export.c). An observer of the call layer, like the trace.
  *
- * Steps and records are growable arrays; their bytes (words, sent data,
- * poll sets) go into one arena and are found again by offset, so logging
- * costs no allocation per command once the arrays have grown.
+ * A session may run millions of commands (a script in a loop, a long
+ * transfer), so the log is one compact byte stream: each step and record
+ * is a tag and the fields that are not zero, as variable-length integers,
+ * about twenty bytes for a send or a receive. Writing it costs a few
+ * appends per call and almost no fresh memory; page faults on a growing
+ * log of full records were most of the time of a long scripted exchange
+ * (bench/README.md). Export expands the stream into arrays when it runs
+ * (log_expand) and frees them after (log_release).
  */
+#include <sys/socket.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,36 +23,74 @@ size_t		 log_nsteps;
 struct log_rec	*log_recs;
 size_t		 log_nrecs;
 
-static size_t	 cap_steps, cap_recs;
-static struct buf arena;
-/* The step being run, or -1: calls outside a command are not logged. */
-static long	 open_step = -1;
+static struct buf	 stream;
+static struct buf	 pfds;		/* expanded poll sets */
+/* Inside a logged step: calls outside a command are not logged. */
+static int		 in_step;
 
 #define NOT_KEPT	((size_t)-1)
 
-static void *
-grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	size_t	n;
+/* Tags in the stream. */
+#define T_STEP		'S'	/* a step begins */
+#define T_REC		'R'	/* a call record */
+#define T_END		'E'	/* the step ended */
 
-	if (need <= *cap)
-		return p;
-	n = *cap ? *cap * 2 : 256;
-	while (n < need)
-		n *= 2;
-	if ((p = realloc(p, n * size)) == NULL)
-		abort();
-	*cap = n;
-	return p;
+/* Which of a record's optional fields follow, in this order. */
+enum {
+	F_FLAGS, F_FD, F_SEQ, F_RET, F_ERR, F_WHEN, F_FAMILY, F_TYPE,
+	F_PROTOCOL, F_SV, F_NEWSEQ, F_ADDR, F_ARG, F_ARG2, F_DATA, F_LEN,
+	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F__COUNT
+};
+
+static void
+put_u(uint64_t v)
+{
+	unsigned char	b[10];
+	size_t		n = 0;
+
+	while (v >= 0x80) {
+		b[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (unsigned char)v;
+	buf_add(&stream, b, n);
 }
 
-static size_t
-arena_add(const void *p, size_t n)
+/* Signed, zigzagged so that -1 takes one byte. */
+static void
+put_i(int64_t v)
 {
-	size_t	off = arena.len;
+	put_u(((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
 
-	buf_add(&arena, p, n);
-	return off;
+static uint64_t
+get_u(size_t *off)
+{
+	const unsigned char *p = (const unsigned char *)stream.data;
+	uint64_t	v = 0;
+	int		shift = 0;
+
+	while (p[*off] & 0x80) {
+		v |= (uint64_t)(p[(*off)++] & 0x7f) << shift;
+		shift += 7;
+	}
+	v |= (uint64_t)p[(*off)++] << shift;
+	return v;
+}
+
+static int64_t
+get_i(size_t *off)
+{
+	uint64_t	u = get_u(off);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+static void
+get_bytes(size_t *off, void *p, size_t n)
+{
+	memcpy(p, stream.data + *off, n);
+	*off += n;
 }
 
 /* Commands that only run others are not steps: their commands are. */
@@ -55,76 +100,52 @@ is_wrapper(const struct cmd_entry *e)
 	return e == &cmd_on_entry || e == &cmd_source_entry;
 }
 
+static unsigned
+cmd_index(const struct cmd_entry *e)
+{
+	unsigned	i;
+
+	for (i = 0; cmd_table[i] != NULL && cmd_table[i] != e; i++)
+		;
+	return i;
+}
+
 void
 log_begin(const struct cmd_entry *e, const struct word *argv, int argc,
     const struct sock *sk)
 {
-	struct log_step	*st;
-	int		 i;
+	int	i;
 
 	if (is_wrapper(e))
 		return;
-	log_steps = grow(log_steps, &cap_steps, log_nsteps + 1,
-	    sizeof *log_steps);
-	st = &log_steps[log_nsteps];
-	memset(st, 0, sizeof *st);
-	st->cmd = e;
-	st->argc = argc;
-	st->argv_off = arena.len;
+	buf_addc(&stream, T_STEP);
+	put_u(cmd_index(e));
+	put_i(sk != NULL ? sk->fd : -1);
+	put_u(sk != NULL ? sk->seq : 0);
+	put_u((uint64_t)argc);
 	for (i = 0; i < argc; i++) {
-		arena_add(&argv[i].len, sizeof argv[i].len);
-		arena_add(argv[i].s, argv[i].len);
+		put_u(((uint64_t)argv[i].len << 1) | (argv[i].quoted != 0));
+		buf_add(&stream, argv[i].s, argv[i].len);
 	}
-	st->seq = sk != NULL ? sk->seq : 0;
-	st->fd = sk != NULL ? sk->fd : -1;
-	st->first = log_nrecs;
-	open_step = (long)log_nsteps++;
+	in_step = 1;
 }
 
 void
 log_end(int r)
 {
-	struct log_step	*st;
-
-	if (open_step < 0)
+	if (!in_step)
 		return;
-	st = &log_steps[open_step];
-	st->status = r;
-	st->ret = sess.last.ret;
-	st->err = sess.last.err;
-	st->nrecs = log_nrecs - st->first;
-	open_step = -1;
+	buf_addc(&stream, T_END);
+	put_i(r);
+	put_i(sess.last.ret);
+	put_i(sess.last.err);
+	in_step = 0;
 }
 
-/* The i-th word of a step, and its length (it may hold NULs). */
-void
-log_word(const struct log_step *st, int i, const char **p, size_t *n)
+static int
+opt_index(const struct sockopt *o)
 {
-	size_t	off = st->argv_off, len;
-	int	k;
-
-	for (k = 0;; k++) {
-		memcpy(&len, arena.data + off, sizeof len);
-		off += sizeof len;
-		if (k == i)
-			break;
-		off += len;
-	}
-	*p = arena.data + off;
-	*n = len;
-}
-
-const char *
-log_rec_data(const struct log_rec *lr)
-{
-	return lr->data_off == NOT_KEPT ? NULL : arena.data + lr->data_off;
-}
-
-const struct pollfd *
-log_rec_pfd(const struct log_rec *lr)
-{
-	return lr->pfd_off == NOT_KEPT ? NULL :
-	    (const struct pollfd *)(void *)(arena.data + lr->pfd_off);
+	return o != NULL ? (int)(o - sockopts) + 1 : 0;
 }
 
 /*
@@ -135,38 +156,315 @@ log_rec_pfd(const struct log_rec *lr)
 void
 log_observe(const struct call_rec *r)
 {
-	struct log_rec	*lr;
-	size_t		 pad;
+	uint64_t	have = 0;
+	int		i, data;
 
-	if (open_step < 0 || (r->flags & CF_BEHIND))
+	if (!in_step || (r->flags & CF_BEHIND))
 		return;
-	log_recs = grow(log_recs, &cap_recs, log_nrecs + 1, sizeof *log_recs);
-	lr = &log_recs[log_nrecs++];
-	lr->rec = *r;
-	lr->rec.data = NULL;
-	lr->rec.pfd = NULL;
-	lr->rec.snap.rbuf = NULL;
-	lr->data_off = lr->pfd_off = NOT_KEPT;
-	if ((r->call == CALL_SEND || r->call == CALL_SENDTO) &&
-	    !(r->flags & CF_HIDDEN) && r->data != NULL)
-		lr->data_off = arena_add(r->data, r->len);
-	if (r->call == CALL_PPOLL && r->pfd != NULL) {
-		/* Keep struct pollfd aligned within the arena. */
-		pad = (sizeof(int) - arena.len % sizeof(int)) % sizeof(int);
-		arena_add("\0\0\0\0\0\0\0", pad);
-		lr->pfd_off = arena_add(r->pfd, (size_t)r->nfds *
-		    sizeof *r->pfd);
+	data = (r->call == CALL_SEND || r->call == CALL_SENDTO) &&
+	    !(r->flags & CF_HIDDEN) && r->data != NULL;
+#define HAVE(f, cond)	if (cond) have |= (uint64_t)1 << (f)
+	HAVE(F_FLAGS, r->flags != 0);
+	HAVE(F_FD, r->fd != 0);
+	HAVE(F_SEQ, r->seq != 0);
+	HAVE(F_RET, r->ret != 0);
+	HAVE(F_ERR, r->err != 0);
+	HAVE(F_WHEN, r->when != 0);
+	HAVE(F_FAMILY, r->family != 0);
+	HAVE(F_TYPE, r->type != 0);
+	HAVE(F_PROTOCOL, r->protocol != 0);
+	HAVE(F_SV, r->call == CALL_SOCKETPAIR && r->ret == 0);
+	HAVE(F_NEWSEQ, r->new_seq != 0);
+	HAVE(F_ADDR, r->addr.len != 0);
+	HAVE(F_ARG, r->arg != 0);
+	HAVE(F_ARG2, r->arg2 != 0);
+	HAVE(F_DATA, data);
+	HAVE(F_LEN, r->len != 0);
+	HAVE(F_SHOW, r->show != 0);
+	HAVE(F_FMT, r->fmt != 0);
+	HAVE(F_OPT, r->opt != NULL);
+	HAVE(F_POLL, r->pfd != NULL && r->nfds > 0);
+	HAVE(F_TS, r->call == CALL_NANOSLEEP);
+	HAVE(F_SNAP, r->snap.fd >= 0);
+#undef HAVE
+	buf_addc(&stream, T_REC);
+	put_u((uint64_t)r->call);
+	put_u(have);
+	if (have & (1 << F_FLAGS))
+		put_u((uint64_t)r->flags);
+	if (have & (1 << F_FD))
+		put_i(r->fd);
+	if (have & (1 << F_SEQ))
+		put_u(r->seq);
+	if (have & (1 << F_RET))
+		put_i(r->ret);
+	if (have & (1 << F_ERR))
+		put_u((uint64_t)r->err);
+	if (have & (1 << F_WHEN))
+		put_u((uint64_t)(r->when * 1e6));
+	if (have & (1 << F_FAMILY))
+		put_i(r->family);
+	if (have & (1 << F_TYPE))
+		put_i(r->type);
+	if (have & (1 << F_PROTOCOL))
+		put_i(r->protocol);
+	if (have & (1 << F_SV)) {
+		put_i(r->sv[0]);
+		put_i(r->sv[1]);
+		put_u(r->sv_seq[0]);
+		put_u(r->sv_seq[1]);
 	}
+	if (have & (1 << F_NEWSEQ))
+		put_u(r->new_seq);
+	if (have & (1 << F_ADDR)) {
+		put_u(r->addr.len);
+		buf_add(&stream, &r->addr.ss, r->addr.len);
+	}
+	if (have & (1 << F_ARG))
+		put_i(r->arg);
+	if (have & (1 << F_ARG2))
+		put_i(r->arg2);
+	if (have & (1 << F_LEN))
+		put_u(r->len);
+	if (have & (1 << F_DATA))
+		buf_add(&stream, r->data, r->len);
+	if (have & (1 << F_SHOW))
+		put_u(r->show);
+	if (have & (1 << F_FMT))
+		put_u(r->fmt);
+	if (have & (1 << F_OPT)) {
+		put_u((uint64_t)opt_index(r->opt));
+		put_u(r->vallen);
+		buf_add(&stream, &r->val, sizeof r->val);
+	}
+	if (have & (1 << F_POLL)) {
+		put_u((uint64_t)r->nfds);
+		put_i(r->timeout_ms);
+		for (i = 0; i < r->nfds; i++) {
+			put_i(r->pfd[i].fd);
+			put_u((uint16_t)r->pfd[i].events);
+			put_u((uint16_t)r->pfd[i].revents);
+		}
+	}
+	if (have & (1 << F_TS)) {
+		put_i(r->ts.tv_sec);
+		put_i(r->ts.tv_nsec);
+	}
+	if (have & (1 << F_SNAP)) {
+		put_i(r->snap.family);
+		put_i(r->snap.type);
+		put_i(r->snap.protocol);
+		put_u(r->snap.state);
+		put_u(r->snap.nonblock);
+		put_i((int64_t)(r->snap.timeout * 1e6));
+	}
+}
+
+/* Read one record at *off into lr. */
+static void
+rec_read(size_t *off, struct log_rec *lr)
+{
+	struct call_rec	*r = &lr->rec;
+	struct pollfd	 p;
+	uint64_t	 have;
+	int		 i;
+
+	memset(lr, 0, sizeof *lr);
+	lr->data_off = lr->pfd_off = NOT_KEPT;
+	r->snap.fd = -1;
+	r->timeout_ms = -1;
+	r->call = (enum call_id)get_u(off);
+	have = get_u(off);
+	if (have & (1 << F_FLAGS))
+		r->flags = (int)get_u(off);
+	if (have & (1 << F_FD))
+		r->fd = (int)get_i(off);
+	if (have & (1 << F_SEQ))
+		r->seq = get_u(off);
+	if (have & (1 << F_RET))
+		r->ret = (long)get_i(off);
+	if (have & (1 << F_ERR))
+		r->err = (int)get_u(off);
+	if (have & (1 << F_WHEN))
+		r->when = (double)get_u(off) / 1e6;
+	if (have & (1 << F_FAMILY))
+		r->family = (int)get_i(off);
+	if (have & (1 << F_TYPE))
+		r->type = (int)get_i(off);
+	if (have & (1 << F_PROTOCOL))
+		r->protocol = (int)get_i(off);
+	if (have & (1 << F_SV)) {
+		r->sv[0] = (int)get_i(off);
+		r->sv[1] = (int)get_i(off);
+		r->sv_seq[0] = get_u(off);
+		r->sv_seq[1] = get_u(off);
+	}
+	if (have & (1 << F_NEWSEQ))
+		r->new_seq = get_u(off);
+	if (have & (1 << F_ADDR)) {
+		r->addr.len = (socklen_t)get_u(off);
+		get_bytes(off, &r->addr.ss, r->addr.len);
+	}
+	if (have & (1 << F_ARG))
+		r->arg = (int)get_i(off);
+	if (have & (1 << F_ARG2))
+		r->arg2 = (long)get_i(off);
+	if (have & (1 << F_LEN))
+		r->len = (size_t)get_u(off);
+	if (have & (1 << F_DATA)) {
+		lr->data_off = *off;
+		*off += r->len;
+	}
+	if (have & (1 << F_SHOW))
+		r->show = (enum rec_show)get_u(off);
+	if (have & (1 << F_FMT))
+		r->fmt = (enum data_format)get_u(off);
+	if (have & (1 << F_OPT)) {
+		i = (int)get_u(off);
+		r->opt = i > 0 ? &sockopts[i - 1] : NULL;
+		r->vallen = (socklen_t)get_u(off);
+		get_bytes(off, &r->val, sizeof r->val);
+	}
+	if (have & (1 << F_POLL)) {
+		r->nfds = (int)get_u(off);
+		r->timeout_ms = (int)get_i(off);
+		lr->pfd_off = pfds.len;
+		for (i = 0; i < r->nfds; i++) {
+			p.fd = (int)get_i(off);
+			p.events = (short)get_u(off);
+			p.revents = (short)get_u(off);
+			buf_add(&pfds, &p, sizeof p);
+		}
+	}
+	if (have & (1 << F_TS)) {
+		r->ts.tv_sec = (time_t)get_i(off);
+		r->ts.tv_nsec = (long)get_i(off);
+	}
+	if (have & (1 << F_SNAP)) {
+		r->snap.fd = r->fd;
+		r->snap.family = (int)get_i(off);
+		r->snap.type = (int)get_i(off);
+		r->snap.protocol = (int)get_i(off);
+		r->snap.state = (enum sock_state)get_u(off);
+		r->snap.nonblock = (int)get_u(off);
+		r->snap.timeout = (double)get_i(off) / 1e6;
+	}
+}
+
+static void *
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t	n;
+
+	if (need <= *cap)
+		return p;
+	n = *cap ? *cap * 2 : 64;
+	while (n < need)
+		n *= 2;
+	if ((p = realloc(p, n * size)) == NULL)
+		abort();
+	*cap = n;
+	return p;
+}
+
+/*
+ * Lay the stream out as arrays of steps and records for export, until
+ * log_release. A step still running (the export itself) is the last.
+ */
+void
+log_expand(void)
+{
+	struct log_step	*st = NULL;
+	size_t		 off = 0, i, caps = 0, capr = 0;
+	uint64_t	 len;
+	int		 tag;
+
+	log_release();
+	while (off < stream.len) {
+		tag = stream.data[off++];
+		if (tag == T_STEP) {
+			log_steps = grow(log_steps, &caps, log_nsteps + 1,
+			    sizeof *log_steps);
+			st = &log_steps[log_nsteps++];
+			memset(st, 0, sizeof *st);
+			st->cmd = cmd_table[get_u(&off)];
+			st->fd = (int)get_i(&off);
+			st->seq = get_u(&off);
+			st->argc = (int)get_u(&off);
+			st->argv_off = off;
+			for (i = 0; i < (size_t)st->argc; i++) {
+				len = get_u(&off);
+				off += (size_t)(len >> 1);
+			}
+			st->first = log_nrecs;
+		} else if (tag == T_REC) {
+			log_recs = grow(log_recs, &capr, log_nrecs + 1,
+			    sizeof *log_recs);
+			rec_read(&off, &log_recs[log_nrecs++]);
+			if (st != NULL)
+				st->nrecs++;
+		} else if (tag == T_END && st != NULL) {
+			st->status = (int)get_i(&off);
+			st->ret = (long)get_i(&off);
+			st->err = (int)get_i(&off);
+		} else
+			abort();	/* the stream is ours: never */
+	}
+	/* The step still running has the outcome so far. */
+	if (in_step && st != NULL) {
+		st->ret = sess.last.ret;
+		st->err = sess.last.err;
+	}
+}
+
+void
+log_release(void)
+{
+	free(log_steps);
+	free(log_recs);
+	buf_free(&pfds);
+	log_steps = NULL;
+	log_recs = NULL;
+	log_nsteps = log_nrecs = 0;
+}
+
+/* The i-th word of a step, its length (it may hold NULs) and quoting. */
+void
+log_word(const struct log_step *st, int i, const char **p, size_t *n,
+    int *quoted)
+{
+	size_t		off = st->argv_off;
+	uint64_t	len;
+	int		k;
+
+	for (k = 0;; k++) {
+		len = get_u(&off);
+		if (k == i)
+			break;
+		off += (size_t)(len >> 1);
+	}
+	*p = stream.data + off;
+	*n = (size_t)(len >> 1);
+	if (quoted != NULL)
+		*quoted = (int)(len & 1);
+}
+
+const char *
+log_rec_data(const struct log_rec *lr)
+{
+	return lr->data_off == NOT_KEPT ? NULL : stream.data + lr->data_off;
+}
+
+const struct pollfd *
+log_rec_pfd(const struct log_rec *lr)
+{
+	return lr->pfd_off == NOT_KEPT ? NULL :
+	    (const struct pollfd *)(void *)(pfds.data + lr->pfd_off);
 }
 
 void
 log_free(void)
 {
-	free(log_steps);
-	free(log_recs);
-	buf_free(&arena);
-	log_steps = NULL;
-	log_recs = NULL;
-	log_nsteps = log_nrecs = 0;
-	cap_steps = cap_recs = 0;
+	log_release();
+	buf_free(&stream);
 }

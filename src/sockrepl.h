@@ -441,16 +441,15 @@ const char *call_name(enum call_id);
  *
  * What export reads: one step per command run (its words as expanded, the
  * socket it ran on, how it ended) and the call records it made, in order.
- * Bytes (words, sent data, poll sets) live in one arena, so a long session
- * costs no allocation per step; read them through the accessors.
- * Calls made behind the user's back are not logged; the calls a loop hides
- * (sendall's fourth and later) are, but without their data.
+ * The log is kept as a compact stream; log_expand lays it out in the arrays
+ * below until log_release. Calls made behind the user's back are not
+ * logged; the calls a loop hides (sendall's fourth and later) are, but
+ * without their data.
  */
 struct log_step {
 	const struct cmd_entry *cmd;
 	int		 argc;
-	size_t		 argv_off;	/* argc words in the arena, each a
-					   size_t length then its bytes */
+	size_t		 argv_off;	/* its words in the stream: log_word */
 	uint64_t	 seq;		/* the socket it ran on, or 0 */
 	int		 fd;		/* its fd then, or -1 */
 	int		 status;	/* enum cmd_retval */
@@ -472,7 +471,10 @@ extern size_t		 log_nrecs;
 void	 log_begin(const struct cmd_entry *, const struct word *, int,
 	    const struct sock *);
 void	 log_end(int);
-void	 log_word(const struct log_step *, int, const char **, size_t *);
+void	 log_expand(void);
+void	 log_release(void);
+void	 log_word(const struct log_step *, int, const char **, size_t *,
+	    int *);
 const char *log_rec_data(const struct log_rec *);
 const struct pollfd *log_rec_pfd(const struct log_rec *);
 void	 log_free(void);
