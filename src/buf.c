@@ -28,7 +28,8 @@ buf_grow(struct buf *b, size_t n)
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	buf_grow(b, n);
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -41,6 +42,25 @@ buf_addc(struct buf *b, char c)
 	if (b->len + 2 > b->cap)
 		buf_grow(b, 1);
 	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+/*
+ * Room for n more bytes at the end: write up to n there, then buf_commit
+ * the count written. Saves a copy for small writes on a hot path.
+ */
+char *
+buf_room(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
+	return b->data + b->len;
+}
+
+void
+buf_commit(struct buf *b, size_t n)
+{
+	b->len += n;
 	b->data[b->len] = '\0';
 }
 

@@ -260,7 +260,7 @@ sock_arg(const char *cmd, const char *word)
 static enum cmd_retval
 cmd_on_exec(struct cmd_ctx *ctx)
 {
-	struct words	 sub;
+	struct words	 sub = { 0 };
 	struct sock	*sk;
 
 	/*
@@ -307,7 +307,10 @@ cmd_run_words(struct words *w)
 enum cmd_retval
 cmd_run_line(const char *line, size_t len)
 {
-	struct words		w = { 0 };
+	/* Words kept from line to line, one set per level of source. */
+	static struct words	pool[4];
+	static int		depth;
+	struct words		own = { 0 }, *w = depth < 4 ? &pool[depth] : &own;
 	struct buf		err = { 0 };
 	enum cmd_retval		r;
 
@@ -317,7 +320,8 @@ cmd_run_line(const char *line, size_t len)
 		return CMD_ERROR;
 	}
 	/* $variables are expanded here, as the line is split: see lex.c. */
-	if (lex_expand(line, len, &w, &err, var_lookup) != 0) {
+	words_reset(w);
+	if (lex_expand(line, len, w, &err, var_lookup) != 0) {
 		if (script_xtrace)
 			script_echo_line(line, len);
 		diag("%s", buf_str(&err));
@@ -327,9 +331,12 @@ cmd_run_line(const char *line, size_t len)
 		return CMD_ERROR;
 	}
 	buf_free(&err);
-	if (script_xtrace && w.n > 0)
-		script_echo(&w);
-	r = cmd_run_words(&w);
-	words_free(&w);
+	if (script_xtrace && w->n > 0)
+		script_echo(w);
+	depth++;
+	r = cmd_run_words(w);
+	depth--;
+	if (w == &own)
+		words_free(w);
 	return r;
 }

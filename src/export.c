@@ -346,21 +346,14 @@ export_step_words(size_t i, struct words *w)
 	const struct log_step	*st = &log_steps[i];
 	const char		*p;
 	size_t			 n;
-	int			 k;
+	int			 k, q;
 
 	memset(w, 0, sizeof *w);
 	if (st->argc == 0)
 		return 0;
-	if ((w->v = calloc((size_t)st->argc, sizeof *w->v)) == NULL)
-		abort();
-	w->n = w->cap = st->argc;
 	for (k = 0; k < st->argc; k++) {
-		log_word(st, k, &p, &n, &w->v[k].quoted);
-		if ((w->v[k].s = malloc(n + 1)) == NULL)
-			abort();
-		memcpy(w->v[k].s, p, n);
-		w->v[k].s[n] = '\0';
-		w->v[k].len = n;
+		log_word(st, k, &p, &n, &q);
+		words_push(w, p, n, q);
 	}
 	return 0;
 }
@@ -587,15 +580,7 @@ export_recv_words(size_t step, long long *size, int *flags)
 double
 export_step_timeout(const struct log_step *st)
 {
-	const struct call_rec	*r;
-	size_t			 i;
-
-	for (i = st->first; i < st->first + st->nrecs; i++) {
-		r = &log_recs[i].rec;
-		if (r->seq == st->seq && r->snap.fd >= 0)
-			return r->snap.timeout;
-	}
-	return -1;
+	return st->seq != 0 ? st->timeout : -1;
 }
 
 /* As wait.c rounds a timeout for poll(2). */

@@ -150,10 +150,16 @@ printable(const char *s)
 	return buf_str(&b);
 }
 
-static void
-words_add(struct words *w, struct buf *b, int quoted)
+/*
+ * Add a word of n bytes at p. The words' bytes share one buffer, each
+ * NUL-terminated: one allocation per line, not one per word.
+ */
+void
+words_push(struct words *w, const void *p, size_t n, int quoted)
 {
-	struct word *wd;
+	struct word	*wd;
+	size_t		 cap = w->store.cap;
+	int		 i;
 
 	if (w->n == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 8;
@@ -161,21 +167,29 @@ words_add(struct words *w, struct buf *b, int quoted)
 			abort();
 	}
 	wd = &w->v[w->n++];
-	if ((wd->s = malloc(b->len + 1)) == NULL)
-		abort();
-	memcpy(wd->s, buf_str(b), b->len + 1);
-	wd->len = b->len;
+	wd->off = w->store.len;
+	wd->len = n;
 	wd->quoted = quoted;
+	buf_add(&w->store, p, n);
+	buf_addc(&w->store, '\0');
+	/* The buffer moved: point every word into it again. */
+	for (i = w->store.cap != cap ? 0 : w->n - 1; i < w->n; i++)
+		w->v[i].s = w->store.data + w->v[i].off;
+}
+
+/* Empty w for the next line, keeping its memory. */
+void
+words_reset(struct words *w)
+{
+	w->n = 0;
+	buf_reset(&w->store);
 }
 
 void
 words_free(struct words *w)
 {
-	int	i;
-
-	for (i = 0; i < w->n; i++)
-		free(w->v[i].s);
 	free(w->v);
+	buf_free(&w->store);
 	w->v = NULL;
 	w->n = w->cap = 0;
 }
@@ -210,7 +224,7 @@ static int
 expand_var(const char *s, size_t n, lex_lookup_fn lookup, struct buf *out,
     struct buf *err)
 {
-	struct buf	 name = { 0 };
+	static struct buf name;		/* kept: no allocation per $ */
 	size_t		 i, start, end;
 	int		 r;
 
@@ -246,9 +260,9 @@ expand_var(const char *s, size_t n, lex_lookup_fn lookup, struct buf *out,
 			;
 		end = i;
 	}
+	buf_reset(&name);
 	buf_add(&name, s + start, end - start);
 	r = lookup(buf_str(&name), out, err);
-	buf_free(&name);
 	return r == 0 ? (int)i : -1;
 }
 
@@ -274,7 +288,7 @@ int
 lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
     lex_lookup_fn lookup)
 {
-	struct buf	 cur = { 0 };
+	static struct buf cur;	/* kept: no allocation per line */
 	size_t		 i = 0, j, q;
 	int		 in_word, quoted, k;
 
@@ -346,18 +360,23 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 				i += k;
 				break;
 			default:
-				if (is_blank(line[i]))
+				if (is_blank(line[i])) {
 					in_word = 0;
-				else
-					buf_addc(&cur, line[i++]);
+					break;
+				}
+				/* A run of plain bytes at once. */
+				for (j = i + 1; j < n && !is_blank(line[j]) &&
+				    strchr("'\"\\$", line[j]) == NULL; j++)
+					;
+				buf_add(&cur, line + i, j - i);
+				i = j;
 			}
 		}
-		words_add(w, &cur, quoted);
+		words_push(w, cur.data != NULL ? cur.data : "", cur.len,
+		    quoted);
 	}
-	buf_free(&cur);
 	return 0;
 fail:
-	buf_free(&cur);
 	words_free(w);
 	return -1;
 }

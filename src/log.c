@@ -37,30 +37,47 @@ static int		 in_step;
 
 /* Which of a record's optional fields follow, in this order. */
 enum {
-	F_FLAGS, F_FD, F_SEQ, F_RET, F_ERR, F_WHEN, F_FAMILY, F_TYPE,
-	F_PROTOCOL, F_SV, F_NEWSEQ, F_ADDR, F_ARG, F_ARG2, F_DATA, F_LEN,
+	/* A send's or a receive's fit in the first seven: one byte. */
+	F_FD, F_SEQ, F_RET, F_LEN, F_DATA, F_FLAGS, F_ERR,
+	F_FAMILY, F_TYPE, F_PROTOCOL, F_SV, F_NEWSEQ, F_ADDR, F_ARG, F_ARG2,
 	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F__COUNT
 };
 
-static void
-put_u(uint64_t v)
+/* A varint at p; returns the byte after it. */
+static unsigned char *
+vput(unsigned char *p, uint64_t v)
 {
-	unsigned char	b[10];
-	size_t		n = 0;
-
 	while (v >= 0x80) {
-		b[n++] = (unsigned char)(v | 0x80);
+		*p++ = (unsigned char)(v | 0x80);
 		v >>= 7;
 	}
-	b[n++] = (unsigned char)v;
-	buf_add(&stream, b, n);
+	*p++ = (unsigned char)v;
+	return p;
 }
 
 /* Signed, zigzagged so that -1 takes one byte. */
-static void
-put_i(int64_t v)
+static unsigned char *
+vput_i(unsigned char *p, int64_t v)
 {
-	put_u(((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+	return vput(p, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+/*
+ * Records and steps are written in place: room for the most a record can
+ * take (MAX_FIXED bytes of numbers, plus its bytes) is made first.
+ */
+#define MAX_FIXED	512
+
+static unsigned char *
+room(size_t n)
+{
+	return (unsigned char *)buf_room(&stream, MAX_FIXED + n);
+}
+
+static void
+done(unsigned char *start, unsigned char *end)
+{
+	buf_commit(&stream, (size_t)(end - start));
 }
 
 static uint64_t
@@ -114,31 +131,44 @@ void
 log_begin(const struct cmd_entry *e, const struct word *argv, int argc,
     const struct sock *sk)
 {
-	int	i;
+	unsigned char	*p0, *p;
+	size_t		 n = 0;
+	int		 i;
 
 	if (is_wrapper(e))
 		return;
-	buf_addc(&stream, T_STEP);
-	put_u(cmd_index(e));
-	put_i(sk != NULL ? sk->fd : -1);
-	put_u(sk != NULL ? sk->seq : 0);
-	put_u((uint64_t)argc);
+	for (i = 0; i < argc; i++)
+		n += argv[i].len + 10;
+	p = p0 = room(n);
+	*p++ = T_STEP;
+	p = vput(p, cmd_index(e));
+	p = vput_i(p, sk != NULL ? sk->fd : -1);
+	p = vput(p, sk != NULL ? sk->seq : 0);
+	p = vput_i(p, sk != NULL ? (int64_t)(sk->timeout * 1e6) : -1);
+	p = vput(p, (uint64_t)argc);
 	for (i = 0; i < argc; i++) {
-		put_u(((uint64_t)argv[i].len << 1) | (argv[i].quoted != 0));
-		buf_add(&stream, argv[i].s, argv[i].len);
+		p = vput(p, ((uint64_t)argv[i].len << 1) |
+		    (argv[i].quoted != 0));
+		memcpy(p, argv[i].s, argv[i].len);
+		p += argv[i].len;
 	}
+	done(p0, p);
 	in_step = 1;
 }
 
 void
 log_end(int r)
 {
+	unsigned char	*p0, *p;
+
 	if (!in_step)
 		return;
-	buf_addc(&stream, T_END);
-	put_i(r);
-	put_i(sess.last.ret);
-	put_i(sess.last.err);
+	p = p0 = room(0);
+	*p++ = T_END;
+	p = vput_i(p, r);
+	p = vput_i(p, sess.last.ret);
+	p = vput_i(p, sess.last.err);
+	done(p0, p);
 	in_step = 0;
 }
 
@@ -156,8 +186,9 @@ opt_index(const struct sockopt *o)
 void
 log_observe(const struct call_rec *r)
 {
-	uint64_t	have = 0;
-	int		i, data;
+	unsigned char	*p0, *p;
+	uint64_t	 have = 0;
+	int		 i, data;
 
 	if (!in_step || (r->flags & CF_BEHIND))
 		return;
@@ -169,7 +200,6 @@ log_observe(const struct call_rec *r)
 	HAVE(F_SEQ, r->seq != 0);
 	HAVE(F_RET, r->ret != 0);
 	HAVE(F_ERR, r->err != 0);
-	HAVE(F_WHEN, r->when != 0);
 	HAVE(F_FAMILY, r->family != 0);
 	HAVE(F_TYPE, r->type != 0);
 	HAVE(F_PROTOCOL, r->protocol != 0);
@@ -185,79 +215,87 @@ log_observe(const struct call_rec *r)
 	HAVE(F_OPT, r->opt != NULL);
 	HAVE(F_POLL, r->pfd != NULL && r->nfds > 0);
 	HAVE(F_TS, r->call == CALL_NANOSLEEP);
-	HAVE(F_SNAP, r->snap.fd >= 0);
+	/* The socket as it is after a send or receive tells export nothing. */
+	HAVE(F_SNAP, r->snap.fd >= 0 && r->call != CALL_SEND &&
+	    r->call != CALL_SENDTO && r->call != CALL_RECV &&
+	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED);
 #undef HAVE
-	buf_addc(&stream, T_REC);
-	put_u((uint64_t)r->call);
-	put_u(have);
+	p = p0 = room(r->addr.len + (data ? r->len : 0) +
+	    (size_t)(r->pfd != NULL ? r->nfds : 0) * 30);
+	*p++ = T_REC;
+	p = vput(p, (uint64_t)r->call);
+	p = vput(p, have);
 	if (have & (1 << F_FLAGS))
-		put_u((uint64_t)r->flags);
+		p = vput(p, (uint64_t)r->flags);
 	if (have & (1 << F_FD))
-		put_i(r->fd);
+		p = vput_i(p, r->fd);
 	if (have & (1 << F_SEQ))
-		put_u(r->seq);
+		p = vput(p, r->seq);
 	if (have & (1 << F_RET))
-		put_i(r->ret);
+		p = vput_i(p, r->ret);
 	if (have & (1 << F_ERR))
-		put_u((uint64_t)r->err);
-	if (have & (1 << F_WHEN))
-		put_u((uint64_t)(r->when * 1e6));
+		p = vput(p, (uint64_t)r->err);
 	if (have & (1 << F_FAMILY))
-		put_i(r->family);
+		p = vput_i(p, r->family);
 	if (have & (1 << F_TYPE))
-		put_i(r->type);
+		p = vput_i(p, r->type);
 	if (have & (1 << F_PROTOCOL))
-		put_i(r->protocol);
+		p = vput_i(p, r->protocol);
 	if (have & (1 << F_SV)) {
-		put_i(r->sv[0]);
-		put_i(r->sv[1]);
-		put_u(r->sv_seq[0]);
-		put_u(r->sv_seq[1]);
+		p = vput_i(p, r->sv[0]);
+		p = vput_i(p, r->sv[1]);
+		p = vput(p, r->sv_seq[0]);
+		p = vput(p, r->sv_seq[1]);
 	}
 	if (have & (1 << F_NEWSEQ))
-		put_u(r->new_seq);
+		p = vput(p, r->new_seq);
 	if (have & (1 << F_ADDR)) {
-		put_u(r->addr.len);
-		buf_add(&stream, &r->addr.ss, r->addr.len);
+		p = vput(p, r->addr.len);
+		memcpy(p, &r->addr.ss, r->addr.len);
+		p += r->addr.len;
 	}
 	if (have & (1 << F_ARG))
-		put_i(r->arg);
+		p = vput_i(p, r->arg);
 	if (have & (1 << F_ARG2))
-		put_i(r->arg2);
+		p = vput_i(p, r->arg2);
 	if (have & (1 << F_LEN))
-		put_u(r->len);
-	if (have & (1 << F_DATA))
-		buf_add(&stream, r->data, r->len);
+		p = vput(p, r->len);
+	if (have & (1 << F_DATA)) {
+		memcpy(p, r->data, r->len);
+		p += r->len;
+	}
 	if (have & (1 << F_SHOW))
-		put_u(r->show);
+		p = vput(p, r->show);
 	if (have & (1 << F_FMT))
-		put_u(r->fmt);
+		p = vput(p, r->fmt);
 	if (have & (1 << F_OPT)) {
-		put_u((uint64_t)opt_index(r->opt));
-		put_u(r->vallen);
-		buf_add(&stream, &r->val, sizeof r->val);
+		p = vput(p, (uint64_t)opt_index(r->opt));
+		p = vput(p, r->vallen);
+		memcpy(p, &r->val, sizeof r->val);
+		p += sizeof r->val;
 	}
 	if (have & (1 << F_POLL)) {
-		put_u((uint64_t)r->nfds);
-		put_i(r->timeout_ms);
+		p = vput(p, (uint64_t)r->nfds);
+		p = vput_i(p, r->timeout_ms);
 		for (i = 0; i < r->nfds; i++) {
-			put_i(r->pfd[i].fd);
-			put_u((uint16_t)r->pfd[i].events);
-			put_u((uint16_t)r->pfd[i].revents);
+			p = vput_i(p, r->pfd[i].fd);
+			p = vput(p, (uint16_t)r->pfd[i].events);
+			p = vput(p, (uint16_t)r->pfd[i].revents);
 		}
 	}
 	if (have & (1 << F_TS)) {
-		put_i(r->ts.tv_sec);
-		put_i(r->ts.tv_nsec);
+		p = vput_i(p, r->ts.tv_sec);
+		p = vput_i(p, r->ts.tv_nsec);
 	}
 	if (have & (1 << F_SNAP)) {
-		put_i(r->snap.family);
-		put_i(r->snap.type);
-		put_i(r->snap.protocol);
-		put_u(r->snap.state);
-		put_u(r->snap.nonblock);
-		put_i((int64_t)(r->snap.timeout * 1e6));
+		p = vput_i(p, r->snap.family);
+		p = vput_i(p, r->snap.type);
+		p = vput_i(p, r->snap.protocol);
+		p = vput(p, r->snap.state);
+		p = vput(p, r->snap.nonblock);
+		p = vput_i(p, (int64_t)(r->snap.timeout * 1e6));
 	}
+	done(p0, p);
 }
 
 /* Read one record at *off into lr. */
@@ -285,8 +323,6 @@ rec_read(size_t *off, struct log_rec *lr)
 		r->ret = (long)get_i(off);
 	if (have & (1 << F_ERR))
 		r->err = (int)get_u(off);
-	if (have & (1 << F_WHEN))
-		r->when = (double)get_u(off) / 1e6;
 	if (have & (1 << F_FAMILY))
 		r->family = (int)get_i(off);
 	if (have & (1 << F_TYPE))
@@ -390,6 +426,7 @@ log_expand(void)
 			st->cmd = cmd_table[get_u(&off)];
 			st->fd = (int)get_i(&off);
 			st->seq = get_u(&off);
+			st->timeout = (double)get_i(&off) / 1e6;
 			st->argc = (int)get_u(&off);
 			st->argv_off = off;
 			for (i = 0; i < (size_t)st->argc; i++) {

@@ -42,6 +42,8 @@ void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_addnum(struct buf *, long long);
+char	*buf_room(struct buf *, size_t);
+void	 buf_commit(struct buf *, size_t);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *, const char *, va_list)
@@ -55,16 +57,20 @@ struct word {
 	char	*s;		/* bytes, NUL-terminated for convenience */
 	size_t	 len;		/* real length: data may hold NULs */
 	int	 quoted;	/* came from "..." or '...' */
+	size_t	 off;		/* where s is in its words' store */
 };
 struct words {
 	struct word	*v;
 	int		 n;
 	int		 cap;
+	struct buf	 store;	/* every word's bytes */
 };
 int	 lex_line(const char *, size_t, struct words *, struct buf *);
 typedef int (*lex_lookup_fn)(const char *, struct buf *, struct buf *);
 int	 lex_expand(const char *, size_t, struct words *, struct buf *,
 	    lex_lookup_fn);
+void	 words_push(struct words *, const void *, size_t, int);
+void	 words_reset(struct words *);
 void	 words_free(struct words *);
 int	 unescape(const char *, size_t, struct buf *, struct buf *);
 int	 hex_value(int);
@@ -452,6 +458,7 @@ struct log_step {
 	size_t		 argv_off;	/* its words in the stream: log_word */
 	uint64_t	 seq;		/* the socket it ran on, or 0 */
 	int		 fd;		/* its fd then, or -1 */
+	double		 timeout;	/* its timeout then: < 0 none */
 	int		 status;	/* enum cmd_retval */
 	long		 ret;		/* the outcome after it: $ret */
 	int		 err;		/* $errno, 0 for none */
