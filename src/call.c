@@ -29,7 +29,12 @@ static const call_observer observers[] = {
 	log_observe,
 };
 
-static struct call_rec	lastrec;
+/*
+ * The records live here, not on the stack: the last user call's stays for
+ * call_last (a handler reports a failure from it) with no copy per call.
+ * Calls behind the user's back have their own, so they never replace it.
+ */
+static struct call_rec	user_rec, behind_rec;
 
 static double
 since_start(void)
@@ -44,9 +49,11 @@ since_start(void)
 	    (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
-static void
-rec_init(struct call_rec *r, enum call_id c, struct sock *sk, int flags)
+static struct call_rec *
+rec_init(enum call_id c, struct sock *sk, int flags)
 {
+	struct call_rec	*r = (flags & CF_BEHIND) ? &behind_rec : &user_rec;
+
 	memset(r, 0, sizeof *r);
 	r->call = c;
 	r->flags = flags;
@@ -55,6 +62,7 @@ rec_init(struct call_rec *r, enum call_id c, struct sock *sk, int flags)
 	r->seq = sk != NULL ? sk->seq : 0;
 	r->snap.fd = -1;
 	r->timeout_ms = -1;
+	return r;
 }
 
 /* Note a call's result: ret, and errno when it failed. */
@@ -201,8 +209,6 @@ call_observe(const struct call_rec *r)
 
 	for (i = 0; i < sizeof observers / sizeof observers[0]; i++)
 		observers[i](r);
-	if (!(r->flags & CF_BEHIND))
-		lastrec = *r;
 }
 
 /* Apply the call to the socket, note the socket as it is now, observe. */
@@ -224,7 +230,7 @@ finish(struct call_rec *r, struct sock *sk)
 const struct call_rec *
 call_last(void)
 {
-	return &lastrec;
+	return &user_rec;
 }
 
 /*
@@ -234,17 +240,17 @@ call_last(void)
 int
 call_interrupted(struct sock *sk, enum call_id c, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 
 	if (!interrupted)
 		return 0;
-	rec_init(&r, c, sk, flags | CF_NOTMADE);
-	rec_result(&r, -1, EINTR);
+	r = rec_init(c, sk, flags | CF_NOTMADE);
+	rec_result(r, -1, EINTR);
 	if (sk != NULL) {
-		r.snap = *sk;
-		r.snap.rbuf = NULL;
+		r->snap = *sk;
+		r->snap.rbuf = NULL;
 	}
-	call_observe(&r);
+	call_observe(r);
 	errno = EINTR;
 	return 1;
 }
@@ -252,16 +258,16 @@ call_interrupted(struct sock *sk, enum call_id c, int flags)
 int
 call_socket(int family, int type, int protocol, struct sock **skp)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		fd;
 
-	rec_init(&r, CALL_SOCKET, NULL, 0);
-	r.family = family;
-	r.type = type;
-	r.protocol = protocol;
+	r = rec_init(CALL_SOCKET, NULL, 0);
+	r->family = family;
+	r->type = type;
+	r->protocol = protocol;
 	fd = socket(family, type, protocol);
-	rec_result(&r, fd, errno);
-	finish(&r, NULL);
+	rec_result(r, fd, errno);
+	finish(r, NULL);
 	*skp = fd >= 0 ? sock_get(fd) : NULL;
 	return fd;
 }
@@ -269,45 +275,45 @@ call_socket(int family, int type, int protocol, struct sock **skp)
 int
 call_socketpair(int type, int flags, struct sock **a, struct sock **b)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_SOCKETPAIR, NULL, flags);
-	r.family = AF_UNIX;
-	r.type = type;
-	ret = socketpair(AF_UNIX, type, 0, r.sv);
-	rec_result(&r, ret, errno);
-	finish(&r, NULL);
-	*a = ret == 0 ? sock_get(r.sv[0]) : NULL;
-	*b = ret == 0 ? sock_get(r.sv[1]) : NULL;
+	r = rec_init(CALL_SOCKETPAIR, NULL, flags);
+	r->family = AF_UNIX;
+	r->type = type;
+	ret = socketpair(AF_UNIX, type, 0, r->sv);
+	rec_result(r, ret, errno);
+	finish(r, NULL);
+	*a = ret == 0 ? sock_get(r->sv[0]) : NULL;
+	*b = ret == 0 ? sock_get(r->sv[1]) : NULL;
 	return ret;
 }
 
 int
 call_bind(struct sock *sk, const struct addr *a)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_BIND, sk, 0);
-	r.addr = *a;
+	r = rec_init(CALL_BIND, sk, 0);
+	r->addr = *a;
 	ret = bind(sk->fd, (const struct sockaddr *)&a->ss, a->len);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
 int
 call_listen(struct sock *sk, int backlog)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_LISTEN, sk, 0);
-	r.arg = backlog;
+	r = rec_init(CALL_LISTEN, sk, 0);
+	r->arg = backlog;
 	ret = listen(sk->fd, backlog);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -315,16 +321,16 @@ call_listen(struct sock *sk, int backlog)
 int
 call_accept(struct sock *sk, struct sock **nskp)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		fd;
 
-	rec_init(&r, CALL_ACCEPT, sk, 0);
-	r.addr.len = sizeof r.addr.ss;
-	fd = accept(sk->fd, (struct sockaddr *)&r.addr.ss, &r.addr.len);
+	r = rec_init(CALL_ACCEPT, sk, 0);
+	r->addr.len = sizeof r->addr.ss;
+	fd = accept(sk->fd, (struct sockaddr *)&r->addr.ss, &r->addr.len);
 	if (fd < 0)
-		r.addr.len = 0;
-	rec_result(&r, fd, errno);
-	finish(&r, sk);
+		r->addr.len = 0;
+	rec_result(r, fd, errno);
+	finish(r, sk);
 	*nskp = fd >= 0 ? sock_get(fd) : NULL;
 	return fd;
 }
@@ -332,14 +338,14 @@ call_accept(struct sock *sk, struct sock **nskp)
 int
 call_connect(struct sock *sk, const struct addr *a)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_CONNECT, sk, 0);
-	r.addr = *a;
+	r = rec_init(CALL_CONNECT, sk, 0);
+	r->addr = *a;
 	ret = connect(sk->fd, (const struct sockaddr *)&a->ss, a->len);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -348,21 +354,21 @@ ssize_t
 call_send(struct sock *sk, const void *p, size_t n, int msgflags,
     const struct addr *to, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	ssize_t		ret;
 
-	rec_init(&r, to != NULL ? CALL_SENDTO : CALL_SEND, sk, flags);
-	r.data = p;
-	r.len = n;
-	r.arg = msgflags;
+	r = rec_init(to != NULL ? CALL_SENDTO : CALL_SEND, sk, flags);
+	r->data = p;
+	r->len = n;
+	r->arg = msgflags;
 	if (to != NULL) {
-		r.addr = *to;
+		r->addr = *to;
 		ret = sendto(sk->fd, p, n, msgflags,
 		    (const struct sockaddr *)&to->ss, to->len);
 	} else
 		ret = send(sk->fd, p, n, msgflags);
-	rec_result(&r, (long)ret, errno);
-	finish(&r, sk);
+	rec_result(r, (long)ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -374,26 +380,26 @@ ssize_t
 call_recv(struct sock *sk, void *p, size_t size, int msgflags,
     struct addr *from, enum rec_show show, enum data_format fmt, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	ssize_t		ret;
 
-	rec_init(&r, from != NULL ? CALL_RECVFROM : CALL_RECV, sk, flags);
-	r.data = p;
-	r.len = size;
-	r.arg = msgflags;
-	r.show = show;
-	r.fmt = fmt;
+	r = rec_init(from != NULL ? CALL_RECVFROM : CALL_RECV, sk, flags);
+	r->data = p;
+	r->len = size;
+	r->arg = msgflags;
+	r->show = show;
+	r->fmt = fmt;
 	if (from != NULL) {
-		r.addr.len = sizeof r.addr.ss;
+		r->addr.len = sizeof r->addr.ss;
 		ret = recvfrom(sk->fd, p, size, msgflags,
-		    (struct sockaddr *)&r.addr.ss, &r.addr.len);
+		    (struct sockaddr *)&r->addr.ss, &r->addr.len);
 		if (ret < 0)
-			r.addr.len = 0;
-		*from = r.addr;
+			r->addr.len = 0;
+		*from = r->addr;
 	} else
 		ret = recv(sk->fd, p, size, msgflags);
-	rec_result(&r, (long)ret, errno);
-	finish(&r, sk);
+	rec_result(r, (long)ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -406,31 +412,31 @@ void
 call_buffered(struct sock *sk, const void *p, size_t n, uint64_t total,
     enum rec_show show, enum data_format fmt)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 
-	rec_init(&r, CALL_BUFFERED, sk, 0);
-	r.data = p;
-	r.len = n;
-	r.show = show;
-	r.fmt = fmt;
-	rec_result(&r, total > (uint64_t)LONG_MAX ? LONG_MAX : (long)total, 0);
-	finish(&r, sk);
+	r = rec_init(CALL_BUFFERED, sk, 0);
+	r->data = p;
+	r->len = n;
+	r->show = show;
+	r->fmt = fmt;
+	rec_result(r, total > (uint64_t)LONG_MAX ? LONG_MAX : (long)total, 0);
+	finish(r, sk);
 }
 
 int
 call_setsockopt(struct sock *sk, const struct sockopt *o,
     const union optval *v, socklen_t len)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_SETSOCKOPT, sk, 0);
-	r.opt = o;
-	r.val = *v;
-	r.vallen = len;
+	r = rec_init(CALL_SETSOCKOPT, sk, 0);
+	r->opt = o;
+	r->val = *v;
+	r->vallen = len;
 	ret = setsockopt(sk->fd, o->level, o->optname, v, len);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -438,18 +444,18 @@ int
 call_getsockopt(struct sock *sk, const struct sockopt *o, union optval *v,
     socklen_t *len, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_GETSOCKOPT, sk, flags);
-	r.opt = o;
+	r = rec_init(CALL_GETSOCKOPT, sk, flags);
+	r->opt = o;
 	memset(v, 0, sizeof *v);
 	*len = sizeof *v;
 	ret = getsockopt(sk->fd, o->level, o->optname, v, len);
-	r.val = *v;
-	r.vallen = *len;
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	r->val = *v;
+	r->vallen = *len;
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -457,29 +463,29 @@ call_getsockopt(struct sock *sk, const struct sockopt *o, union optval *v,
 int
 call_getname(struct sock *sk, int peer, struct addr *a, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, peer ? CALL_GETPEERNAME : CALL_GETSOCKNAME, sk, flags);
+	r = rec_init(peer ? CALL_GETPEERNAME : CALL_GETSOCKNAME, sk, flags);
 	ret = addr_of_socket(sk->fd, peer, a);
 	if (ret == 0)
-		r.addr = *a;
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+		r->addr = *a;
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
 int
 call_shutdown(struct sock *sk, int how)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_SHUTDOWN, sk, 0);
-	r.arg = how;
+	r = rec_init(CALL_SHUTDOWN, sk, 0);
+	r->arg = how;
 	ret = shutdown(sk->fd, how);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -487,43 +493,43 @@ call_shutdown(struct sock *sk, int how)
 int
 call_close(struct sock *sk)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_CLOSE, sk, 0);
-	r.snap = *sk;
+	r = rec_init(CALL_CLOSE, sk, 0);
+	r->snap = *sk;
 	ret = close(sk->fd);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
 int
 call_fcntl_getfl(struct sock *sk, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_FCNTL, sk, flags);
-	r.arg = F_GETFL;
+	r = rec_init(CALL_FCNTL, sk, flags);
+	r->arg = F_GETFL;
 	ret = fcntl(sk->fd, F_GETFL);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
 int
 call_fcntl_setfl(struct sock *sk, int fl, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_FCNTL, sk, flags);
-	r.arg = F_SETFL;
-	r.arg2 = fl;
+	r = rec_init(CALL_FCNTL, sk, flags);
+	r->arg = F_SETFL;
+	r->arg2 = fl;
 	ret = fcntl(sk->fd, F_SETFL, fl);
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -536,16 +542,16 @@ call_fcntl_setfl(struct sock *sk, int fl, int flags)
 int
 call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
 {
-	struct call_rec	 r;
+	struct call_rec	 *r;
 	struct timespec	 ts;
 	sigset_t	 block, old;
 	struct sock	*sk = nfds == 1 ? sock_get(pfd[0].fd) : NULL;
 	int		 ret, e;
 
-	rec_init(&r, CALL_PPOLL, sk, flags);
-	r.pfd = pfd;
-	r.nfds = nfds;
-	r.timeout_ms = ms;
+	r = rec_init(CALL_PPOLL, sk, flags);
+	r->pfd = pfd;
+	r->nfds = nfds;
+	r->timeout_ms = ms;
 	if (ms >= 0) {
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (long)(ms % 1000) * 1000000;
@@ -558,7 +564,7 @@ call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
 		sigaddset(&block, SIGINT);
 		sigprocmask(SIG_BLOCK, &block, &old);
 		if (interrupted) {
-			r.flags |= CF_NOTMADE;
+			r->flags |= CF_NOTMADE;
 			ret = -1;
 			e = EINTR;
 		} else {
@@ -568,9 +574,9 @@ call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
 		}
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
-	rec_result(&r, ret, e);
+	rec_result(r, ret, e);
 	errno = e;
-	finish(&r, sk);
+	finish(r, sk);
 	return ret;
 }
 
@@ -581,29 +587,29 @@ call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
 void
 call_poll_answered(struct pollfd *pfd, int nfds, int n)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 
-	rec_init(&r, CALL_PPOLL, NULL, CF_NOCALL);
-	r.pfd = pfd;
-	r.nfds = nfds;
-	rec_result(&r, n, 0);
-	finish(&r, NULL);
+	r = rec_init(CALL_PPOLL, NULL, CF_NOCALL);
+	r->pfd = pfd;
+	r->nfds = nfds;
+	rec_result(r, n, 0);
+	finish(r, NULL);
 }
 
 /* An ioctl(2) that reads an int: FIONREAD and the like. */
 int
 call_ioctl_int(struct sock *sk, unsigned long req, int *v, int flags)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret;
 
-	rec_init(&r, CALL_IOCTL, sk, flags);
-	r.arg = (int)req;
+	r = rec_init(CALL_IOCTL, sk, flags);
+	r->arg = (int)req;
 	*v = 0;
 	ret = ioctl(sk->fd, req, v);
-	r.arg2 = *v;
-	rec_result(&r, ret, errno);
-	finish(&r, sk);
+	r->arg2 = *v;
+	rec_result(r, ret, errno);
+	finish(r, sk);
 	return ret;
 }
 
@@ -611,22 +617,22 @@ call_ioctl_int(struct sock *sk, unsigned long req, int *v, int flags)
 int
 call_nanosleep(const struct timespec *ts)
 {
-	struct call_rec	r;
+	struct call_rec	*r;
 	int		ret, e;
 
-	rec_init(&r, CALL_NANOSLEEP, NULL, 0);
-	r.ts = *ts;
+	r = rec_init(CALL_NANOSLEEP, NULL, 0);
+	r->ts = *ts;
 	if (interrupted) {
-		r.flags |= CF_NOTMADE;
+		r->flags |= CF_NOTMADE;
 		ret = -1;
 		e = EINTR;
 	} else {
 		ret = nanosleep(ts, NULL);
 		e = errno;
 	}
-	rec_result(&r, ret, e);
+	rec_result(r, ret, e);
 	errno = e;
-	finish(&r, NULL);
+	finish(r, NULL);
 	return ret;
 }
 

@@ -366,7 +366,8 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 				}
 				/* A run of plain bytes at once. */
 				for (j = i + 1; j < n && !is_blank(line[j]) &&
-				    strchr("'\"\\$", line[j]) == NULL; j++)
+				    line[j] != '\'' && line[j] != '"' &&
+				    line[j] != '\\' && line[j] != '$'; j++)
 					;
 				buf_add(&cur, line + i, j - i);
 				i = j;

@@ -230,18 +230,22 @@ show_data_fmt(const char *pre, const char *post, const void *p, size_t n,
 		if (lit.len <= INLINE_MAX) {
 			/* fputs, not printf: this is the busiest line. */
 			if (!opt.quiet && pre != NULL) {
-				fputs(color(C_TRACE), stdout);
+				if (color_on)
+					fputs(color(C_TRACE), stdout);
 				fputs(pre, stdout);
 			}
-			fputs(color(C_RECV), stdout);
+			if (color_on)
+				fputs(color(C_RECV), stdout);
 			putchar('"');
 			fwrite(lit.data, 1, lit.len, stdout);
 			putchar('"');
 			if (!opt.quiet && pre != NULL) {
-				fputs(color(C_TRACE), stdout);
+				if (color_on)
+					fputs(color(C_TRACE), stdout);
 				fputs(post, stdout);
 			}
-			fputs(color(C_RESET), stdout);
+			if (color_on)
+				fputs(color(C_RESET), stdout);
 			putchar('\n');
 			return;
 		}

@@ -58,9 +58,11 @@ emit(const char *s)
 		    color(C_RESET));
 		return;
 	}
-	fputs(color(C_TRACE), stdout);
+	if (color_on)
+		fputs(color(C_TRACE), stdout);
 	fputs(s, stdout);
-	fputs(color(C_RESET), stdout);
+	if (color_on)
+		fputs(color(C_RESET), stdout);
 	putchar('\n');
 }
 
