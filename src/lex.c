@@ -159,6 +159,7 @@ words_push(struct words *w, const void *p, size_t n, int quoted)
 {
 	struct word	*wd;
 	size_t		 cap = w->store.cap;
+	char		*d;
 	int		 i;
 
 	if (w->n == w->cap) {
@@ -170,8 +171,11 @@ words_push(struct words *w, const void *p, size_t n, int quoted)
 	wd->off = w->store.len;
 	wd->len = n;
 	wd->quoted = quoted;
-	buf_add(&w->store, p, n);
-	buf_addc(&w->store, '\0');
+	/* The bytes and their NUL in one go. */
+	d = buf_room(&w->store, n + 1);
+	memcpy(d, p, n);
+	d[n] = '\0';
+	buf_commit(&w->store, n + 1);
 	/* The buffer moved: point every word into it again. */
 	for (i = w->store.cap != cap ? 0 : w->n - 1; i < w->n; i++)
 		w->v[i].s = w->store.data + w->v[i].off;
@@ -199,6 +203,14 @@ is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
 	    c == '\v';
+}
+
+/* A byte that stands for itself in a word: no quote, escape or $. */
+static int
+is_plain(char c)
+{
+	return !is_blank(c) && c != '\'' && c != '"' && c != '\\' &&
+	    c != '$';
 }
 
 static int
@@ -297,6 +309,14 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 			i++;
 		if (i == n || line[i] == '#')
 			break;
+		/* A word of plain bytes alone, the common case: no copy. */
+		for (j = i; j < n && is_plain(line[j]); j++)
+			;
+		if (j > i && (j == n || is_blank(line[j]))) {
+			words_push(w, line + i, j - i, 0);
+			i = j;
+			continue;
+		}
 		buf_reset(&cur);
 		in_word = 1;
 		quoted = 0;
@@ -365,9 +385,7 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 					break;
 				}
 				/* A run of plain bytes at once. */
-				for (j = i + 1; j < n && !is_blank(line[j]) &&
-				    line[j] != '\'' && line[j] != '"' &&
-				    line[j] != '\\' && line[j] != '$'; j++)
+				for (j = i + 1; j < n && is_plain(line[j]); j++)
 					;
 				buf_add(&cur, line + i, j - i);
 				i = j;
