@@ -171,16 +171,22 @@ cmd_usage(const struct cmd_entry *e)
 
 /*
  * Run the command in words w[first..] on socket sk (the current one, or the
- * one named by "on FD"). Returns the command's status.
+ * one named by "on FD", under_on set). Returns the command's status.
  */
 static enum cmd_retval
-dispatch(struct words *w, int first, struct sock *sk)
+dispatch(struct words *w, int first, struct sock *sk, int under_on)
 {
 	const struct cmd_entry	*e;
 	const char		*saved;
 	enum cmd_retval		 r;
 
 	if ((e = cmd_find(w->v[first].s, 1)) == NULL) {
+		outcome_reset();
+		sess.failed = 1;
+		return CMD_ERROR;
+	}
+	if (under_on && e == &cmd_on_entry) {
+		diag("on: give one command after the fd, not another on");
 		outcome_reset();
 		sess.failed = 1;
 		return CMD_ERROR;
@@ -275,13 +281,7 @@ cmd_on_exec(struct cmd_ctx *ctx)
 	sub.v = ctx->argv + 1;
 	sub.n = ctx->argc - 1;
 	sub.cap = sub.n;
-	if (cmd_find(sub.v[0].s, 0) == &cmd_on_entry) {
-		diag("on: give one command after the fd, not another on");
-		outcome_reset();
-		sess.failed = 1;
-		return CMD_ERROR;
-	}
-	return dispatch(&sub, 0, sk);
+	return dispatch(&sub, 0, sk, 1);
 }
 
 const struct cmd_entry cmd_on_entry = {
@@ -300,7 +300,7 @@ cmd_run_words(struct words *w)
 {
 	if (w->n == 0)
 		return CMD_OK;
-	return dispatch(w, 0, sock_get(current_fd));
+	return dispatch(w, 0, sock_get(current_fd), 0);
 }
 
 /* Split and run one line of input. */

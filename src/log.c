@@ -117,13 +117,22 @@ is_wrapper(const struct cmd_entry *e)
 	return e == &cmd_on_entry || e == &cmd_source_entry;
 }
 
+/* The entry's place in cmd_table; the last few are remembered. */
 static unsigned
 cmd_index(const struct cmd_entry *e)
 {
-	unsigned	i;
+	static const struct cmd_entry	*seen[4];
+	static unsigned			 at[4], next;
+	unsigned			 i;
 
+	for (i = 0; i < 4; i++)
+		if (seen[i] == e)
+			return at[i];
 	for (i = 0; cmd_table[i] != NULL && cmd_table[i] != e; i++)
 		;
+	seen[next] = e;
+	at[next] = i;
+	next = (next + 1) % 4;
 	return i;
 }
 

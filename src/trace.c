@@ -18,6 +18,9 @@
 
 struct buf	*trace_capture;
 
+/* A string literal, without strlen: the trace adds many. */
+#define BUF_LIT(b, s)	buf_add((b), (s), sizeof(s) - 1)
+
 static const char *const call_names[CALL__COUNT] = {
 	[CALL_NONE] = "none",
 	[CALL_SOCKET] = "socket",
@@ -163,7 +166,7 @@ fl_arg(struct buf *b, long fl)
 {
 	buf_adds(b, (fl & O_ACCMODE) == O_RDWR ? "O_RDWR" : "O_RDONLY");
 	if (fl & O_NONBLOCK)
-		buf_adds(b, "|O_NONBLOCK");
+		BUF_LIT(b, "|O_NONBLOCK");
 }
 
 static void
@@ -194,7 +197,7 @@ static void
 fd_arg(struct buf *b, int fd)
 {
 	buf_addnum(b, fd);
-	buf_adds(b, ", ");
+	BUF_LIT(b, ", ");
 }
 
 /* The call's name and arguments, "bind(3, {...}, 16)". */
@@ -214,7 +217,7 @@ call_args(struct buf *b, const struct call_rec *r)
 		if (r->ret == 0)
 			buf_printf(b, "[%d, %d]", r->sv[0], r->sv[1]);
 		else
-			buf_adds(b, "sv");
+			BUF_LIT(b, "sv");
 		break;
 	case CALL_BIND:
 	case CALL_CONNECT:
@@ -235,12 +238,12 @@ call_args(struct buf *b, const struct call_rec *r)
 	case CALL_SENDTO:
 		fd_arg(b, r->fd);
 		data_arg(b, r->data, r->len);
-		buf_adds(b, ", ");
+		BUF_LIT(b, ", ");
 		buf_addnum(b, (long long)r->len);
-		buf_adds(b, ", ");
+		BUF_LIT(b, ", ");
 		flags_format(b, msgflag_names, r->arg);
 		if (r->call == CALL_SENDTO) {
-			buf_adds(b, ", ");
+			BUF_LIT(b, ", ");
 			addr_arg(b, &r->addr);
 			buf_printf(b, ", %u", (unsigned)r->addr.len);
 		}
@@ -251,7 +254,7 @@ call_args(struct buf *b, const struct call_rec *r)
 		buf_printf(b, "%d, buf, %zu, ", r->fd, r->len);
 		flags_format(b, msgflag_names, r->arg);
 		if (r->call == CALL_RECVFROM) {
-			buf_adds(b, ", ");
+			BUF_LIT(b, ", ");
 			addr_out(b, r);
 		}
 		break;
@@ -277,7 +280,7 @@ call_args(struct buf *b, const struct call_rec *r)
 		buf_printf(b, "%d, %s", r->fd, r->arg == F_GETFL ? "F_GETFL" :
 		    "F_SETFL");
 		if (r->arg == F_SETFL) {
-			buf_adds(b, ", ");
+			BUF_LIT(b, ", ");
 			fl_arg(b, r->arg2);
 		}
 		break;
@@ -289,7 +292,7 @@ call_args(struct buf *b, const struct call_rec *r)
 			    r->timeout_ms / 1000,
 			    (long)(r->timeout_ms % 1000) * 1000000);
 		else
-			buf_adds(b, "NULL");
+			BUF_LIT(b, "NULL");
 		buf_adds(b, (r->flags & CF_BEHIND) ? ", NULL, 8" : ", [], 8");
 		break;
 	case CALL_IOCTL:
@@ -298,7 +301,7 @@ call_args(struct buf *b, const struct call_rec *r)
 		if (r->ret == 0)
 			buf_printf(b, "[%ld]", r->arg2);
 		else
-			buf_adds(b, "&val");
+			BUF_LIT(b, "&val");
 		break;
 	case CALL_NANOSLEEP:
 		buf_printf(b, "{tv_sec=%ld, tv_nsec=%ld}, NULL",
@@ -326,13 +329,13 @@ call_ending(struct buf *b, const struct call_rec *r)
 		return;
 	}
 	if (r->call == CALL_PPOLL && r->ret == 0) {
-		buf_adds(b, " = 0 (Timeout)");
+		BUF_LIT(b, " = 0 (Timeout)");
 		return;
 	}
-	buf_adds(b, " = ");
+	BUF_LIT(b, " = ");
 	buf_addnum(b, r->ret);
 	if (r->call == CALL_PPOLL) {
-		buf_adds(b, " (");
+		BUF_LIT(b, " (");
 		pollfds_arg(b, r->pfd, r->nfds, 1);
 		buf_addc(b, ')');
 	}
@@ -369,15 +372,15 @@ trace_recv(const struct call_rec *r)
 	buf_adds(&pre, call_name(r->call));
 	buf_addc(&pre, '(');
 	fd_arg(&pre, r->fd);
-	buf_adds(&post, ", ");
+	BUF_LIT(&post, ", ");
 	buf_addnum(&post, (long long)r->len);
-	buf_adds(&post, ", ");
+	BUF_LIT(&post, ", ");
 	flags_format(&post, msgflag_names, r->arg);
 	if (r->call == CALL_RECVFROM) {
-		buf_adds(&post, ", ");
+		BUF_LIT(&post, ", ");
 		addr_out(&post, r);
 	}
-	buf_adds(&post, ") = ");
+	BUF_LIT(&post, ") = ");
 	buf_addnum(&post, r->ret);
 	if (r->show == SHOW_ARG) {
 		buf_add(&b, pre.data, pre.len);
