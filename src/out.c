@@ -237,7 +237,8 @@ show_data_fmt(const char *pre, const char *post, const void *p, size_t n,
 			if (color_on)
 				fputs(color(C_RECV), stdout);
 			putchar('"');
-			fwrite(lit.data, 1, lit.len, stdout);
+			if (lit.len > 0)
+				fwrite(lit.data, 1, lit.len, stdout);
 			putchar('"');
 			if (!opt.quiet && pre != NULL) {
 				if (color_on)
