@@ -11,6 +11,7 @@
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,7 +80,6 @@ static struct sock *
 call_transition(struct sock *sk, struct call_rec *r)
 {
 	struct sock	*nsk;
-	size_t		 got;
 
 	if (r->flags & CF_NOTMADE)
 		return sk;
@@ -160,10 +160,8 @@ call_transition(struct sock *sk, struct call_rec *r)
 	case CALL_RECVFROM:
 		if (r->flags & CF_PEEKONLY)
 			break;
-		/* With MSG_TRUNC a datagram's length may exceed the buffer. */
-		got = (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
 		if (!(r->arg & MSG_PEEK))
-			sk->bytes_in += got;
+			sk->bytes_in += call_filled(r);
 		if (r->ret == 0 && r->len > 0 && sk->type != SOCK_DGRAM &&
 		    !sk->shut_rd)
 			sk->state = ST_CLOSED_PEER;
@@ -199,6 +197,22 @@ call_transition(struct sock *sk, struct call_rec *r)
 		break;
 	}
 	return sk;
+}
+
+/*
+ * How many bytes a receive put in its buffer: what it returned, but no
+ * more than the buffer (MSG_TRUNC returns a datagram's whole length), and
+ * none for MSG_TRUNC on TCP, which throws the bytes away.
+ */
+size_t
+call_filled(const struct call_rec *r)
+{
+	if (r->ret <= 0)
+		return 0;
+	if (r->call != CALL_BUFFERED && (r->arg & MSG_TRUNC) &&
+	    r->snap.protocol == IPPROTO_TCP)
+		return 0;
+	return (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
 }
 
 /* Hand a finished record to every observer. */
@@ -420,6 +434,24 @@ call_buffered(struct sock *sk, const void *p, size_t n, uint64_t total,
 	r->show = show;
 	r->fmt = fmt;
 	rec_result(r, total > (uint64_t)LONG_MAX ? LONG_MAX : (long)total, 0);
+	finish(r, sk);
+}
+
+/*
+ * A receive's bytes (shown with its call already) are now in the file the
+ * command wrote them to: only the outcome takes note; no call, no trace,
+ * nothing for export.
+ */
+void
+call_delivered(struct sock *sk, const void *p, size_t n)
+{
+	struct call_rec	*r;
+
+	r = rec_init(CALL_BUFFERED, sk, CF_NOCALL);
+	r->data = p;
+	r->len = n;
+	r->show = SHOW_FILE;
+	rec_result(r, (long)n, 0);
 	finish(r, sk);
 }
 
@@ -645,6 +677,7 @@ void
 call_report(const struct call_rec *r)
 {
 	const char	*hint;
+	int		 e = r->err;
 
 	if (r->call == CALL_PPOLL && r->ret == 0) {
 		if (r->flags & CF_WAIT)
@@ -652,11 +685,13 @@ call_report(const struct call_rec *r)
 			    "see settimeout)", r->cmd, r->snap.timeout);
 		return;
 	}
-	if (r->err == 0)
+	/* SO_ERROR read for a connect with a timeout: the connect's error. */
+	if ((r->flags & CF_CONNRESULT) && r->ret == 0)
+		e = r->val.i;
+	if (e == 0)
 		return;
-	if ((hint = errno_hint(r)) != NULL)
-		diag("%s: %s: %s", r->cmd, errno_name(r->err), hint);
+	if ((hint = errno_hint(r, e)) != NULL)
+		diag("%s: %s: %s", r->cmd, errno_name(e), hint);
 	else
-		diag("%s: %s (%s)", r->cmd, errno_name(r->err),
-		    strerror(r->err));
+		diag("%s: %s (%s)", r->cmd, errno_name(e), strerror(e));
 }

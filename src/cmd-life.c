@@ -265,22 +265,6 @@ do_connect(struct sock *sk, const struct addr *a)
 	return 0;
 }
 
-/* A connect failed: the call, or the SO_ERROR read that told how it ended. */
-static void
-report_connect(const struct call_rec *r)
-{
-	struct call_rec	c;
-
-	if (r->call != CALL_GETSOCKOPT || r->ret < 0) {
-		call_report(r);
-		return;
-	}
-	c = *r;
-	c.call = CALL_CONNECT;
-	c.err = r->val.i;
-	call_report(&c);
-}
-
 static enum cmd_retval
 connect_common(struct cmd_ctx *ctx, int ex)
 {
@@ -296,9 +280,7 @@ connect_common(struct cmd_ctx *ctx, int ex)
 	r = do_connect(sk, &a);
 	if (ex) {
 		/* Like Python's connect_ex: the outcome is a value, not a failure. */
-		e = r == 0 ? 0 : call_last()->err != 0 ? call_last()->err :
-		    call_last()->call == CALL_GETSOCKOPT ? call_last()->val.i :
-		    ETIMEDOUT;
+		e = r == 0 ? 0 : sess.last.err;
 		if (e == 0)
 			result("0");
 		else
@@ -306,7 +288,7 @@ connect_common(struct cmd_ctx *ctx, int ex)
 		return CMD_OK;
 	}
 	if (r == -1)
-		report_connect(call_last());
+		call_report(call_last());
 	return r == 0 ? CMD_OK : CMD_ERROR;
 }
 

@@ -229,15 +229,12 @@ recv_common(struct cmd_ctx *ctx, int from)
 		ret = CMD_ERROR;
 		goto out;
 	}
-	/* With MSG_TRUNC a datagram's real length may exceed the buffer. */
-	shown = (size_t)r < (size_t)size ? (size_t)r : (size_t)size;
-	/* On a TCP socket MSG_TRUNC skips the bytes: buf is never filled. */
-	if ((flags & MSG_TRUNC) && sk->protocol == IPPROTO_TCP)
-		shown = 0;
+	shown = call_filled(call_last());
 	if (o.fd >= 0) {
-		if (sink_write(&o, data, shown) == 0)
+		if (sink_write(&o, data, shown) == 0) {
+			call_delivered(sk, data, shown);
 			note_written(&o, shown);
-		else {
+		} else {
 			/* A stream's bytes are kept for the next receive. */
 			if (sk->type != SOCK_DGRAM && !(flags & MSG_PEEK) &&
 			    shown > 0) {

@@ -343,18 +343,8 @@ export_free(struct export *x)
 int
 export_step_words(size_t i, struct words *w)
 {
-	const struct log_step	*st = &log_steps[i];
-	const char		*p;
-	size_t			 n;
-	int			 k, q;
-
 	memset(w, 0, sizeof *w);
-	if (st->argc == 0)
-		return 0;
-	for (k = 0; k < st->argc; k++) {
-		log_word(st, k, &p, &n, &q);
-		words_push(w, p, n, q);
-	}
+	log_words(&log_steps[i], w);
 	return 0;
 }
 
@@ -363,13 +353,16 @@ void
 export_step_text(size_t i, struct buf *b)
 {
 	const struct log_step	*st = &log_steps[i];
+	struct words		 w = { 0 };
 	const char		*p;
 	size_t			 n, k;
 	int			 a, plain;
 
 	buf_adds(b, st->cmd->name);
-	for (a = 0; a < st->argc; a++) {
-		log_word(st, a, &p, &n, NULL);
+	log_words(st, &w);
+	for (a = 0; a < w.n; a++) {
+		p = w.v[a].s;
+		n = w.v[a].len;
 		plain = n > 0;
 		for (k = 0; k < n; k++)
 			if (p[k] <= ' ' || p[k] >= 0x7f || p[k] == '"' ||
@@ -384,6 +377,7 @@ export_step_text(size_t i, struct buf *b)
 			buf_addc(b, '"');
 		}
 	}
+	words_free(&w);
 }
 
 /* Say where a step's address comes from when it is not today's value. */
@@ -624,6 +618,10 @@ cmd_export_exec(struct cmd_ctx *ctx)
 	}
 	memset(&x, 0, sizeof x);
 	x.out = &out;
+	if (log_dropped() > 0)
+		diag("export: the session log is full (it keeps 64 MiB); the "
+		    "last %lu commands are not in the program",
+		    log_dropped());
 	log_expand();
 	steps = export_read(&x);
 	if (c)

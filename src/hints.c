@@ -22,18 +22,23 @@ is_recv(enum call_id c)
 	return c == CALL_RECV || c == CALL_RECVFROM;
 }
 
-/* A hint for the failed call r, or NULL for none. */
+/*
+ * A hint for the failed call r, which failed with err (for the SO_ERROR
+ * read of a connect with a timeout, the error it read), or NULL for none.
+ */
 const char *
-errno_hint(const struct call_rec *r)
+errno_hint(const struct call_rec *r, int err)
 {
 	const struct sock *sk = r->snap.fd >= 0 ? &r->snap : NULL;
 	enum call_id	 call = r->call;
-	int		 err = r->err;
 	int		 stream = sk == NULL || sk->type != SOCK_DGRAM;
 
-	/* A wait for a socket's timeout speaks for the call it waits for. */
-	if (call == CALL_PPOLL && (r->flags & CF_WAIT) && sk != NULL &&
-	    sk->state == ST_CONNECTING)
+	/*
+	 * A wait for a socket's timeout, and the SO_ERROR read after it,
+	 * speak for the connect they are part of.
+	 */
+	if ((call == CALL_PPOLL && (r->flags & CF_WAIT) && sk != NULL &&
+	    sk->state == ST_CONNECTING) || (r->flags & CF_CONNRESULT))
 		call = CALL_CONNECT;
 	if (sk != NULL && sk->state == ST_LISTENING) {
 		if (is_send(call) || is_recv(call))

@@ -25,8 +25,18 @@ size_t		 log_nrecs;
 
 static struct buf	 stream;
 static struct buf	 pfds;		/* expanded poll sets */
+static struct buf	 xdata;		/* expanded sent bytes */
 /* Inside a logged step: calls outside a command are not logged. */
 static int		 in_step;
+/* The running step's words: a send of just those is not kept twice. */
+static const struct word *step_argv;
+static int		 step_argc;
+/*
+ * The log stops growing at LOG_MAX bytes, so a session that runs for days
+ * keeps bounded memory; export then covers the commands before.
+ */
+#define LOG_MAX		(64 * 1024 * 1024)
+static unsigned long	 steps_dropped;
 
 #define NOT_KEPT	((size_t)-1)
 
@@ -40,7 +50,7 @@ enum {
 	/* A send's or a receive's fit in the first seven: one byte. */
 	F_FD, F_SEQ, F_RET, F_LEN, F_DATA, F_FLAGS, F_ERR,
 	F_FAMILY, F_TYPE, F_PROTOCOL, F_SV, F_NEWSEQ, F_ADDR, F_ARG, F_ARG2,
-	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F__COUNT
+	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F_WORDS, F__COUNT
 };
 
 /* A varint at p; returns the byte after it. */
@@ -146,6 +156,12 @@ log_begin(const struct cmd_entry *e, const struct word *argv, int argc,
 
 	if (is_wrapper(e))
 		return;
+	if (stream.len >= LOG_MAX) {
+		steps_dropped++;
+		return;
+	}
+	step_argv = argv;
+	step_argc = argc;
 	for (i = 0; i < argc; i++)
 		n += argv[i].len + 10;
 	p = p0 = room(n);
@@ -179,12 +195,40 @@ log_end(int r)
 	p = vput_i(p, sess.last.err);
 	done(p0, p);
 	in_step = 0;
+	step_argv = NULL;
+	step_argc = 0;
 }
 
 static int
 opt_index(const struct sockopt *o)
 {
 	return o != NULL ? (int)(o - sockopts) + 1 : 0;
+}
+
+/*
+ * How many of the n bytes at p are the step's words joined by spaces, as
+ * send DATA sends them; 0 when they are not.
+ */
+static size_t
+words_prefix(const char *p, size_t n)
+{
+	size_t	off = 0;
+	int	i;
+
+	if (step_argc == 0)
+		return 0;
+	for (i = 0; i < step_argc; i++) {
+		if (i > 0) {
+			if (off >= n || p[off] != ' ')
+				return 0;
+			off++;
+		}
+		if (off + step_argv[i].len > n ||
+		    memcmp(p + off, step_argv[i].s, step_argv[i].len) != 0)
+			return 0;
+		off += step_argv[i].len;
+	}
+	return off;
 }
 
 /*
@@ -197,12 +241,17 @@ log_observe(const struct call_rec *r)
 {
 	unsigned char	*p0, *p;
 	uint64_t	 have = 0;
+	size_t		 words;
 	int		 i, data;
 
 	if (!in_step || (r->flags & CF_BEHIND))
 		return;
+	/* A loop's hidden calls are its command's; only how it ended counts. */
+	if ((r->flags & CF_HIDDEN) && r->ret > 0)
+		return;
 	data = (r->call == CALL_SEND || r->call == CALL_SENDTO) &&
 	    !(r->flags & CF_HIDDEN) && r->data != NULL;
+	words = data ? words_prefix(r->data, r->len) : 0;
 #define HAVE(f, cond)	if (cond) have |= (uint64_t)1 << (f)
 	HAVE(F_FLAGS, r->flags != 0);
 	HAVE(F_FD, r->fd != 0);
@@ -225,6 +274,7 @@ log_observe(const struct call_rec *r)
 	HAVE(F_POLL, r->pfd != NULL && r->nfds > 0);
 	HAVE(F_TS, r->call == CALL_NANOSLEEP);
 	/* The socket as it is after a send or receive tells export nothing. */
+	HAVE(F_WORDS, words > 0);
 	HAVE(F_SNAP, r->snap.fd >= 0 && r->call != CALL_SEND &&
 	    r->call != CALL_SENDTO && r->call != CALL_RECV &&
 	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED);
@@ -270,8 +320,9 @@ log_observe(const struct call_rec *r)
 	if (have & (1 << F_LEN))
 		p = vput(p, r->len);
 	if (have & (1 << F_DATA)) {
-		memcpy(p, r->data, r->len);
-		p += r->len;
+		/* The step's words, when they start it, are not kept twice. */
+		memcpy(p, r->data + words, r->len - words);
+		p += r->len - words;
 	}
 	if (have & (1 << F_SHOW))
 		p = vput(p, r->show);
@@ -307,13 +358,31 @@ log_observe(const struct call_rec *r)
 	done(p0, p);
 }
 
-/* Read one record at *off into lr. */
+/* The step's words joined by spaces, onto xdata. */
 static void
-rec_read(size_t *off, struct log_rec *lr)
+add_step_words(const struct log_step *st)
+{
+	size_t		 off = st->argv_off;
+	uint64_t	 len;
+	int		 i;
+
+	for (i = 0; i < st->argc; i++) {
+		len = get_u(&off);
+		if (i > 0)
+			buf_addc(&xdata, ' ');
+		buf_add(&xdata, stream.data + off, (size_t)(len >> 1));
+		off += (size_t)(len >> 1);
+	}
+}
+
+/* Read one record at *off, of step st, into lr. */
+static void
+rec_read(size_t *off, const struct log_step *st, struct log_rec *lr)
 {
 	struct call_rec	*r = &lr->rec;
 	struct pollfd	 p;
 	uint64_t	 have;
+	size_t		 n;
 	int		 i;
 
 	memset(lr, 0, sizeof *lr);
@@ -357,8 +426,13 @@ rec_read(size_t *off, struct log_rec *lr)
 	if (have & (1 << F_LEN))
 		r->len = (size_t)get_u(off);
 	if (have & (1 << F_DATA)) {
-		lr->data_off = *off;
-		*off += r->len;
+		/* The words of the step first, when they were left out. */
+		lr->data_off = xdata.len;
+		if (have & (1 << F_WORDS))
+			add_step_words(st);
+		n = r->len - (xdata.len - lr->data_off);
+		buf_add(&xdata, stream.data + *off, n);
+		*off += n;
 	}
 	if (have & (1 << F_SHOW))
 		r->show = (enum rec_show)get_u(off);
@@ -446,7 +520,7 @@ log_expand(void)
 		} else if (tag == T_REC) {
 			log_recs = grow(log_recs, &capr, log_nrecs + 1,
 			    sizeof *log_recs);
-			rec_read(&off, &log_recs[log_nrecs++]);
+			rec_read(&off, st, &log_recs[log_nrecs++]);
 			if (st != NULL)
 				st->nrecs++;
 		} else if (tag == T_END && st != NULL) {
@@ -469,36 +543,16 @@ log_release(void)
 	free(log_steps);
 	free(log_recs);
 	buf_free(&pfds);
+	buf_free(&xdata);
 	log_steps = NULL;
 	log_recs = NULL;
 	log_nsteps = log_nrecs = 0;
 }
 
-/* The i-th word of a step, its length (it may hold NULs) and quoting. */
-void
-log_word(const struct log_step *st, int i, const char **p, size_t *n,
-    int *quoted)
-{
-	size_t		off = st->argv_off;
-	uint64_t	len;
-	int		k;
-
-	for (k = 0;; k++) {
-		len = get_u(&off);
-		if (k == i)
-			break;
-		off += (size_t)(len >> 1);
-	}
-	*p = stream.data + off;
-	*n = (size_t)(len >> 1);
-	if (quoted != NULL)
-		*quoted = (int)(len & 1);
-}
-
 const char *
 log_rec_data(const struct log_rec *lr)
 {
-	return lr->data_off == NOT_KEPT ? NULL : stream.data + lr->data_off;
+	return lr->data_off == NOT_KEPT ? NULL : xdata.data + lr->data_off;
 }
 
 const struct pollfd *
@@ -506,6 +560,29 @@ log_rec_pfd(const struct log_rec *lr)
 {
 	return lr->pfd_off == NOT_KEPT ? NULL :
 	    (const struct pollfd *)(void *)(pfds.data + lr->pfd_off);
+}
+
+/* Commands not logged because the log was full. */
+unsigned long
+log_dropped(void)
+{
+	return steps_dropped;
+}
+
+/* All the words of a step into w, in one pass. */
+void
+log_words(const struct log_step *st, struct words *w)
+{
+	size_t		 off = st->argv_off;
+	uint64_t	 len;
+	int		 i;
+
+	for (i = 0; i < st->argc; i++) {
+		len = get_u(&off);
+		words_push(w, stream.data + off, (size_t)(len >> 1),
+		    (int)(len & 1));
+		off += (size_t)(len >> 1);
+	}
 }
 
 void

@@ -4,9 +4,6 @@
  * handed over. Scripts read it through $ret, $errno and $received, and
  * expect checks it. Calls made behind the user's back leave it alone.
  */
-#include <sys/socket.h>
-#include <netinet/in.h>
-
 #include <errno.h>
 
 #include "sockrepl.h"
@@ -56,12 +53,13 @@ outcome_observe(const struct call_rec *r)
 		break;
 	case CALL_RECV:
 	case CALL_RECVFROM:
-		/* recvline's own calls are not what it returns. */
-		if (r->ret < 0 || r->show == SHOW_ARG)
+		/*
+		 * recvline's own calls are not what it returns; bytes bound
+		 * for a file count once the file has them (call_delivered).
+		 */
+		if (r->ret < 0 || r->show != SHOW_BLOCK)
 			break;
-		n = (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
-		if ((r->arg & MSG_TRUNC) && r->snap.protocol == IPPROTO_TCP)
-			n = 0;
+		n = call_filled(r);
 		keep_data(r->data, n, n);
 		break;
 	case CALL_BUFFERED:

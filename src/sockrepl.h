@@ -303,8 +303,7 @@ int	 format_take(const char *, struct word *, int, enum data_format *);
  * or write the outcome themselves.
  */
 enum call_id {
-	CALL_NONE,		/* no system call: bytes served from sockrepl's
-				   buffer (see CALL_BUFFERED) */
+	CALL_NONE,		/* none: never in a record */
 	CALL_SOCKET,
 	CALL_SOCKETPAIR,
 	CALL_BIND,
@@ -389,7 +388,6 @@ struct call_rec {
 	size_t		 len;		/* send: their length; recv: bufsize */
 	enum rec_show	 show;		/* recv: how its bytes are shown */
 	enum data_format fmt;		/* recv SHOW_BLOCK: the format */
-	size_t		 kept;		/* CALL_BUFFERED: bytes left buffered */
 	const struct sockopt *opt;	/* setsockopt, getsockopt */
 	union optval	 val;
 	socklen_t	 vallen;
@@ -416,6 +414,8 @@ ssize_t	 call_recv(struct sock *, void *, size_t, int, struct addr *,
 void	 call_buffered(struct sock *, const void *, size_t, uint64_t,
 	    enum rec_show, enum data_format);
 void	 call_poll_answered(struct pollfd *, int, int);
+void	 call_delivered(struct sock *, const void *, size_t);
+size_t	 call_filled(const struct call_rec *);
 int	 call_setsockopt(struct sock *, const struct sockopt *,
 	    const union optval *, socklen_t);
 int	 call_getsockopt(struct sock *, const struct sockopt *,
@@ -455,7 +455,7 @@ const char *call_name(enum call_id);
 struct log_step {
 	const struct cmd_entry *cmd;
 	int		 argc;
-	size_t		 argv_off;	/* its words in the stream: log_word */
+	size_t		 argv_off;	/* its words in the stream: log_words */
 	uint64_t	 seq;		/* the socket it ran on, or 0 */
 	int		 fd;		/* its fd then, or -1 */
 	double		 timeout;	/* its timeout then: < 0 none */
@@ -480,14 +480,14 @@ void	 log_begin(const struct cmd_entry *, const struct word *, int,
 void	 log_end(int);
 void	 log_expand(void);
 void	 log_release(void);
-void	 log_word(const struct log_step *, int, const char **, size_t *,
-	    int *);
+void	 log_words(const struct log_step *, struct words *);
+unsigned long log_dropped(void);
 const char *log_rec_data(const struct log_rec *);
 const struct pollfd *log_rec_pfd(const struct log_rec *);
 void	 log_free(void);
 
 /* ---- hints for errors (hints.c) ---- */
-const char *errno_hint(const struct call_rec *);
+const char *errno_hint(const struct call_rec *, int);
 
 /* ---- waiting and signals (wait.c) ---- */
 extern volatile sig_atomic_t interrupted;

@@ -341,29 +341,13 @@ call_ending(struct buf *b, const struct call_rec *r)
 	}
 }
 
-/* How many of a receive's bytes are in the buffer to show. */
-static size_t
-rec_shown(const struct call_rec *r)
-{
-	size_t	n;
-
-	if (r->ret <= 0)
-		return 0;
-	n = (size_t)r->ret < r->len ? (size_t)r->ret : r->len;
-	/* On a TCP socket MSG_TRUNC skips the bytes: buf is never filled. */
-	if (r->call != CALL_BUFFERED && (r->arg & MSG_TRUNC) &&
-	    r->snap.protocol == IPPROTO_TCP)
-		n = 0;
-	return n;
-}
-
 /* A receive that returned: its bytes inside the call or after it. */
 static void
 trace_recv(const struct call_rec *r)
 {
 	/* Kept from call to call: a long exchange allocates nothing here. */
 	static struct buf pre, post, b;
-	size_t		n = rec_shown(r);
+	size_t		n = call_filled(r);
 	int		stream = r->snap.type != SOCK_DGRAM;
 
 	buf_reset(&pre);
@@ -397,7 +381,8 @@ trace_recv(const struct call_rec *r)
 	} else
 		show_data_fmt(buf_str(&pre), buf_str(&post), r->data, n,
 		    r->fmt);
-	if (r->call == CALL_RECVFROM && opt.quiet && r->addr.len > 0) {
+	if (r->call == CALL_RECVFROM && opt.quiet && r->addr.len > 0 &&
+	    !(r->flags & CF_BEHIND)) {
 		buf_reset(&b);
 		addr_format_short(&b, (const struct sockaddr *)&r->addr.ss,
 		    r->addr.len);
@@ -473,7 +458,8 @@ trace_observe(const struct call_rec *r)
 	 * and so is the receive that ends the loop at EOF.
 	 */
 	if ((r->flags & CF_HIDDEN) && r->ret >= 0 && !(r->ret == 0 &&
-	    (r->call == CALL_RECV || r->call == CALL_RECVFROM)))
+	    (r->call == CALL_RECV || r->call == CALL_RECVFROM ||
+	    r->call == CALL_PPOLL)))
 		return;
 	if (r->flags & CF_NOCALL) {
 		trace_answered(r);
