@@ -213,5 +213,21 @@ def test_quiet_shows_results_only():
     check(out == '3 4\n"hi"\nSOCK_STREAM\n', repr(out))
 
 
+def test_recv_into_a_file_that_fails_counts_nothing():
+    # The bytes stay buffered, so they are not received until a later
+    # receive hands them over.
+    if not os.path.exists("/dev/full"):
+        raise lib.Skip("no /dev/full")
+    status, out, err = lib.run(
+        "socketpair\nsend abc\non 4 recv > /dev/full\nexpect fail\n"
+        "set n $received\nexpect data\n"
+        "on 4 recv\nexpect abc\n")
+    check("recv: writing /dev/full" in err, err)
+    check("line 6: expect: nothing has been received yet" in err, err)
+    check(err.count("line ") == 2 and status == 1, err)
+    check(out.endswith('(3 bytes from sockrepl\'s buffer, no system call)\n'
+                       '"abc"\n'), out)
+
+
 if __name__ == "__main__":
     lib.main()
