@@ -521,19 +521,35 @@ call_shutdown(struct sock *sk, int how)
 	return ret;
 }
 
-/* close(2); the socket leaves the table whatever it returns. */
-int
-call_close(struct sock *sk)
+static int
+close_flags(struct sock *sk, int flags)
 {
 	struct call_rec	*r;
 	int		ret;
 
-	r = rec_init(CALL_CLOSE, sk, 0);
+	r = rec_init(CALL_CLOSE, sk, flags);
 	r->snap = *sk;
 	ret = close(sk->fd);
 	rec_result(r, ret, errno);
 	finish(r, sk);
 	return ret;
+}
+
+/* close(2); the socket leaves the table whatever it returns. */
+int
+call_close(struct sock *sk)
+{
+	return close_flags(sk, 0);
+}
+
+/* At the end of a session: every socket still open, behind the user's back. */
+void
+call_close_all(void)
+{
+	int	fd;
+
+	while ((fd = sock_first()) >= 0)
+		(void)close_flags(sock_get(fd), CF_BEHIND);
 }
 
 int

@@ -65,9 +65,10 @@ on_line(char *line)
 	interrupted = 0;
 	free(line);
 	out_flush();
-	events_settle();
-	if (!quit_requested)
+	if (!quit_requested) {
+		events_settle();
 		rl_callback_handler_install(make_prompt(), on_line);
+	}
 }
 
 /* Ctrl-C at the prompt abandons the line, as in bash. */

@@ -184,6 +184,7 @@ main(int argc, char **argv)
 	    (interact && !(file != NULL && strcmp(file, "-") == 0))))
 		run_stdin();
 	status = script_status();
+	call_close_all();
 	sock_close_all();
 	buf_free(&sess.last.data);
 	log_free();

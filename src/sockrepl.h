@@ -423,6 +423,7 @@ int	 call_getsockopt(struct sock *, const struct sockopt *,
 int	 call_getname(struct sock *, int, struct addr *, int);
 int	 call_shutdown(struct sock *, int);
 int	 call_close(struct sock *);
+void	 call_close_all(void);
 int	 call_fcntl_getfl(struct sock *, int);
 int	 call_fcntl_setfl(struct sock *, int, int);
 int	 call_ppoll(struct pollfd *, int, int, int);
