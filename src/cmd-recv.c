@@ -275,27 +275,40 @@ cmd_recvfrom_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_recv_entry = {
-	"recv", NULL, 0, 6, "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
-	"receive up to BUFSIZE bytes",
-	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER, ARG_MSGFLAG }, cmd_recv_exec,
-	"BUFSIZE defaults to 65536. FLAGS are peek, waitall, dontwait, oob "
-	"and trunc (or MSG_PEEK ...), joined by |. Data is shown as the "
-	"format command says (auto: text as a C string, binary data as a "
-	"hexdump); -f FORMAT (auto, text, hex, raw) chooses for this command "
-	"alone, and > FILE or >> FILE writes the data to a file instead. "
-	"Bytes an earlier recvline, recvuntil or recvall read past its end "
-	"are served first, with no system call. A return of 0 on a stream "
-	"socket is the peer's orderly shutdown (EOF); a reset is the error "
-	"ECONNRESET."
+	.name = "recv",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+	.minargs = 0,
+	.maxargs = 6,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_NUMBER, ARG_MSGFLAG },
+	.summary = "receive up to BUFSIZE bytes",
+	.calls = "recv(2)",
+	.exec = cmd_recv_exec,
+	.help = "BUFSIZE defaults to 65536. FLAGS are peek, waitall, dontwait, "
+	    "oob and trunc (or MSG_PEEK ...), joined by |. Data is shown as "
+	    "the format command says (auto: text as a C string, binary data as "
+	    "a hexdump); -f FORMAT (auto, text, hex, raw) chooses for this "
+	    "command alone, and > FILE or >> FILE writes the data to a file "
+	    "instead. Bytes an earlier recvline, recvuntil or recvall read "
+	    "past its end are served first, with no system call. A return of 0 "
+	    "on a stream socket is the peer's orderly shutdown (EOF); a reset "
+	    "is the error ECONNRESET."
 };
 
 const struct cmd_entry cmd_recvfrom_entry = {
-	"recvfrom", NULL, 0, 6, "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
-	"receive a datagram and the address it came from",
-	"recvfrom(2)", CMD_NEEDSOCK, { ARG_NUMBER, ARG_MSGFLAG },
-	cmd_recvfrom_exec,
-	"As recv, and shows the sender's address: the way a UDP server learns "
-	"whom to answer with sendto."
+	.name = "recvfrom",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+	.minargs = 0,
+	.maxargs = 6,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_NUMBER, ARG_MSGFLAG },
+	.summary = "receive a datagram and the address it came from",
+	.calls = "recvfrom(2)",
+	.exec = cmd_recvfrom_exec,
+	.help = "As recv, and shows the sender's address: the way a UDP server "
+	    "learns whom to answer with sendto."
 };
 
 /* recvline, recvuntil and recvall read a byte stream. */
@@ -461,14 +474,21 @@ cmd_recvline_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_recvline_entry = {
-	"recvline", NULL, 0, 5, "[-f FORMAT] [MAX] [> FILE]",
-	"receive one line, through its \\n",
-	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_recvline_exec,
-	"Calls recv until a \\n arrives and returns the line with its \\n "
-	"(and the \\r before it, if any). Bytes after the \\n stay in "
-	"sockrepl's buffer for the next receive; the trace says how many. "
-	"Fails if no \\n comes within MAX bytes (default 65536); at EOF it "
-	"returns what is left. -f and > FILE as for recv."
+	.name = "recvline",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [MAX] [> FILE]",
+	.minargs = 0,
+	.maxargs = 5,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_NUMBER },
+	.summary = "receive one line, through its \\n",
+	.calls = "recv(2)",
+	.exec = cmd_recvline_exec,
+	.help = "Calls recv until a \\n arrives and returns the line with its "
+	    "\\n (and the \\r before it, if any). Bytes after the \\n stay in "
+	    "sockrepl's buffer for the next receive; the trace says how many. "
+	    "Fails if no \\n comes within MAX bytes (default 65536); at EOF it "
+	    "returns what is left. -f and > FILE as for recv."
 };
 
 static enum cmd_retval
@@ -500,12 +520,20 @@ cmd_recvuntil_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_recvuntil_entry = {
-	"recvuntil", NULL, 1, 6, "[-f FORMAT] DELIM [MAX] [> FILE]",
-	"receive through the first DELIM",
-	"recv(2)", CMD_NEEDSOCK, { ARG_DATA, ARG_NUMBER }, cmd_recvuntil_exec,
-	"As recvline, up to and including DELIM, one word: quote it, with "
-	"escapes in \"...\", e.g. recvuntil \"\\r\\n\\r\\n\" for the end of "
-	"HTTP headers. Bytes after it stay buffered for the next receive."
+	.name = "recvuntil",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] DELIM [MAX] [> FILE]",
+	.minargs = 1,
+	.maxargs = 6,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_DATA, ARG_NUMBER },
+	.summary = "receive through the first DELIM",
+	.calls = "recv(2)",
+	.exec = cmd_recvuntil_exec,
+	.help = "As recvline, up to and including DELIM, one word: quote it, "
+	    "with escapes in \"...\", e.g. recvuntil \"\\r\\n\\r\\n\" for the "
+	    "end of HTTP headers. Bytes after it stay buffered for the next "
+	    "receive."
 };
 
 /* Keep the last KEEP_TAIL bytes seen, for expect after recvall > FILE. */
@@ -650,15 +678,23 @@ out:
 }
 
 const struct cmd_entry cmd_recvall_entry = {
-	"recvall", NULL, 0, 5, "[-f FORMAT] [MAX] [> FILE]",
-	"receive until the peer closes (EOF)",
-	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_recvall_exec,
-	"Calls recv until it returns 0 (EOF) and returns everything. On the "
-	"screen at most MAX bytes (default and limit 16777216) are taken; "
-	"more is an error, and the bytes stay buffered. With > FILE the data "
-	"is written as it arrives, in constant memory, with no limit unless "
-	"MAX is given; expect then sees only the last 65536 bytes. The first "
-	"three recv calls and the last are shown, the rest counted."
+	.name = "recvall",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [MAX] [> FILE]",
+	.minargs = 0,
+	.maxargs = 5,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_NUMBER },
+	.summary = "receive until the peer closes (EOF)",
+	.calls = "recv(2)",
+	.exec = cmd_recvall_exec,
+	.help = "Calls recv until it returns 0 (EOF) and returns everything. "
+	    "On the screen at most MAX bytes (default and limit 16777216) are "
+	    "taken; more is an error, and the bytes stay buffered. With > FILE "
+	    "the data is written as it arrives, in constant memory, with no "
+	    "limit unless MAX is given; expect then sees only the last 65536 "
+	    "bytes. The first three recv calls and the last are shown, the "
+	    "rest counted."
 };
 
 static enum cmd_retval
@@ -681,13 +717,18 @@ cmd_format_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_format_entry = {
-	"format", NULL, 0, 1, "[auto|text|hex|raw]",
-	"choose how received data is shown",
-	"", 0, { ARG_WORD }, cmd_format_exec,
-	"auto (the default) shows text as C strings and binary data as a "
-	"hexdump; text always as C strings; hex always as a hexdump (offset, "
-	"hex bytes, ASCII, with < marking received data); raw writes the "
-	"bytes as they are, but only when stdout is not a terminal, since "
-	"control bytes must never reach one (on a terminal raw shows text). "
-	"recv -f FORMAT overrides it for one command."
+	.name = "format",
+	.group = GROUP_DATA,
+	.usage = "[auto|text|hex|raw]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_WORD },
+	.summary = "choose how received data is shown",
+	.exec = cmd_format_exec,
+	.help = "auto (the default) shows text as C strings and binary data as "
+	    "a hexdump; text always as C strings; hex always as a hexdump "
+	    "(offset, hex bytes, ASCII, with < marking received data); raw "
+	    "writes the bytes as they are, but only when stdout is not a "
+	    "terminal, since control bytes must never reach one (on a terminal "
+	    "raw shows text). recv -f FORMAT overrides it for one command."
 };

@@ -285,13 +285,20 @@ cmd_on_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_on_entry = {
-	"on", NULL, 2, -1, "FD COMMAND [ARG ...]",
-	"run one command on socket FD, leaving the current socket as it is",
-	"", CMD_KEEPOUTCOME, { ARG_FD, ARG_COMMAND, ARG_WORD }, cmd_on_exec,
-	"Runs COMMAND with FD as its socket, once; the current socket does "
-	"not change. For example, on 3 accept accepts on listener 3 while "
-	"you talk on another socket. Commands that make a new socket (accept, "
-	"socket) still make it the current one."
+	.name = "on",
+	.group = GROUP_INSPECTION,
+	.usage = "FD COMMAND [ARG ...]",
+	.minargs = 2,
+	.maxargs = -1,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_FD, ARG_COMMAND, ARG_WORD },
+	.summary = "run one command on socket FD, leaving the current socket "
+	    "as it is",
+	.exec = cmd_on_exec,
+	.help = "Runs COMMAND with FD as its socket, once; the current socket "
+	    "does not change. For example, on 3 accept accepts on listener 3 "
+	    "while you talk on another socket. Commands that make a new socket "
+	    "(accept, socket) still make it the current one."
 };
 
 /* Run a line's words on the current socket. */

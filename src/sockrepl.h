@@ -523,15 +523,27 @@ enum arg_kind {
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
 
+/* Where help lists a command, in this order; the man page agrees. */
+enum cmd_group {
+	GROUP_LIFE,		/* Life cycle */
+	GROUP_DATA,		/* Data */
+	GROUP_OPTIONS,		/* Options */
+	GROUP_INSPECTION,	/* Inspection */
+	GROUP_SESSION,		/* Session */
+	GROUP_SCRIPTING,	/* Scripting */
+	GROUP__COUNT
+};
+
 struct cmd_ctx;
 struct cmd_entry {
 	const char	*name;
 	const char	*alias;
+	enum cmd_group	 group;
 	int		 minargs;
 	int		 maxargs;	/* -1: no limit */
 	const char	*usage;		/* arguments only */
 	const char	*summary;
-	const char	*calls;		/* the C call(s) it maps to */
+	const char	*calls;		/* the C call(s) it maps to, or NULL */
 	int		 flags;
 	enum arg_kind	 args[4];	/* the last one repeats */
 	enum cmd_retval	 (*exec)(struct cmd_ctx *);
