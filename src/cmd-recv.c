@@ -35,25 +35,16 @@ struct sink {
 };
 
 /*
- * Take -f FORMAT from the front and > FILE or >> FILE from the end of a
- * receive's words; *argv and *argc are what is left. Returns 0, or -1 after
- * a message.
+ * The sink the dispatcher's template chose: -f FORMAT and > FILE or
+ * >> FILE (CMD_FORMAT, CMD_REDIR_OUT) are taken before the handler runs.
  */
-static int
-sink_args(struct cmd_ctx *ctx, struct sink *o, struct word **argv, int *argc)
+static void
+sink_init(struct cmd_ctx *ctx, struct sink *o)
 {
-	int	n;
-
 	o->name = ctx->entry->name;
-	o->fmt = data_format;
+	o->fmt = ctx->fmt;
+	o->redir = ctx->redir;
 	o->fd = -1;
-	*argv = ctx->argv;
-	*argc = ctx->argc;
-	if ((n = format_take(o->name, *argv, *argc, &o->fmt)) < 0)
-		return -1;
-	*argv += n;
-	*argc -= n;
-	return redir_take(o->name, *argv, argc, &o->redir);
 }
 
 /* Open the file, once the other arguments are known to be good. */
@@ -192,23 +183,17 @@ recv_common(struct cmd_ctx *ctx, int from)
 {
 	struct sock	*sk = ctx->sk;
 	struct sink	 o;
-	struct word	*argv;
 	struct addr	 a;
 	long long	 size;
 	char		*data;
 	ssize_t		 r;
 	size_t		 shown;
-	int		 argc, flags;
+	int		 flags;
 	enum cmd_retval	 ret = CMD_OK;
 	const char	*name = ctx->entry->name;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc > 2) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
-	if (recv_args(name, argv, argc, &size, &flags) != 0 ||
+	sink_init(ctx, &o);
+	if (recv_args(name, ctx->argv, ctx->argc, &size, &flags) != 0 ||
 	    sink_open(&o) != 0)
 		return CMD_ERROR;
 	if (sk->type == SOCK_STREAM && rbuf_len(sk) > 0 && size > 0) {
@@ -279,8 +264,8 @@ const struct cmd_entry cmd_recv_entry = {
 	.group = GROUP_DATA,
 	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
 	.minargs = 0,
-	.maxargs = 6,
-	.flags = CMD_NEEDSOCK,
+	.maxargs = 2,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
 	.args = { ARG_NUMBER, ARG_MSGFLAG },
 	.summary = "receive up to BUFSIZE bytes",
 	.calls = "recv(2)",
@@ -301,8 +286,8 @@ const struct cmd_entry cmd_recvfrom_entry = {
 	.group = GROUP_DATA,
 	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
 	.minargs = 0,
-	.maxargs = 6,
-	.flags = CMD_NEEDSOCK,
+	.maxargs = 2,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
 	.args = { ARG_NUMBER, ARG_MSGFLAG },
 	.summary = "receive a datagram and the address it came from",
 	.calls = "recvfrom(2)",
@@ -458,17 +443,10 @@ static enum cmd_retval
 cmd_recvline_exec(struct cmd_ctx *ctx)
 {
 	struct sink	 o;
-	struct word	*argv;
 	size_t		 max = LINE_MAX_DEFAULT;
-	int		 argc;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc > 1) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
-	if (argc == 1 && max_arg(argv[0].s, MAX_RECV, &max) != 0)
+	sink_init(ctx, &o);
+	if (ctx->argc == 1 && max_arg(ctx->argv[0].s, MAX_RECV, &max) != 0)
 		return CMD_ERROR;
 	return recv_delim(ctx, &o, "\n", 1, max);
 }
@@ -478,8 +456,8 @@ const struct cmd_entry cmd_recvline_entry = {
 	.group = GROUP_DATA,
 	.usage = "[-f FORMAT] [MAX] [> FILE]",
 	.minargs = 0,
-	.maxargs = 5,
-	.flags = CMD_NEEDSOCK,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
 	.args = { ARG_NUMBER },
 	.summary = "receive one line, through its \\n",
 	.calls = "recv(2)",
@@ -495,28 +473,22 @@ static enum cmd_retval
 cmd_recvuntil_exec(struct cmd_ctx *ctx)
 {
 	struct sink	 o;
-	struct word	*argv;
+	struct word	*delim = &ctx->argv[0];
 	size_t		 max = LINE_MAX_DEFAULT;
-	int		 argc;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc < 1 || argc > 2) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
-	if (argv[0].len == 0) {
+	sink_init(ctx, &o);
+	if (delim->len == 0) {
 		diag("recvuntil: the delimiter is empty");
 		return CMD_ERROR;
 	}
-	if (argc == 2 && max_arg(argv[1].s, MAX_RECV, &max) != 0)
+	if (ctx->argc == 2 && max_arg(ctx->argv[1].s, MAX_RECV, &max) != 0)
 		return CMD_ERROR;
-	if (max < argv[0].len) {
+	if (max < delim->len) {
 		diag("recvuntil: MAX %zu is shorter than the delimiter (%zu "
-		    "bytes): it could never be found", max, argv[0].len);
+		    "bytes): it could never be found", max, delim->len);
 		return CMD_ERROR;
 	}
-	return recv_delim(ctx, &o, argv[0].s, argv[0].len, max);
+	return recv_delim(ctx, &o, delim->s, delim->len, max);
 }
 
 const struct cmd_entry cmd_recvuntil_entry = {
@@ -524,8 +496,8 @@ const struct cmd_entry cmd_recvuntil_entry = {
 	.group = GROUP_DATA,
 	.usage = "[-f FORMAT] DELIM [MAX] [> FILE]",
 	.minargs = 1,
-	.maxargs = 6,
-	.flags = CMD_NEEDSOCK,
+	.maxargs = 2,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
 	.args = { ARG_DATA, ARG_NUMBER },
 	.summary = "receive through the first DELIM",
 	.calls = "recv(2)",
@@ -558,25 +530,19 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 {
 	struct sock	*sk = ctx->sk;
 	struct sink	 o;
-	struct word	*argv;
 	struct buf	 tail = { 0 };
 	char		*p, *chunk = NULL;
 	size_t		 max, size, have;
 	uint64_t	 total = 0, hidden_bytes = 0;
 	unsigned long	 calls = 0, hidden = 0;
 	ssize_t		 r;
-	int		 argc, hide;
+	int		 hide;
 	enum cmd_retval	 ret = CMD_OK;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc > 1) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
+	sink_init(ctx, &o);
 	/* On screen the data is held until EOF; into a file it is not. */
 	max = o.redir.path != NULL ? SIZE_MAX - DATA_CHUNK : MAX_RECV;
-	if (argc == 1 && max_arg(argv[0].s, o.redir.path != NULL ?
+	if (ctx->argc == 1 && max_arg(ctx->argv[0].s, o.redir.path != NULL ?
 	    (long long)1 << 50 : MAX_RECV, &max) != 0)
 		return CMD_ERROR;
 	if (stream_only(o.name, sk) != 0 || sink_open(&o) != 0)
@@ -682,8 +648,8 @@ const struct cmd_entry cmd_recvall_entry = {
 	.group = GROUP_DATA,
 	.usage = "[-f FORMAT] [MAX] [> FILE]",
 	.minargs = 0,
-	.maxargs = 5,
-	.flags = CMD_NEEDSOCK,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
 	.args = { ARG_NUMBER },
 	.summary = "receive until the peer closes (EOF)",
 	.calls = "recv(2)",

@@ -522,6 +522,12 @@ enum arg_kind {
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
+/*
+ * The argument template: options the dispatcher takes off the words before
+ * it counts what is left against minargs and maxargs.
+ */
+#define CMD_FORMAT	0x2	/* -f FORMAT first: ctx->fmt */
+#define CMD_REDIR_OUT	0x4	/* > FILE or >> FILE last: ctx->redir */
 
 /* Where help lists a command, in this order; the man page agrees. */
 enum cmd_group {
@@ -539,7 +545,7 @@ struct cmd_entry {
 	const char	*name;
 	const char	*alias;
 	enum cmd_group	 group;
-	int		 minargs;
+	int		 minargs;	/* arguments besides the template's */
 	int		 maxargs;	/* -1: no limit */
 	const char	*usage;		/* arguments only */
 	const char	*summary;
@@ -552,9 +558,11 @@ struct cmd_entry {
 
 struct cmd_ctx {
 	const struct cmd_entry	*entry;
-	int			 argc;
+	int			 argc;	/* the words the template left */
 	struct word		*argv;
 	struct sock		*sk;	/* current (or targeted) socket */
+	enum data_format	 fmt;	/* CMD_FORMAT: -f, else data_format */
+	struct redir		 redir;	/* CMD_REDIR_OUT: path NULL for none */
 };
 
 extern const struct cmd_entry *cmd_table[];
