@@ -529,7 +529,10 @@ enum arg_kind {
 #define CMD_FORMAT	0x2	/* -f FORMAT first: ctx->fmt */
 #define CMD_REDIR_OUT	0x4	/* > FILE or >> FILE last: ctx->redir */
 
-/* Where help lists a command, in this order; the man page agrees. */
+/*
+ * Where help lists a command, groups in this order; tests/t_docs.py holds
+ * the man page's COMMANDS subsections to the same groups.
+ */
 enum cmd_group {
 	GROUP_LIFE,		/* Life cycle */
 	GROUP_DATA,		/* Data */
@@ -551,7 +554,8 @@ struct cmd_entry {
 	const char	*summary;
 	const char	*calls;		/* the C call(s) it maps to, or NULL */
 	int		 flags;
-	enum arg_kind	 args[4];	/* the last one repeats */
+	enum arg_kind	 args[4];	/* the last one repeats; counted after
+					   the template's -f FORMAT */
 	enum cmd_retval	 (*exec)(struct cmd_ctx *);
 	const char	*help;		/* longer text for help CMD */
 };
