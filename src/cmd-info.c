@@ -38,18 +38,30 @@ cmd_getpeername_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_getsockname_entry = {
-	"getsockname", NULL, 0, 0, "",
-	"show the socket's own address",
-	"getsockname(2)", CMD_NEEDSOCK, { ARG_NONE }, cmd_getsockname_exec,
-	"The local address and port: after connect, the ephemeral port the "
-	"kernel gave this end."
+	.name = "getsockname",
+	.group = GROUP_INSPECTION,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.flags = CMD_NEEDSOCK,
+	.summary = "show the socket's own address",
+	.calls = "getsockname(2)",
+	.exec = cmd_getsockname_exec,
+	.help = "The local address and port: after connect, the ephemeral port "
+	    "the kernel gave this end."
 };
 
 const struct cmd_entry cmd_getpeername_entry = {
-	"getpeername", NULL, 0, 0, "",
-	"show the address of the connected peer",
-	"getpeername(2)", CMD_NEEDSOCK, { ARG_NONE }, cmd_getpeername_exec,
-	"Fails with ENOTCONN when the socket is not connected."
+	.name = "getpeername",
+	.group = GROUP_INSPECTION,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.flags = CMD_NEEDSOCK,
+	.summary = "show the address of the connected peer",
+	.calls = "getpeername(2)",
+	.exec = cmd_getpeername_exec,
+	.help = "Fails with ENOTCONN when the socket is not connected."
 };
 
 static enum cmd_retval
@@ -60,11 +72,16 @@ cmd_fileno_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_fileno_entry = {
-	"fileno", NULL, 0, 0, "",
-	"show the socket's file descriptor",
-	"", CMD_NEEDSOCK, { ARG_NONE }, cmd_fileno_exec,
-	"The number the kernel knows the socket by, and the one the trace, "
-	"use, on and close take."
+	.name = "fileno",
+	.group = GROUP_INSPECTION,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.flags = CMD_NEEDSOCK,
+	.summary = "show the socket's file descriptor",
+	.exec = cmd_fileno_exec,
+	.help = "The number the kernel knows the socket by, and the one the "
+	    "trace, use, on and close take."
 };
 
 /*
@@ -169,15 +186,21 @@ cmd_list_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "ls", 0, 0, "",
-	"show every socket in the table; * marks the current one",
-	"", 0, { ARG_NONE }, cmd_list_exec,
-	"One line per socket: fd, family, type, state (new, bound, listening, "
-	"connecting, connected, eof, failed; shut-rd/shut-wr after shutdown), "
-	"local and peer address, bytes received and sent, and the mode "
-	"(blocking, non-blocking or timeout), with the listener an accepted "
-	"socket came from, and how many received bytes sockrepl holds in its "
-	"buffer (read past a line by recvline, recvuntil or recvall)."
+	.name = "list",
+	.alias = "ls",
+	.group = GROUP_INSPECTION,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.summary = "show every socket in the table; * marks the current one",
+	.exec = cmd_list_exec,
+	.help = "One line per socket: fd, family, type, state (new, bound, "
+	    "listening, connecting, connected, eof, failed; shut-rd/shut-wr "
+	    "after shutdown), local and peer address, bytes received and sent, "
+	    "and the mode (blocking, non-blocking or timeout), with the "
+	    "listener an accepted socket came from, and how many received "
+	    "bytes sockrepl holds in its buffer (read past a line by recvline, "
+	    "recvuntil or recvall)."
 };
 
 static enum cmd_retval
@@ -192,9 +215,14 @@ cmd_use_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_use_entry = {
-	"use", NULL, 1, 1, "FD",
-	"make socket FD the current socket",
-	"", 0, { ARG_FD }, cmd_use_exec,
-	"Later commands act on FD. To run just one command on another "
-	"socket, use on FD COMMAND instead."
+	.name = "use",
+	.group = GROUP_INSPECTION,
+	.usage = "FD",
+	.minargs = 1,
+	.maxargs = 1,
+	.args = { ARG_FD },
+	.summary = "make socket FD the current socket",
+	.exec = cmd_use_exec,
+	.help = "Later commands act on FD. To run just one command on another "
+	    "socket, use on FD COMMAND instead."
 };

@@ -92,14 +92,20 @@ cmd_socket_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_socket_entry = {
-	"socket", NULL, 0, 2, "[TYPE] [FAMILY]",
-	"make a new socket and make it current",
-	"socket(2)", 0, { ARG_TYPE, ARG_FAMILY }, cmd_socket_exec,
-	"TYPE is tcp (or stream), udp (or dgram) or seqpacket; FAMILY is "
-	"inet, inet6 or unix. The C names work too: socket AF_INET6 "
-	"SOCK_DGRAM. The default is tcp inet, as Python's socket.socket(). "
-	"The protocol is IPPROTO_TCP or IPPROTO_UDP for the Internet "
-	"families and 0 otherwise."
+	.name = "socket",
+	.group = GROUP_LIFE,
+	.usage = "[TYPE] [FAMILY]",
+	.minargs = 0,
+	.maxargs = 2,
+	.args = { ARG_TYPE, ARG_FAMILY },
+	.summary = "make a new socket and make it current",
+	.calls = "socket(2)",
+	.exec = cmd_socket_exec,
+	.help = "TYPE is tcp (or stream), udp (or dgram) or seqpacket; FAMILY "
+	    "is inet, inet6 or unix. The C names work too: socket AF_INET6 "
+	    "SOCK_DGRAM. The default is tcp inet, as Python's socket.socket(). "
+	    "The protocol is IPPROTO_TCP or IPPROTO_UDP for the Internet "
+	    "families and 0 otherwise."
 };
 
 static enum cmd_retval
@@ -123,12 +129,19 @@ cmd_socketpair_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_socketpair_entry = {
-	"socketpair", NULL, 0, 1, "[TYPE]",
-	"make two connected AF_UNIX sockets; the first becomes current",
-	"socketpair(2)", 0, { ARG_TYPE }, cmd_socketpair_exec,
-	"TYPE is stream (the default), dgram or seqpacket. Whatever is sent "
-	"on one socket of the pair is received on the other: a whole "
-	"conversation without a network."
+	.name = "socketpair",
+	.group = GROUP_LIFE,
+	.usage = "[TYPE]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_TYPE },
+	.summary = "make two connected AF_UNIX sockets; the first becomes "
+	    "current",
+	.calls = "socketpair(2)",
+	.exec = cmd_socketpair_exec,
+	.help = "TYPE is stream (the default), dgram or seqpacket. Whatever is "
+	    "sent on one socket of the pair is received on the other: a whole "
+	    "conversation without a network."
 };
 
 /*
@@ -176,14 +189,20 @@ cmd_bind_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_bind_entry = {
-	"bind", NULL, 1, 2, "ADDR",
-	"give the socket a local address",
-	"bind(2)", 0, { ARG_ADDR, ARG_NUMBER }, cmd_bind_exec,
-	"ADDR is HOST PORT, HOST:PORT, [IPV6]:PORT, a path with a / (AF_UNIX) "
-	"or @name (abstract AF_UNIX). HOST * (or a bare PORT) is the wildcard "
-	"address. Port 0 lets the kernel choose a free port, and the port "
-	"it chose is shown. With no current socket, a TCP socket of the "
-	"address's family is made first."
+	.name = "bind",
+	.group = GROUP_LIFE,
+	.usage = "ADDR",
+	.minargs = 1,
+	.maxargs = 2,
+	.args = { ARG_ADDR, ARG_NUMBER },
+	.summary = "give the socket a local address",
+	.calls = "bind(2)",
+	.exec = cmd_bind_exec,
+	.help = "ADDR is HOST PORT, HOST:PORT, [IPV6]:PORT, a path with a / "
+	    "(AF_UNIX) or @name (abstract AF_UNIX). HOST * (or a bare PORT) is "
+	    "the wildcard address. Port 0 lets the kernel choose a free port, "
+	    "and the port it chose is shown. With no current socket, a TCP "
+	    "socket of the address's family is made first."
 };
 
 static enum cmd_retval
@@ -202,12 +221,19 @@ cmd_listen_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_listen_entry = {
-	"listen", NULL, 0, 1, "[BACKLOG]",
-	"wait for connections on the socket",
-	"listen(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_listen_exec,
-	"BACKLOG (default 128) is how many connections the kernel may hold "
-	"completed but not yet accepted. A socket not yet bound gets an "
-	"ephemeral port."
+	.name = "listen",
+	.group = GROUP_LIFE,
+	.usage = "[BACKLOG]",
+	.minargs = 0,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_NUMBER },
+	.summary = "wait for connections on the socket",
+	.calls = "listen(2)",
+	.exec = cmd_listen_exec,
+	.help = "BACKLOG (default 128) is how many connections the kernel may "
+	    "hold completed but not yet accepted. A socket not yet bound gets "
+	    "an ephemeral port."
 };
 
 static enum cmd_retval
@@ -226,13 +252,19 @@ cmd_accept_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_accept_entry = {
-	"accept", NULL, 0, 0, "",
-	"take the next connection; it becomes the current socket",
-	"accept(2)", CMD_NEEDSOCK, { ARG_NONE }, cmd_accept_exec,
-	"Waits for a connection on a listening socket (unless the socket is "
-	"non-blocking or has a timeout). The new connection's socket becomes "
-	"current; the listener stays in the table for the next accept (use "
-	"FD, or on FD accept)."
+	.name = "accept",
+	.group = GROUP_LIFE,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.flags = CMD_NEEDSOCK,
+	.summary = "take the next connection; it becomes the current socket",
+	.calls = "accept(2)",
+	.exec = cmd_accept_exec,
+	.help = "Waits for a connection on a listening socket (unless the "
+	    "socket is non-blocking or has a timeout). The new connection's "
+	    "socket becomes current; the listener stays in the table for the "
+	    "next accept (use FD, or on FD accept)."
 };
 
 /*
@@ -305,26 +337,38 @@ cmd_connect_ex_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_connect_entry = {
-	"connect", NULL, 1, 2, "ADDR",
-	"connect the socket to a peer",
-	"connect(2)", 0, { ARG_ADDR, ARG_NUMBER }, cmd_connect_exec,
-	"ADDR is as for bind: HOST PORT, HOST:PORT, [IPV6]:PORT, a path or "
-	"@name. With no current socket, a TCP socket of the address's family "
-	"is made first. Blocking sockets wait for the connection; with a "
-	"timeout the connect is made non-blocking, then poll waits for it and "
-	"SO_ERROR tells how it ended; a non-blocking socket fails at once "
-	"with EINPROGRESS while the connection goes on in the background. On "
-	"a datagram socket, connect only sets the default peer."
+	.name = "connect",
+	.group = GROUP_LIFE,
+	.usage = "ADDR",
+	.minargs = 1,
+	.maxargs = 2,
+	.args = { ARG_ADDR, ARG_NUMBER },
+	.summary = "connect the socket to a peer",
+	.calls = "connect(2)",
+	.exec = cmd_connect_exec,
+	.help = "ADDR is as for bind: HOST PORT, HOST:PORT, [IPV6]:PORT, a "
+	    "path or @name. With no current socket, a TCP socket of the "
+	    "address's family is made first. Blocking sockets wait for the "
+	    "connection; with a timeout the connect is made non-blocking, then "
+	    "poll waits for it and SO_ERROR tells how it ended; a non-blocking "
+	    "socket fails at once with EINPROGRESS while the connection goes "
+	    "on in the background. On a datagram socket, connect only sets the "
+	    "default peer."
 };
 
 const struct cmd_entry cmd_connect_ex_entry = {
-	"connect_ex", NULL, 1, 2, "ADDR",
-	"connect, and print the error number instead of failing",
-	"connect(2)", 0, { ARG_ADDR, ARG_NUMBER },
-	cmd_connect_ex_exec,
-	"As connect, but the command never fails: it prints 0 on success or "
-	"the error number and its name (111 ECONNREFUSED), like Python's "
-	"connect_ex. Handy for probing whether a port is open."
+	.name = "connect_ex",
+	.group = GROUP_LIFE,
+	.usage = "ADDR",
+	.minargs = 1,
+	.maxargs = 2,
+	.args = { ARG_ADDR, ARG_NUMBER },
+	.summary = "connect, and print the error number instead of failing",
+	.calls = "connect(2)",
+	.exec = cmd_connect_ex_exec,
+	.help = "As connect, but the command never fails: it prints 0 on "
+	    "success or the error number and its name (111 ECONNREFUSED), like "
+	    "Python's connect_ex. Handy for probing whether a port is open."
 };
 
 static enum cmd_retval
@@ -345,12 +389,19 @@ cmd_shutdown_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_shutdown_entry = {
-	"shutdown", NULL, 1, 1, "rd|wr|rdwr",
-	"stop receiving, sending, or both, without closing",
-	"shutdown(2)", CMD_NEEDSOCK, { ARG_HOW }, cmd_shutdown_exec,
-	"shutdown wr sends the peer an end of file (its recv returns 0) while "
-	"you can still receive its answer: the polite way to say \"I am done "
-	"sending\". SHUT_RD, SHUT_WR and SHUT_RDWR work too."
+	.name = "shutdown",
+	.group = GROUP_LIFE,
+	.usage = "rd|wr|rdwr",
+	.minargs = 1,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_HOW },
+	.summary = "stop receiving, sending, or both, without closing",
+	.calls = "shutdown(2)",
+	.exec = cmd_shutdown_exec,
+	.help = "shutdown wr sends the peer an end of file (its recv returns "
+	    "0) while you can still receive its answer: the polite way to say "
+	    "\"I am done sending\". SHUT_RD, SHUT_WR and SHUT_RDWR work too."
 };
 
 static enum cmd_retval
@@ -379,10 +430,16 @@ cmd_close_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_close_entry = {
-	"close", NULL, 0, 1, "[FD]",
-	"close the current socket, or socket FD",
-	"close(2)", 0, { ARG_FD }, cmd_close_exec,
-	"Closing an accepted connection makes its listener current again, "
-	"ready for the next accept; closing any other current socket leaves "
-	"no current socket."
+	.name = "close",
+	.group = GROUP_LIFE,
+	.usage = "[FD]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_FD },
+	.summary = "close the current socket, or socket FD",
+	.calls = "close(2)",
+	.exec = cmd_close_exec,
+	.help = "Closing an accepted connection makes its listener current "
+	    "again, ready for the next accept; closing any other current "
+	    "socket leaves no current socket."
 };

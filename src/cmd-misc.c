@@ -6,18 +6,14 @@
 
 #include "sockrepl.h"
 
-/* Headings for help's list: each starts at the named command. */
-static const struct {
-	const char	*first;
-	const char	*title;
-} groups[] = {
-	{ "socket", "Life cycle" },
-	{ "send", "Data" },
-	{ "setblocking", "Options" },
-	{ "getsockname", "Inspection" },
-	{ "help", "Session" },
-	{ "set", "Scripting" },
-	{ NULL, NULL }
+/* Headings for help's list, one per enum cmd_group. */
+static const char *const group_titles[GROUP__COUNT] = {
+	[GROUP_LIFE] = "Life cycle",
+	[GROUP_DATA] = "Data",
+	[GROUP_OPTIONS] = "Options",
+	[GROUP_INSPECTION] = "Inspection",
+	[GROUP_SESSION] = "Session",
+	[GROUP_SCRIPTING] = "Scripting",
 };
 
 /*
@@ -79,29 +75,41 @@ wrap(const char *text, int indent)
 	}
 }
 
+/* One line of help's list, or two when the usage is long. */
+static void
+help_line(const struct cmd_entry *e, struct buf *b)
+{
+	buf_reset(b);
+	buf_printf(b, "%s%s%s", e->name, *e->usage ? " " : "", e->usage);
+	if (b->len > 28)
+		result("  %s\n  %-28s %s", buf_str(b), "", e->summary);
+	else
+		result("  %-28s %s", buf_str(b), e->summary);
+}
+
+/*
+ * Every command under its group's heading, groups in enum order and
+ * commands in the table's order within each.
+ */
 static void
 help_list(void)
 {
 	const struct cmd_entry	**e;
 	struct buf		  b = { 0 };
-	int			  g = 0;
+	int			  g, n, groups = 0;
 
 	result("sockrepl %s: type the BSD socket API, one call per command\n",
 	    SOCKREPL_VERSION);
-	for (e = cmd_table; *e != NULL; e++) {
-		if (groups[g].first != NULL &&
-		    strcmp((*e)->name, groups[g].first) == 0) {
-			result("%s%s:", g > 0 ? "\n" : "", groups[g].title);
-			g++;
+	for (g = 0; g < GROUP__COUNT; g++) {
+		n = 0;
+		for (e = cmd_table; *e != NULL; e++) {
+			if ((int)(*e)->group != g)
+				continue;
+			if (n++ == 0)
+				result("%s%s:", groups++ > 0 ? "\n" : "",
+				    group_titles[g]);
+			help_line(*e, &b);
 		}
-		buf_reset(&b);
-		buf_printf(&b, "%s%s%s", (*e)->name, *(*e)->usage ? " " : "",
-		    (*e)->usage);
-		if (b.len > 28)
-			result("  %s\n  %-28s %s", buf_str(&b), "",
-			    (*e)->summary);
-		else
-			result("  %-28s %s", buf_str(&b), (*e)->summary);
 	}
 	buf_free(&b);
 	result("%s", "");
@@ -142,7 +150,7 @@ cmd_help_exec(struct cmd_ctx *ctx)
 	result("usage: %s%s%s", e->name, *e->usage ? " " : "", e->usage);
 	if (e->alias != NULL)
 		result("alias: %s", e->alias);
-	if (*e->calls != '\0')
+	if (e->calls != NULL)
 		result("calls: %s", e->calls);
 	result("%s", "");
 	wrap(e->summary, 2);
@@ -154,12 +162,18 @@ cmd_help_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_help_entry = {
-	"help", "?", 0, 1, "[CMD]",
-	"list the commands, or tell more about one",
-	"", 0, { ARG_COMMAND }, cmd_help_exec,
-	"help alone lists every command. help CMD shows its usage, the C call "
-	"it makes and what it does; help addresses, help data and help modes "
-	"explain address forms, data syntax and blocking modes."
+	.name = "help",
+	.alias = "?",
+	.group = GROUP_SESSION,
+	.usage = "[CMD]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_COMMAND },
+	.summary = "list the commands, or tell more about one",
+	.exec = cmd_help_exec,
+	.help = "help alone lists every command. help CMD shows its usage, the "
+	    "C call it makes and what it does; help addresses, help data and "
+	    "help modes explain address forms, data syntax and blocking modes."
 };
 
 static enum cmd_retval
@@ -177,10 +191,16 @@ cmd_sleep_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_sleep_entry = {
-	"sleep", NULL, 1, 1, "SECONDS",
-	"pause for SECONDS (fractions allowed)",
-	"nanosleep(2)", 0, { ARG_NUMBER }, cmd_sleep_exec,
-	"Gives a peer time to answer in a script. Ctrl-C cuts it short."
+	.name = "sleep",
+	.group = GROUP_SESSION,
+	.usage = "SECONDS",
+	.minargs = 1,
+	.maxargs = 1,
+	.args = { ARG_NUMBER },
+	.summary = "pause for SECONDS (fractions allowed)",
+	.calls = "nanosleep(2)",
+	.exec = cmd_sleep_exec,
+	.help = "Gives a peer time to answer in a script. Ctrl-C cuts it short."
 };
 
 static enum cmd_retval
@@ -191,9 +211,14 @@ cmd_quit_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_quit_entry = {
-	"quit", "exit", 0, 0, "",
-	"close every socket and leave",
-	"", 0, { ARG_NONE }, cmd_quit_exec,
-	"End of input (Ctrl-D) does the same. In a script the exit status "
-	"is 0 if every command succeeded and 1 if any failed."
+	.name = "quit",
+	.alias = "exit",
+	.group = GROUP_SESSION,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.summary = "close every socket and leave",
+	.exec = cmd_quit_exec,
+	.help = "End of input (Ctrl-D) does the same. In a script the exit "
+	    "status is 0 if every command succeeded and 1 if any failed."
 };

@@ -38,13 +38,20 @@ cmd_setblocking_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_setblocking_entry = {
-	"setblocking", NULL, 1, 1, "true|false",
-	"make calls wait (true) or fail at once with EAGAIN (false)",
-	"fcntl(2) O_NONBLOCK", CMD_NEEDSOCK, { ARG_BOOL }, cmd_setblocking_exec,
-	"setblocking false sets O_NONBLOCK: accept, recv and send fail at once "
-	"with EAGAIN when they would wait, and connect with EINPROGRESS. "
-	"setblocking true is settimeout none. yes/no, on/off and 1/0 work "
-	"too."
+	.name = "setblocking",
+	.group = GROUP_OPTIONS,
+	.usage = "true|false",
+	.minargs = 1,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_BOOL },
+	.summary = "make calls wait (true) or fail at once with EAGAIN (false)",
+	.calls = "fcntl(2) O_NONBLOCK",
+	.exec = cmd_setblocking_exec,
+	.help = "setblocking false sets O_NONBLOCK: accept, recv and send fail "
+	    "at once with EAGAIN when they would wait, and connect with "
+	    "EINPROGRESS. setblocking true is settimeout none. yes/no, on/off "
+	    "and 1/0 work too."
 };
 
 static enum cmd_retval
@@ -61,14 +68,20 @@ cmd_settimeout_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_settimeout_entry = {
-	"settimeout", NULL, 1, 1, "SECONDS|none",
-	"give up on accept, connect, recv and send after SECONDS",
-	"fcntl(2) O_NONBLOCK, ppoll(2)", CMD_NEEDSOCK, { ARG_NUMBER },
-	cmd_settimeout_exec,
-	"As Python's settimeout: the socket becomes non-blocking and each "
-	"call that may wait first waits in ppoll(2) for at most SECONDS "
-	"(fractions allowed), then fails with a timeout. 0 is the same as "
-	"setblocking false; none makes the socket blocking again."
+	.name = "settimeout",
+	.group = GROUP_OPTIONS,
+	.usage = "SECONDS|none",
+	.minargs = 1,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_NUMBER },
+	.summary = "give up on accept, connect, recv and send after SECONDS",
+	.calls = "fcntl(2) O_NONBLOCK, ppoll(2)",
+	.exec = cmd_settimeout_exec,
+	.help = "As Python's settimeout: the socket becomes non-blocking and "
+	    "each call that may wait first waits in ppoll(2) for at most "
+	    "SECONDS (fractions allowed), then fails with a timeout. 0 is the "
+	    "same as setblocking false; none makes the socket blocking again."
 };
 
 static enum cmd_retval
@@ -82,11 +95,16 @@ cmd_gettimeout_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_gettimeout_entry = {
-	"gettimeout", NULL, 0, 0, "",
-	"show the socket's timeout: none (blocking), 0 (non-blocking) or "
-	"seconds",
-	"", CMD_NEEDSOCK, { ARG_NONE }, cmd_gettimeout_exec,
-	"No system call: the timeout is kept by sockrepl, as by Python."
+	.name = "gettimeout",
+	.group = GROUP_OPTIONS,
+	.usage = "",
+	.minargs = 0,
+	.maxargs = 0,
+	.flags = CMD_NEEDSOCK,
+	.summary = "show the socket's timeout: none (blocking), 0 "
+	    "(non-blocking) or seconds",
+	.exec = cmd_gettimeout_exec,
+	.help = "No system call: the timeout is kept by sockrepl, as by Python."
 };
 
 static const struct sockopt *
@@ -194,14 +212,20 @@ cmd_setsockopt_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_setsockopt_entry = {
-	"setsockopt", NULL, 2, 3, "NAME VALUE",
-	"set a socket option by name",
-	"setsockopt(2)", CMD_NEEDSOCK, { ARG_SOCKOPT, ARG_WORD },
-	cmd_setsockopt_exec,
-	"NAME is a C option name (SO_REUSEADDR, TCP_NODELAY, IPV6_V6ONLY, "
-	"...; the SO_ may be left out, and case does not matter). Switches "
-	"take 1 or 0, sizes take a number, SO_LINGER takes off or on SECONDS, "
-	"SO_RCVTIMEO and SO_SNDTIMEO take seconds."
+	.name = "setsockopt",
+	.group = GROUP_OPTIONS,
+	.usage = "NAME VALUE",
+	.minargs = 2,
+	.maxargs = 3,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_SOCKOPT, ARG_WORD },
+	.summary = "set a socket option by name",
+	.calls = "setsockopt(2)",
+	.exec = cmd_setsockopt_exec,
+	.help = "NAME is a C option name (SO_REUSEADDR, TCP_NODELAY, "
+	    "IPV6_V6ONLY, ...; the SO_ may be left out, and case does not "
+	    "matter). Switches take 1 or 0, sizes take a number, SO_LINGER "
+	    "takes off or on SECONDS, SO_RCVTIMEO and SO_SNDTIMEO take seconds."
 };
 
 static enum cmd_retval
@@ -224,10 +248,17 @@ cmd_getsockopt_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_getsockopt_entry = {
-	"getsockopt", NULL, 1, 1, "NAME",
-	"show a socket option by name",
-	"getsockopt(2)", CMD_NEEDSOCK, { ARG_SOCKOPT }, cmd_getsockopt_exec,
-	"NAME is as for setsockopt, plus the read-only SO_ERROR (the pending "
-	"error, cleared by reading it: how a non-blocking connect ended), "
-	"SO_TYPE, SO_DOMAIN, SO_PROTOCOL and SO_ACCEPTCONN."
+	.name = "getsockopt",
+	.group = GROUP_OPTIONS,
+	.usage = "NAME",
+	.minargs = 1,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_SOCKOPT },
+	.summary = "show a socket option by name",
+	.calls = "getsockopt(2)",
+	.exec = cmd_getsockopt_exec,
+	.help = "NAME is as for setsockopt, plus the read-only SO_ERROR (the "
+	    "pending error, cleared by reading it: how a non-blocking connect "
+	    "ended), SO_TYPE, SO_DOMAIN, SO_PROTOCOL and SO_ACCEPTCONN."
 };

@@ -35,25 +35,16 @@ struct sink {
 };
 
 /*
- * Take -f FORMAT from the front and > FILE or >> FILE from the end of a
- * receive's words; *argv and *argc are what is left. Returns 0, or -1 after
- * a message.
+ * The sink the dispatcher's template chose: -f FORMAT and > FILE or
+ * >> FILE (CMD_FORMAT, CMD_REDIR_OUT) are taken before the handler runs.
  */
-static int
-sink_args(struct cmd_ctx *ctx, struct sink *o, struct word **argv, int *argc)
+static void
+sink_init(struct cmd_ctx *ctx, struct sink *o)
 {
-	int	n;
-
 	o->name = ctx->entry->name;
-	o->fmt = data_format;
+	o->fmt = ctx->fmt;
+	o->redir = ctx->redir;
 	o->fd = -1;
-	*argv = ctx->argv;
-	*argc = ctx->argc;
-	if ((n = format_take(o->name, *argv, *argc, &o->fmt)) < 0)
-		return -1;
-	*argv += n;
-	*argc -= n;
-	return redir_take(o->name, *argv, argc, &o->redir);
 }
 
 /* Open the file, once the other arguments are known to be good. */
@@ -192,23 +183,17 @@ recv_common(struct cmd_ctx *ctx, int from)
 {
 	struct sock	*sk = ctx->sk;
 	struct sink	 o;
-	struct word	*argv;
 	struct addr	 a;
 	long long	 size;
 	char		*data;
 	ssize_t		 r;
 	size_t		 shown;
-	int		 argc, flags;
+	int		 flags;
 	enum cmd_retval	 ret = CMD_OK;
 	const char	*name = ctx->entry->name;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc > 2) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
-	if (recv_args(name, argv, argc, &size, &flags) != 0 ||
+	sink_init(ctx, &o);
+	if (recv_args(name, ctx->argv, ctx->argc, &size, &flags) != 0 ||
 	    sink_open(&o) != 0)
 		return CMD_ERROR;
 	if (sk->type == SOCK_STREAM && rbuf_len(sk) > 0 && size > 0) {
@@ -275,27 +260,40 @@ cmd_recvfrom_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_recv_entry = {
-	"recv", NULL, 0, 6, "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
-	"receive up to BUFSIZE bytes",
-	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER, ARG_MSGFLAG }, cmd_recv_exec,
-	"BUFSIZE defaults to 65536. FLAGS are peek, waitall, dontwait, oob "
-	"and trunc (or MSG_PEEK ...), joined by |. Data is shown as the "
-	"format command says (auto: text as a C string, binary data as a "
-	"hexdump); -f FORMAT (auto, text, hex, raw) chooses for this command "
-	"alone, and > FILE or >> FILE writes the data to a file instead. "
-	"Bytes an earlier recvline, recvuntil or recvall read past its end "
-	"are served first, with no system call. A return of 0 on a stream "
-	"socket is the peer's orderly shutdown (EOF); a reset is the error "
-	"ECONNRESET."
+	.name = "recv",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+	.minargs = 0,
+	.maxargs = 2,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.args = { ARG_NUMBER, ARG_MSGFLAG },
+	.summary = "receive up to BUFSIZE bytes",
+	.calls = "recv(2)",
+	.exec = cmd_recv_exec,
+	.help = "BUFSIZE defaults to 65536. FLAGS are peek, waitall, dontwait, "
+	    "oob and trunc (or MSG_PEEK ...), joined by |. Data is shown as "
+	    "the format command says (auto: text as a C string, binary data as "
+	    "a hexdump); -f FORMAT (auto, text, hex, raw) chooses for this "
+	    "command alone, and > FILE or >> FILE writes the data to a file "
+	    "instead. Bytes an earlier recvline, recvuntil or recvall read "
+	    "past its end are served first, with no system call. A return of 0 "
+	    "on a stream socket is the peer's orderly shutdown (EOF); a reset "
+	    "is the error ECONNRESET."
 };
 
 const struct cmd_entry cmd_recvfrom_entry = {
-	"recvfrom", NULL, 0, 6, "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
-	"receive a datagram and the address it came from",
-	"recvfrom(2)", CMD_NEEDSOCK, { ARG_NUMBER, ARG_MSGFLAG },
-	cmd_recvfrom_exec,
-	"As recv, and shows the sender's address: the way a UDP server learns "
-	"whom to answer with sendto."
+	.name = "recvfrom",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+	.minargs = 0,
+	.maxargs = 2,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.args = { ARG_NUMBER, ARG_MSGFLAG },
+	.summary = "receive a datagram and the address it came from",
+	.calls = "recvfrom(2)",
+	.exec = cmd_recvfrom_exec,
+	.help = "As recv, and shows the sender's address: the way a UDP server "
+	    "learns whom to answer with sendto."
 };
 
 /* recvline, recvuntil and recvall read a byte stream. */
@@ -445,67 +443,69 @@ static enum cmd_retval
 cmd_recvline_exec(struct cmd_ctx *ctx)
 {
 	struct sink	 o;
-	struct word	*argv;
 	size_t		 max = LINE_MAX_DEFAULT;
-	int		 argc;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc > 1) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
-	if (argc == 1 && max_arg(argv[0].s, MAX_RECV, &max) != 0)
+	sink_init(ctx, &o);
+	if (ctx->argc == 1 && max_arg(ctx->argv[0].s, MAX_RECV, &max) != 0)
 		return CMD_ERROR;
 	return recv_delim(ctx, &o, "\n", 1, max);
 }
 
 const struct cmd_entry cmd_recvline_entry = {
-	"recvline", NULL, 0, 5, "[-f FORMAT] [MAX] [> FILE]",
-	"receive one line, through its \\n",
-	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_recvline_exec,
-	"Calls recv until a \\n arrives and returns the line with its \\n "
-	"(and the \\r before it, if any). Bytes after the \\n stay in "
-	"sockrepl's buffer for the next receive; the trace says how many. "
-	"Fails if no \\n comes within MAX bytes (default 65536); at EOF it "
-	"returns what is left. -f and > FILE as for recv."
+	.name = "recvline",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [MAX] [> FILE]",
+	.minargs = 0,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.args = { ARG_NUMBER },
+	.summary = "receive one line, through its \\n",
+	.calls = "recv(2)",
+	.exec = cmd_recvline_exec,
+	.help = "Calls recv until a \\n arrives and returns the line with its "
+	    "\\n (and the \\r before it, if any). Bytes after the \\n stay in "
+	    "sockrepl's buffer for the next receive; the trace says how many. "
+	    "Fails if no \\n comes within MAX bytes (default 65536); at EOF it "
+	    "returns what is left. -f and > FILE as for recv."
 };
 
 static enum cmd_retval
 cmd_recvuntil_exec(struct cmd_ctx *ctx)
 {
 	struct sink	 o;
-	struct word	*argv;
+	struct word	*delim = &ctx->argv[0];
 	size_t		 max = LINE_MAX_DEFAULT;
-	int		 argc;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc < 1 || argc > 2) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
-	if (argv[0].len == 0) {
+	sink_init(ctx, &o);
+	if (delim->len == 0) {
 		diag("recvuntil: the delimiter is empty");
 		return CMD_ERROR;
 	}
-	if (argc == 2 && max_arg(argv[1].s, MAX_RECV, &max) != 0)
+	if (ctx->argc == 2 && max_arg(ctx->argv[1].s, MAX_RECV, &max) != 0)
 		return CMD_ERROR;
-	if (max < argv[0].len) {
+	if (max < delim->len) {
 		diag("recvuntil: MAX %zu is shorter than the delimiter (%zu "
-		    "bytes): it could never be found", max, argv[0].len);
+		    "bytes): it could never be found", max, delim->len);
 		return CMD_ERROR;
 	}
-	return recv_delim(ctx, &o, argv[0].s, argv[0].len, max);
+	return recv_delim(ctx, &o, delim->s, delim->len, max);
 }
 
 const struct cmd_entry cmd_recvuntil_entry = {
-	"recvuntil", NULL, 1, 6, "[-f FORMAT] DELIM [MAX] [> FILE]",
-	"receive through the first DELIM",
-	"recv(2)", CMD_NEEDSOCK, { ARG_DATA, ARG_NUMBER }, cmd_recvuntil_exec,
-	"As recvline, up to and including DELIM, one word: quote it, with "
-	"escapes in \"...\", e.g. recvuntil \"\\r\\n\\r\\n\" for the end of "
-	"HTTP headers. Bytes after it stay buffered for the next receive."
+	.name = "recvuntil",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] DELIM [MAX] [> FILE]",
+	.minargs = 1,
+	.maxargs = 2,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.args = { ARG_DATA, ARG_NUMBER },
+	.summary = "receive through the first DELIM",
+	.calls = "recv(2)",
+	.exec = cmd_recvuntil_exec,
+	.help = "As recvline, up to and including DELIM, one word: quote it, "
+	    "with escapes in \"...\", e.g. recvuntil \"\\r\\n\\r\\n\" for the "
+	    "end of HTTP headers. Bytes after it stay buffered for the next "
+	    "receive."
 };
 
 /* Keep the last KEEP_TAIL bytes seen, for expect after recvall > FILE. */
@@ -530,25 +530,19 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 {
 	struct sock	*sk = ctx->sk;
 	struct sink	 o;
-	struct word	*argv;
 	struct buf	 tail = { 0 };
 	char		*p, *chunk = NULL;
 	size_t		 max, size, have;
 	uint64_t	 total = 0, hidden_bytes = 0;
 	unsigned long	 calls = 0, hidden = 0;
 	ssize_t		 r;
-	int		 argc, hide;
+	int		 hide;
 	enum cmd_retval	 ret = CMD_OK;
 
-	if (sink_args(ctx, &o, &argv, &argc) != 0)
-		return CMD_ERROR;
-	if (argc > 1) {
-		cmd_usage(ctx->entry);
-		return CMD_ERROR;
-	}
+	sink_init(ctx, &o);
 	/* On screen the data is held until EOF; into a file it is not. */
 	max = o.redir.path != NULL ? SIZE_MAX - DATA_CHUNK : MAX_RECV;
-	if (argc == 1 && max_arg(argv[0].s, o.redir.path != NULL ?
+	if (ctx->argc == 1 && max_arg(ctx->argv[0].s, o.redir.path != NULL ?
 	    (long long)1 << 50 : MAX_RECV, &max) != 0)
 		return CMD_ERROR;
 	if (stream_only(o.name, sk) != 0 || sink_open(&o) != 0)
@@ -650,15 +644,23 @@ out:
 }
 
 const struct cmd_entry cmd_recvall_entry = {
-	"recvall", NULL, 0, 5, "[-f FORMAT] [MAX] [> FILE]",
-	"receive until the peer closes (EOF)",
-	"recv(2)", CMD_NEEDSOCK, { ARG_NUMBER }, cmd_recvall_exec,
-	"Calls recv until it returns 0 (EOF) and returns everything. On the "
-	"screen at most MAX bytes (default and limit 16777216) are taken; "
-	"more is an error, and the bytes stay buffered. With > FILE the data "
-	"is written as it arrives, in constant memory, with no limit unless "
-	"MAX is given; expect then sees only the last 65536 bytes. The first "
-	"three recv calls and the last are shown, the rest counted."
+	.name = "recvall",
+	.group = GROUP_DATA,
+	.usage = "[-f FORMAT] [MAX] [> FILE]",
+	.minargs = 0,
+	.maxargs = 1,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.args = { ARG_NUMBER },
+	.summary = "receive until the peer closes (EOF)",
+	.calls = "recv(2)",
+	.exec = cmd_recvall_exec,
+	.help = "Calls recv until it returns 0 (EOF) and returns everything. "
+	    "On the screen at most MAX bytes (default and limit 16777216) are "
+	    "taken; more is an error, and the bytes stay buffered. With > FILE "
+	    "the data is written as it arrives, in constant memory, with no "
+	    "limit unless MAX is given; expect then sees only the last 65536 "
+	    "bytes. The first three recv calls and the last are shown, the "
+	    "rest counted."
 };
 
 static enum cmd_retval
@@ -681,13 +683,18 @@ cmd_format_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_format_entry = {
-	"format", NULL, 0, 1, "[auto|text|hex|raw]",
-	"choose how received data is shown",
-	"", 0, { ARG_WORD }, cmd_format_exec,
-	"auto (the default) shows text as C strings and binary data as a "
-	"hexdump; text always as C strings; hex always as a hexdump (offset, "
-	"hex bytes, ASCII, with < marking received data); raw writes the "
-	"bytes as they are, but only when stdout is not a terminal, since "
-	"control bytes must never reach one (on a terminal raw shows text). "
-	"recv -f FORMAT overrides it for one command."
+	.name = "format",
+	.group = GROUP_DATA,
+	.usage = "[auto|text|hex|raw]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_WORD },
+	.summary = "choose how received data is shown",
+	.exec = cmd_format_exec,
+	.help = "auto (the default) shows text as C strings and binary data as "
+	    "a hexdump; text always as C strings; hex always as a hexdump "
+	    "(offset, hex bytes, ASCII, with < marking received data); raw "
+	    "writes the bytes as they are, but only when stdout is not a "
+	    "terminal, since control bytes must never reach one (on a terminal "
+	    "raw shows text). recv -f FORMAT overrides it for one command."
 };

@@ -26,15 +26,22 @@ cmd_source_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_source_entry = {
-	"source", ".", 1, 1, "FILE",
-	"run the commands in FILE here, then go on",
-	"", CMD_KEEPOUTCOME, { ARG_PATH }, cmd_source_exec,
-	"Reads FILE as a script: its commands run on the sockets and "
-	"variables of this session, its messages say FILE:line N:, and the "
-	"session goes on after its last line. quit in FILE ends the whole "
-	"session; with -e its first failure stops everything. source fails "
-	"if any command in FILE failed. Files may source others, up to 16 "
-	"deep."
+	.name = "source",
+	.alias = ".",
+	.group = GROUP_SCRIPTING,
+	.usage = "FILE",
+	.minargs = 1,
+	.maxargs = 1,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_PATH },
+	.summary = "run the commands in FILE here, then go on",
+	.exec = cmd_source_exec,
+	.help = "Reads FILE as a script: its commands run on the sockets and "
+	    "variables of this session, its messages say FILE:line N:, and the "
+	    "session goes on after its last line. quit in FILE ends the whole "
+	    "session; with -e its first failure stops everything. source fails "
+	    "if any command in FILE failed. Files may source others, up to 16 "
+	    "deep."
 };
 
 /* Compare received data with what was expected; show both if they differ. */
@@ -215,24 +222,29 @@ cmd_expect_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_expect_entry = {
-	"expect", NULL, 1, -1,
-	"TEXT ... | data [TEXT ...] | error ERRNO | ret N | ok | fail",
-	"check what the last command received or returned",
-	"", CMD_KEEPOUTCOME, { ARG_DATA }, cmd_expect_exec,
-	"expect TEXT (or expect data TEXT) checks that the last receive "
-	"returned exactly TEXT, byte for byte: the words joined by single "
-	"spaces, with the usual quotes and escapes (\"HTTP/1.0 200 OK\\r\\n\"). "
-	"expect error ECONNREFUSED checks the last command's errno (error "
-	"none: no errno); expect ret N its return value; expect ok and "
-	"expect fail whether it succeeded. expect prints nothing when it "
-	"holds; otherwise it shows expected and actual data one above the "
-	"other, from a little before the first differing byte, and fails, "
-	"so -e stops the script. A failure that the next line expects "
-	"(expect error NAME, expect fail, expect ret -1) does not count: "
-	"not for -e, not for the exit status. "
-	"expect, set, unset and source do not count "
-	"as the last command, so several expects can check one receive. "
-	"Quote a keyword to expect it as text: expect \"ok\"."
+	.name = "expect",
+	.group = GROUP_SCRIPTING,
+	.usage = "TEXT ... | data [TEXT ...] | error ERRNO | ret N | ok | fail",
+	.minargs = 1,
+	.maxargs = -1,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_DATA },
+	.summary = "check what the last command received or returned",
+	.exec = cmd_expect_exec,
+	.help = "expect TEXT (or expect data TEXT) checks that the last "
+	    "receive returned exactly TEXT, byte for byte: the words joined by "
+	    "single spaces, with the usual quotes and escapes (\"HTTP/1.0 200 "
+	    "OK\\r\\n\"). expect error ECONNREFUSED checks the last command's "
+	    "errno (error none: no errno); expect ret N its return value; "
+	    "expect ok and expect fail whether it succeeded. expect prints "
+	    "nothing when it holds; otherwise it shows expected and actual "
+	    "data one above the other, from a little before the first "
+	    "differing byte, and fails, so -e stops the script. A failure that "
+	    "the next line expects (expect error NAME, expect fail, expect ret "
+	    "-1) does not count: not for -e, not for the exit status. expect, "
+	    "set, unset and source do not count as the last command, so "
+	    "several expects can check one receive. Quote a keyword to expect "
+	    "it as text: expect \"ok\"."
 };
 
 static int
@@ -331,14 +343,22 @@ out:
 }
 
 const struct cmd_entry cmd_poll_entry = {
-	"poll", "wait", 0, -1, "[FD ...] [in|out|inout [SECONDS]]",
-	"wait until sockets are readable or writable",
-	"ppoll(2)", 0, { ARG_FD }, cmd_poll_exec,
-	"Waits in ppoll(2) until one of the sockets FD ... (default: the "
-	"current one) is ready: in for readable (data, a connection to "
-	"accept, or EOF), out for writable, inout for either; in is the "
-	"default. SECONDS (fractions allowed; only after in, out or inout) "
-	"bounds the wait; without it poll waits until Ctrl-C. Running out of "
-	"time fails with ETIMEDOUT, so a script waits for its peer without "
-	"sleeping: poll in 5 then recv. $ret is the number of ready sockets."
+	.name = "poll",
+	.alias = "wait",
+	.group = GROUP_SCRIPTING,
+	.usage = "[FD ...] [in|out|inout [SECONDS]]",
+	.minargs = 0,
+	.maxargs = -1,
+	.args = { ARG_FD },
+	.summary = "wait until sockets are readable or writable",
+	.calls = "ppoll(2)",
+	.exec = cmd_poll_exec,
+	.help = "Waits in ppoll(2) until one of the sockets FD ... (default: "
+	    "the current one) is ready: in for readable (data, a connection to "
+	    "accept, or EOF), out for writable, inout for either; in is the "
+	    "default. SECONDS (fractions allowed; only after in, out or inout) "
+	    "bounds the wait; without it poll waits until Ctrl-C. Running out "
+	    "of time fails with ETIMEDOUT, so a script waits for its peer "
+	    "without sleeping: poll in 5 then recv. $ret is the number of "
+	    "ready sockets."
 };

@@ -108,15 +108,22 @@ cmd_send_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_send_entry = {
-	"send", NULL, 0, -1, "DATA",
-	"send data once; it may send only part of it",
-	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_send_exec,
-	"DATA is the rest of the line: bare words are joined by single "
-	"spaces; \"...\" takes C escapes (\\r \\n \\t \\0 \\xHH); '...' is "
-	"literal; a single word hex:48656c6c6f gives bytes in hex; < FILE "
-	"sends the first 262144 bytes of a file. send makes one call and "
-	"shows how many bytes the kernel took, which may be fewer than given "
-	"(then sendall sends the rest)."
+	.name = "send",
+	.group = GROUP_DATA,
+	.usage = "DATA",
+	.minargs = 0,
+	.maxargs = -1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_DATA },
+	.summary = "send data once; it may send only part of it",
+	.calls = "send(2)",
+	.exec = cmd_send_exec,
+	.help = "DATA is the rest of the line: bare words are joined by single "
+	    "spaces; \"...\" takes C escapes (\\r \\n \\t \\0 \\xHH); '...' is "
+	    "literal; a single word hex:48656c6c6f gives bytes in hex; < FILE "
+	    "sends the first 262144 bytes of a file. send makes one call and "
+	    "shows how many bytes the kernel took, which may be fewer than "
+	    "given (then sendall sends the rest)."
 };
 
 static enum cmd_retval
@@ -135,12 +142,19 @@ cmd_sendline_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_sendline_entry = {
-	"sendline", NULL, 0, -1, "DATA",
-	"send data and a line end, once",
-	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_sendline_exec,
-	"As send, with \\n after the data, or \\r\\n after newline crlf "
-	"(for HTTP, SMTP and other protocols that want CRLF). With no DATA "
-	"it sends just the line end."
+	.name = "sendline",
+	.group = GROUP_DATA,
+	.usage = "DATA",
+	.minargs = 0,
+	.maxargs = -1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_DATA },
+	.summary = "send data and a line end, once",
+	.calls = "send(2)",
+	.exec = cmd_sendline_exec,
+	.help = "As send, with \\n after the data, or \\r\\n after newline "
+	    "crlf (for HTTP, SMTP and other protocols that want CRLF). With no "
+	    "DATA it sends just the line end."
 };
 
 /* Counts sendall's calls so that only the first few are shown. */
@@ -249,13 +263,20 @@ cmd_sendall_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_sendall_entry = {
-	"sendall", NULL, 0, -1, "DATA",
-	"send all the data, calling send as often as it takes",
-	"send(2)", CMD_NEEDSOCK, { ARG_DATA }, cmd_sendall_exec,
-	"As send, but calls send again until every byte is sent or an error "
-	"occurs, as Python's sendall. sendall < FILE sends the whole file, "
-	"reading it 262144 bytes at a time, so any size takes little memory. "
-	"After three calls the rest are counted rather than shown."
+	.name = "sendall",
+	.group = GROUP_DATA,
+	.usage = "DATA",
+	.minargs = 0,
+	.maxargs = -1,
+	.flags = CMD_NEEDSOCK,
+	.args = { ARG_DATA },
+	.summary = "send all the data, calling send as often as it takes",
+	.calls = "send(2)",
+	.exec = cmd_sendall_exec,
+	.help = "As send, but calls send again until every byte is sent or an "
+	    "error occurs, as Python's sendall. sendall < FILE sends the whole "
+	    "file, reading it 262144 bytes at a time, so any size takes little "
+	    "memory. After three calls the rest are counted rather than shown."
 };
 
 static enum cmd_retval
@@ -286,14 +307,20 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_sendto_entry = {
-	"sendto", NULL, 2, -1, "DATA ADDR",
-	"send a datagram to an address",
-	"sendto(2)", 0, { ARG_DATA }, cmd_sendto_exec,
-	"The address is the last word (HOST:PORT, [IPV6]:PORT, a path, @name) "
-	"or the last two (HOST PORT); the words before it are the data (as "
-	"for send, including hex: and < FILE), so quote data that ends in a "
-	"number. With no current socket, a UDP socket of the address's "
-	"family is made first."
+	.name = "sendto",
+	.group = GROUP_DATA,
+	.usage = "DATA ADDR",
+	.minargs = 2,
+	.maxargs = -1,
+	.args = { ARG_DATA },
+	.summary = "send a datagram to an address",
+	.calls = "sendto(2)",
+	.exec = cmd_sendto_exec,
+	.help = "The address is the last word (HOST:PORT, [IPV6]:PORT, a path, "
+	    "@name) or the last two (HOST PORT); the words before it are the "
+	    "data (as for send, including hex: and < FILE), so quote data that "
+	    "ends in a number. With no current socket, a UDP socket of the "
+	    "address's family is made first."
 };
 
 static enum cmd_retval
@@ -315,12 +342,17 @@ cmd_newline_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_newline_entry = {
-	"newline", NULL, 0, 1, "[lf|crlf]",
-	"choose the line end sendline sends",
-	"", 0, { ARG_WORD }, cmd_newline_exec,
-	"lf (the default) makes sendline end lines with \\n; crlf with \\r\\n, "
-	"as HTTP, SMTP and many other Internet protocols want. With no "
-	"argument it shows the setting. recvline always looks for \\n, so it "
-	"returns a CRLF line with its \\r\\n."
+	.name = "newline",
+	.group = GROUP_DATA,
+	.usage = "[lf|crlf]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_WORD },
+	.summary = "choose the line end sendline sends",
+	.exec = cmd_newline_exec,
+	.help = "lf (the default) makes sendline end lines with \\n; crlf with "
+	    "\\r\\n, as HTTP, SMTP and many other Internet protocols want. "
+	    "With no argument it shows the setting. recvline always looks for "
+	    "\\n, so it returns a CRLF line with its \\r\\n."
 };
 

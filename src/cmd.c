@@ -213,15 +213,62 @@ dispatch(struct words *w, int first, struct sock *sk, int under_on)
 	return r;
 }
 
-/* Check the argument count and the socket, then run the handler. */
+/* Does argc fit e's count, with extra words of options allowed? */
+static int
+args_fit(const struct cmd_entry *e, int argc, int extra)
+{
+	return argc >= e->minargs && (e->maxargs < 0 ||
+	    argc <= e->maxargs + extra);
+}
+
+/*
+ * Take the template's options off ctx's words: -f FORMAT from the front,
+ * then > FILE or >> FILE from the end. Returns 0, or -1 after a message.
+ */
+static int
+take_template(const struct cmd_entry *e, struct cmd_ctx *ctx)
+{
+	int	n;
+
+	ctx->fmt = data_format;
+	ctx->redir.path = NULL;
+	ctx->redir.append = 0;
+	if (e->flags & CMD_FORMAT) {
+		if ((n = format_take(e->name, ctx->argv, ctx->argc,
+		    &ctx->fmt)) < 0)
+			return -1;
+		ctx->argv += n;
+		ctx->argc -= n;
+	}
+	if ((e->flags & CMD_REDIR_OUT) &&
+	    redir_take(e->name, ctx->argv, &ctx->argc, &ctx->redir) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Check the arguments and the socket, then run the handler. The words are
+ * counted twice: first whole, against the most the template can hold (so
+ * a line far too long is told its usage before anything else), then, once
+ * the template's options are taken, what is left against minargs and
+ * maxargs.
+ */
 static enum cmd_retval
 dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
     struct sock *sk)
 {
 	struct cmd_ctx		 ctx;
-	int			 argc = w->n - first - 1;
+	int			 extra = 0;
 
-	if (argc < e->minargs || (e->maxargs >= 0 && argc > e->maxargs)) {
+	ctx.entry = e;
+	ctx.argc = w->n - first - 1;
+	ctx.argv = w->v + first + 1;
+	ctx.sk = sk;
+	if (e->flags & CMD_FORMAT)
+		extra += 2;
+	if (e->flags & CMD_REDIR_OUT)
+		extra += 2;
+	if (!args_fit(e, ctx.argc, extra)) {
 		cmd_usage(e);
 		return CMD_ERROR;
 	}
@@ -234,10 +281,12 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 			    "list shows them)", e->name);
 		return CMD_ERROR;
 	}
-	ctx.entry = e;
-	ctx.argc = argc;
-	ctx.argv = w->v + first + 1;
-	ctx.sk = sk;
+	if (take_template(e, &ctx) != 0)
+		return CMD_ERROR;
+	if (!args_fit(e, ctx.argc, 0)) {
+		cmd_usage(e);
+		return CMD_ERROR;
+	}
 	return e->exec(&ctx);
 }
 
@@ -285,13 +334,20 @@ cmd_on_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_on_entry = {
-	"on", NULL, 2, -1, "FD COMMAND [ARG ...]",
-	"run one command on socket FD, leaving the current socket as it is",
-	"", CMD_KEEPOUTCOME, { ARG_FD, ARG_COMMAND, ARG_WORD }, cmd_on_exec,
-	"Runs COMMAND with FD as its socket, once; the current socket does "
-	"not change. For example, on 3 accept accepts on listener 3 while "
-	"you talk on another socket. Commands that make a new socket (accept, "
-	"socket) still make it the current one."
+	.name = "on",
+	.group = GROUP_INSPECTION,
+	.usage = "FD COMMAND [ARG ...]",
+	.minargs = 2,
+	.maxargs = -1,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_FD, ARG_COMMAND, ARG_WORD },
+	.summary = "run one command on socket FD, leaving the current socket "
+	    "as it is",
+	.exec = cmd_on_exec,
+	.help = "Runs COMMAND with FD as its socket, once; the current socket "
+	    "does not change. For example, on 3 accept accepts on listener 3 "
+	    "while you talk on another socket. Commands that make a new socket "
+	    "(accept, socket) still make it the current one."
 };
 
 /* Run a line's words on the current socket. */

@@ -1,8 +1,9 @@
 /*
  * Tab completion at the prompt, read from the command table: command names
  * first, then each argument by its kind (struct cmd_entry's args[], whose
- * last kind repeats). "on FD COMMAND ..." completes the fd, then a command,
- * then that command's arguments.
+ * last kind repeats; the template's -f FORMAT and > FILE apart). "on FD
+ * COMMAND ..." completes the fd, then a command, then that command's
+ * arguments.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -184,6 +185,29 @@ arg_kind_of(const struct cmd_entry *e, int n)
 	return e->args[n < top ? n : top];
 }
 
+/*
+ * Fill the candidates for argument argn of e, after the words args[0..argn)
+ * typed so far. The argument template comes first: the word after -f is a
+ * format, the word after > or >> a file, and the kinds in args[] count the
+ * words after -f FORMAT. Returns 1 when readline should complete file names.
+ */
+static int
+cand_arg(const struct cmd_entry *e, char **args, int argn, const char *text)
+{
+	if ((e->flags & CMD_REDIR_OUT) && argn > 0 &&
+	    (strcmp(args[argn - 1], ">") == 0 ||
+	    strcmp(args[argn - 1], ">>") == 0))
+		return 1;
+	if ((e->flags & CMD_FORMAT) && argn > 0 && strcmp(args[0], "-f") == 0) {
+		if (argn == 1) {
+			cand_names(format_names);
+			return 0;
+		}
+		argn -= 2;
+	}
+	return cand_kind(arg_kind_of(e, argn), text);
+}
+
 /* Split the line before the word being completed into words. */
 static int
 split(const char *line, int end, char ***out)
@@ -227,9 +251,9 @@ complete(const char *text, int start, int end)
 	else if (e == &cmd_on_entry && argn >= 2) {
 		/* on FD CMD ...: the arguments are CMD's. */
 		if ((e = cmd_find(w[2], 0)) != NULL && e != &cmd_on_entry)
-			files = cand_kind(arg_kind_of(e, argn - 2), text);
+			files = cand_arg(e, w + 3, argn - 2, text);
 	} else if (e != NULL)
-		files = cand_kind(arg_kind_of(e, argn), text);
+		files = cand_arg(e, w + 1, argn, text);
 	for (i = 0; i < n; i++)
 		free(w[i]);
 	free(w);

@@ -401,17 +401,24 @@ cmd_events_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_events_entry = {
-	"events", NULL, 0, 1, "[on|off]",
-	"switch live socket notices at the prompt, or check for news now",
-	"", 0, { ARG_BOOL }, cmd_events_exec,
-	"At the prompt, sockrepl tells you as it happens when a connection is "
-	"waiting on a listener, data arrives (how many bytes), the peer closes "
-	"(EOF) or resets the connection, a background connect ends, or a "
-	"datagram arrives (its size and sender). Each change is told once, on "
-	"its own line above the prompt; what you are typing is kept. events "
-	"off stops the notices and events on starts them again (showing "
-	"anything not yet told). events alone checks every socket now and "
-	"tells what is new, even when notices are off. A script never prints "
-	"notices between its commands, so its output stays the same from run "
-	"to run; it can ask with events where it wants to know."
+	.name = "events",
+	.group = GROUP_SESSION,
+	.usage = "[on|off]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_BOOL },
+	.summary = "switch live socket notices at the prompt, or check for "
+	    "news now",
+	.exec = cmd_events_exec,
+	.help = "At the prompt, sockrepl tells you as it happens when a "
+	    "connection is waiting on a listener, data arrives (how many "
+	    "bytes), the peer closes (EOF) or resets the connection, a "
+	    "background connect ends, or a datagram arrives (its size and "
+	    "sender). Each change is told once, on its own line above the "
+	    "prompt; what you are typing is kept. events off stops the notices "
+	    "and events on starts them again (showing anything not yet told). "
+	    "events alone checks every socket now and tells what is new, even "
+	    "when notices are off. A script never prints notices between its "
+	    "commands, so its output stays the same from run to run; it can "
+	    "ask with events where it wants to know."
 };

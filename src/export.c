@@ -650,26 +650,33 @@ cmd_export_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_export_entry = {
-	"export", NULL, 1, 2, "c|python [FILE]",
-	"write the session so far as a C program or a Python script",
-	"", CMD_KEEPOUTCOME, { ARG_WORD, ARG_PATH }, cmd_export_exec,
-	"export c writes everything done so far as one C file that builds "
-	"with cc -std=c11 alone; export python as one Python 3 script using "
-	"only the standard library. With no FILE the program is printed. The "
-	"program makes the same calls in the same order with the same "
-	"arguments and flags, checks each result (C: perror and exit 1; "
-	"Python: the socket module's exceptions) and writes the data it "
-	"receives to stdout. A port the kernel chose (bind to port 0) is "
-	"read back with getsockname wherever it is used later, and a sender "
-	"recvfrom returned is answered as it is, so the program runs again "
-	"tomorrow; sockets are variables named after their role (listener, "
-	"conn, client, udp, left and right for a socketpair). Expects stay "
-	"checks: expect error ECONNREFUSED becomes an expected error, expect "
-	"DATA a comparison that exits 1 on a mismatch, expect ok, fail and "
-	"ret likewise. A failure nothing expected is reported and the "
-	"program goes on, as the session did. settimeout becomes poll(2) "
-	"before each call in C and settimeout in Python; recvline, "
-	"recvuntil, recvall and sendall become small helper functions that "
-	"loop as the commands do. Commands that make no call (help, list, "
-	"set) leave nothing in the program."
+	.name = "export",
+	.group = GROUP_SESSION,
+	.usage = "c|python [FILE]",
+	.minargs = 1,
+	.maxargs = 2,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_WORD, ARG_PATH },
+	.summary = "write the session so far as a C program or a Python script",
+	.exec = cmd_export_exec,
+	.help = "export c writes everything done so far as one C file that "
+	    "builds with cc -std=c11 alone; export python as one Python 3 "
+	    "script using only the standard library. With no FILE the program "
+	    "is printed. The program makes the same calls in the same order "
+	    "with the same arguments and flags, checks each result (C: perror "
+	    "and exit 1; Python: the socket module's exceptions) and writes "
+	    "the data it receives to stdout. A port the kernel chose (bind to "
+	    "port 0) is read back with getsockname wherever it is used later, "
+	    "and a sender recvfrom returned is answered as it is, so the "
+	    "program runs again tomorrow; sockets are variables named after "
+	    "their role (listener, conn, client, udp, left and right for a "
+	    "socketpair). Expects stay checks: expect error ECONNREFUSED "
+	    "becomes an expected error, expect DATA a comparison that exits 1 "
+	    "on a mismatch, expect ok, fail and ret likewise. A failure "
+	    "nothing expected is reported and the program goes on, as the "
+	    "session did. settimeout becomes poll(2) before each call in C and "
+	    "settimeout in Python; recvline, recvuntil, recvall and sendall "
+	    "become small helper functions that loop as the commands do. "
+	    "Commands that make no call (help, list, set) leave nothing in the "
+	    "program."
 };

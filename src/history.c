@@ -149,12 +149,19 @@ cmd_history_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_history_entry = {
-	"history", NULL, 0, 1, "[COUNT]",
-	"list the lines typed at the prompt, numbered, or the last COUNT",
-	"", 0, { ARG_NUMBER }, cmd_history_exec,
-	"History is kept across sessions in $XDG_STATE_HOME/sockrepl/history "
-	"(or ~/.sockrepl_history when XDG_STATE_HOME is not set), readable "
-	"only by you, up to 1000 lines. Up and Down recall lines and Ctrl-R "
-	"searches them. A line that repeats the one before is kept once, and "
-	"a line typed with a leading space is not kept at all."
+	.name = "history",
+	.group = GROUP_SESSION,
+	.usage = "[COUNT]",
+	.minargs = 0,
+	.maxargs = 1,
+	.args = { ARG_NUMBER },
+	.summary = "list the lines typed at the prompt, numbered, or the last "
+	    "COUNT",
+	.exec = cmd_history_exec,
+	.help = "History is kept across sessions in "
+	    "$XDG_STATE_HOME/sockrepl/history (or ~/.sockrepl_history when "
+	    "XDG_STATE_HOME is not set), readable only by you, up to 1000 "
+	    "lines. Up and Down recall lines and Ctrl-R searches them. A line "
+	    "that repeats the one before is kept once, and a line typed with a "
+	    "leading space is not kept at all."
 };

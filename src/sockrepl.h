@@ -523,27 +523,51 @@ enum arg_kind {
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
+/*
+ * The argument template: options the dispatcher takes off the words before
+ * it counts what is left against minargs and maxargs.
+ */
+#define CMD_FORMAT	0x2	/* -f FORMAT first: ctx->fmt */
+#define CMD_REDIR_OUT	0x4	/* > FILE or >> FILE last: ctx->redir */
+
+/*
+ * Where help lists a command, groups in this order; tests/t_docs.py holds
+ * the man page's COMMANDS subsections to the same groups.
+ */
+enum cmd_group {
+	GROUP_LIFE,		/* Life cycle */
+	GROUP_DATA,		/* Data */
+	GROUP_OPTIONS,		/* Options */
+	GROUP_INSPECTION,	/* Inspection */
+	GROUP_SESSION,		/* Session */
+	GROUP_SCRIPTING,	/* Scripting */
+	GROUP__COUNT
+};
 
 struct cmd_ctx;
 struct cmd_entry {
 	const char	*name;
 	const char	*alias;
-	int		 minargs;
+	enum cmd_group	 group;
+	int		 minargs;	/* arguments besides the template's */
 	int		 maxargs;	/* -1: no limit */
 	const char	*usage;		/* arguments only */
 	const char	*summary;
-	const char	*calls;		/* the C call(s) it maps to */
+	const char	*calls;		/* the C call(s) it maps to, or NULL */
 	int		 flags;
-	enum arg_kind	 args[4];	/* the last one repeats */
+	enum arg_kind	 args[4];	/* the last one repeats; counted after
+					   the template's -f FORMAT */
 	enum cmd_retval	 (*exec)(struct cmd_ctx *);
 	const char	*help;		/* longer text for help CMD */
 };
 
 struct cmd_ctx {
 	const struct cmd_entry	*entry;
-	int			 argc;
+	int			 argc;	/* the words the template left */
 	struct word		*argv;
 	struct sock		*sk;	/* current (or targeted) socket */
+	enum data_format	 fmt;	/* CMD_FORMAT: -f, else data_format */
+	struct redir		 redir;	/* CMD_REDIR_OUT: path NULL for none */
 };
 
 extern const struct cmd_entry *cmd_table[];

@@ -304,18 +304,25 @@ cmd_set_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_set_entry = {
-	"set", NULL, 0, -1, "[NAME [VALUE ...]]",
-	"set a variable for $NAME, or list the variables",
-	"", CMD_KEEPOUTCOME, { ARG_WORD, ARG_DATA }, cmd_set_exec,
-	"set NAME VALUE gives $NAME (or ${NAME}) the value: the words after "
-	"NAME joined by single spaces, with the usual quotes and escapes, so "
-	"it may hold any bytes. set NAME alone makes it empty; set alone "
-	"lists the variables, then the read-only built-ins that have a value "
-	"now: $fd, $port, $peerport and $addr describe the current socket; "
-	"$ret, $errno and $status the last command; $received the size of "
-	"the last received data. $NAME is expanded in bare words and inside "
-	"\"...\", not inside '...'; \\$ is a plain dollar. An unset variable "
-	"is an error and the command does not run."
+	.name = "set",
+	.group = GROUP_SCRIPTING,
+	.usage = "[NAME [VALUE ...]]",
+	.minargs = 0,
+	.maxargs = -1,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_WORD, ARG_DATA },
+	.summary = "set a variable for $NAME, or list the variables",
+	.exec = cmd_set_exec,
+	.help = "set NAME VALUE gives $NAME (or ${NAME}) the value: the words "
+	    "after NAME joined by single spaces, with the usual quotes and "
+	    "escapes, so it may hold any bytes. set NAME alone makes it empty; "
+	    "set alone lists the variables, then the read-only built-ins that "
+	    "have a value now: $fd, $port, $peerport and $addr describe the "
+	    "current socket; $ret, $errno and $status the last command; "
+	    "$received the size of the last received data. $NAME is expanded "
+	    "in bare words and inside \"...\", not inside '...'; \\$ is a "
+	    "plain dollar. An unset variable is an error and the command does "
+	    "not run."
 };
 
 static enum cmd_retval
@@ -345,11 +352,17 @@ cmd_unset_exec(struct cmd_ctx *ctx)
 }
 
 const struct cmd_entry cmd_unset_entry = {
-	"unset", NULL, 1, -1, "NAME ...",
-	"forget variables",
-	"", CMD_KEEPOUTCOME, { ARG_WORD }, cmd_unset_exec,
-	"Removes each NAME, so a later $NAME is an error again. Naming a "
-	"variable that is not set, or a read-only built-in, is an error."
+	.name = "unset",
+	.group = GROUP_SCRIPTING,
+	.usage = "NAME ...",
+	.minargs = 1,
+	.maxargs = -1,
+	.flags = CMD_KEEPOUTCOME,
+	.args = { ARG_WORD },
+	.summary = "forget variables",
+	.exec = cmd_unset_exec,
+	.help = "Removes each NAME, so a later $NAME is an error again. Naming "
+	    "a variable that is not set, or a read-only built-in, is an error."
 };
 
 /* Free every variable, at exit, so leak checkers stay quiet. */

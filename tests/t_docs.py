@@ -1,5 +1,6 @@
 """The documentation keeps step with the program: every command that help
-lists has a man page entry with the same usage line, the man page is clean
+lists has a man page entry with the same usage line, under the subsection
+of COMMANDS that matches help's heading for it, the man page is clean
 under mandoc's linter, and the README gives the build and test commands."""
 import os
 import re
@@ -120,6 +121,78 @@ def test_every_command_has_a_man_entry():
         elif usages[n] not in by_name[n]:
             problems.append("%s: man page says %r, program says %r" % (
                 n, " / ".join(by_name[n]), usages[n]))
+    check(not problems, "\n".join(problems))
+
+
+def help_groups():
+    """Each command help lists, with the heading it is listed under."""
+    status, out, err = lib.run("help\n")
+    check(status == 0, "help failed: %d\n%s" % (status, err))
+    heading, groups = None, {}
+    for line in out.splitlines():
+        # "Life cycle:" then "  socket [TYPE] [FAMILY]   make a new ..."
+        m = re.match(r"^(\S[^:]*):$", line)
+        if m:
+            heading = m.group(1)
+            continue
+        m = re.match(r"^  (\S+)", line)
+        if m and heading is not None:
+            groups[m.group(1)] = heading
+    check(len(groups) >= 20, "help grouped only %r" % groups)
+    return groups
+
+
+def man_subsections():
+    """
+    Each command of the man page's COMMANDS section, with the .Ss headings
+    it is given under (None for an entry before the first subsection).
+    """
+    with open(MAN) as f:
+        lines = [l.rstrip("\n") for l in f]
+    start = lines.index(".Sh COMMANDS")
+    sub, found = None, {}
+    for line in lines[start + 1:]:
+        if line.startswith(".Sh "):
+            break
+        if line.startswith(".Ss "):
+            sub = line[4:].strip()
+        elif line.startswith(".It Ic "):
+            found.setdefault(line.split()[2], []).append(sub)
+    return found
+
+
+def group_of_subsection(title):
+    """
+    The help heading a man page subsection stands for: "Scripting
+    commands" is Scripting, "Data: lines, files and formats" is Data.
+    """
+    title = title.split(":")[0].strip()
+    if title.endswith(" commands"):
+        title = title[:-len(" commands")]
+    return title.lower()
+
+
+# Where the man page and help group a command differently today: the page
+# gives on at the head of COMMANDS, before its first subsection, and help
+# lists it under Inspection. Only that placement is let pass.
+MAN_BEFORE_SUBSECTIONS = {"on"}
+
+
+def test_man_subsections_match_help_groups():
+    groups = help_groups()
+    subs = man_subsections()
+    problems = []
+    for name, heading in groups.items():
+        for sub in subs.get(name, []):
+            if sub is None and name in MAN_BEFORE_SUBSECTIONS:
+                continue
+            if sub is None:
+                problems.append("%s: man page gives it before COMMANDS' "
+                                "subsections; help lists it under %s" % (
+                                    name, heading))
+            elif group_of_subsection(sub) != heading.lower():
+                problems.append("%s: man page gives it under .Ss %s; help "
+                                "lists it under %s" % (name, sub, heading))
     check(not problems, "\n".join(problems))
 
 
