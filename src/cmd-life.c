@@ -350,7 +350,7 @@ const struct cmd_entry cmd_connect_entry = {
 	    "path or @name. With no current socket, a TCP socket of the "
 	    "address's family is made first. Blocking sockets wait for the "
 	    "connection; with a timeout the connect is made non-blocking, then "
-	    "poll waits for it and SO_ERROR tells how it ended; a non-blocking "
+	    "ppoll waits for it and SO_ERROR tells how it ended; a non-blocking "
 	    "socket fails at once with EINPROGRESS while the connection goes "
 	    "on in the background. On a datagram socket, connect only sets the "
 	    "default peer."

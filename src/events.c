@@ -250,7 +250,8 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 		sk->ev_said |= EVS_EOF;
 		if (n > 0)
 			notice(out, sk->fd, "the peer closed its end (EOF): "
-			    "recv returns 0 after the %d bytes waiting", n);
+			    "recv returns 0 after the %d byte%s waiting", n,
+			    n == 1 ? "" : "s");
 		else
 			notice(out, sk->fd, "the peer closed its end (EOF): "
 			    "recv returns 0");

@@ -172,20 +172,12 @@ def group_of_subsection(title):
     return title.lower()
 
 
-# Where the man page and help group a command differently today: the page
-# gives on at the head of COMMANDS, before its first subsection, and help
-# lists it under Inspection. Only that placement is let pass.
-MAN_BEFORE_SUBSECTIONS = {"on"}
-
-
 def test_man_subsections_match_help_groups():
     groups = help_groups()
     subs = man_subsections()
     problems = []
     for name, heading in groups.items():
         for sub in subs.get(name, []):
-            if sub is None and name in MAN_BEFORE_SUBSECTIONS:
-                continue
             if sub is None:
                 problems.append("%s: man page gives it before COMMANDS' "
                                 "subsections; help lists it under %s" % (
