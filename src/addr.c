@@ -31,19 +31,20 @@ all_digits(const char *s)
 }
 
 static int
-unix_addr(int family, const char *text, size_t len, struct addr *out)
+unix_addr(int family, const char *text, size_t len, struct addr *out,
+    struct buf *why)
 {
 	struct sockaddr_un *sun = (struct sockaddr_un *)&out->ss;
 	int	abstract = text[0] == '@';
 
 	if (family != AF_UNSPEC && family != AF_UNIX) {
-		diag_cmd("address \"%s\": a path or @name is an AF_UNIX address, "
+		buf_printf(why, "address \"%s\": a path or @name is an AF_UNIX address, "
 		    "but the socket is %s", printable(text),
 		    name_of(family_names, family));
 		return -1;
 	}
 	if (len >= sizeof sun->sun_path) {
-		diag_cmd("address \"%s\": too long for AF_UNIX (at most %zu bytes)",
+		buf_printf(why, "address \"%s\": too long for AF_UNIX (at most %zu bytes)",
 		    printable(text), sizeof sun->sun_path - 1);
 		return -1;
 	}
@@ -61,31 +62,34 @@ unix_addr(int family, const char *text, size_t len, struct addr *out)
 
 static int
 resolve(int family, const char *host, const char *port, int passive,
-    struct addr *out, const char *text)
+    struct addr *out, const char *text, struct buf *why)
 {
 	struct addrinfo	 hints, *res;
 	int		 e, tries[2], i, ntries;
-	long long	 pn;
+	const char	*errstr;
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
 
 	if (all_digits(port)) {
-		if (parse_int(port, 0, 65535, "port", &pn) != 0)
+		(void)num_parse(port, 0, 65535, &errstr);
+		if (errstr != NULL) {
+			buf_printf(why, "port %s: %s", printable(port), errstr);
 			return -1;
+		}
 	} else if (*port == '\0') {
-		diag_cmd("address \"%s\": missing port", printable(text));
+		buf_printf(why, "address \"%s\": missing port", printable(text));
 		return -1;
 	}
 	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0')) {
 		if (!passive) {
-			diag_cmd("address \"%s\": the wildcard address is only "
+			buf_printf(why, "address \"%s\": the wildcard address is only "
 			    "for bind", printable(text));
 			return -1;
 		}
 		host = NULL;
 	}
 	if (host == NULL && !passive) {
-		diag_cmd("address \"%s\": missing host (try localhost %s)",
+		buf_printf(why, "address \"%s\": missing host (try localhost %s)",
 		    printable(text), printable(port));
 		return -1;
 	}
@@ -106,7 +110,7 @@ resolve(int family, const char *host, const char *port, int passive,
 		tries[ntries++] = AF_INET6;
 	}
 	if (family == AF_UNIX) {
-		diag_cmd("address \"%s\": an AF_UNIX socket needs a path (with a "
+		buf_printf(why, "address \"%s\": an AF_UNIX socket needs a path (with a "
 		    "/) or an @name", printable(text));
 		return -1;
 	}
@@ -124,14 +128,14 @@ resolve(int family, const char *host, const char *port, int passive,
 	}
 	if (e != 0) {
 		if (e == EAI_SERVICE)
-			diag_cmd("port \"%s\": not a number or a known service",
+			buf_printf(why, "port \"%s\": not a number or a known service",
 			    printable(port));
 		else if (e == EAI_ADDRFAMILY || (e == EAI_NONAME &&
 		    family != AF_UNSPEC))
-			diag_cmd("address \"%s\": no %s address for that name",
+			buf_printf(why, "address \"%s\": no %s address for that name",
 			    printable(text), name_of(family_names, family));
 		else
-			diag_cmd("address \"%s\": %s", printable(text),
+			buf_printf(why, "address \"%s\": %s", printable(text),
 			    gai_strerror(e));
 		return -1;
 	}
@@ -145,22 +149,24 @@ resolve(int family, const char *host, const char *port, int passive,
 /*
  * Parse the address in words w[0..n) (n is 1 or 2) for a socket of the given
  * family (AF_UNSPEC when there is none yet). passive allows the wildcard
- * forms of bind. Returns 0, or -1 after printing a message.
+ * forms of bind. Returns 0, or -1 with why the text is no address in why
+ * ("address \"localhost\": missing port"); the caller words the message.
  */
 int
-addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
+addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
+    struct buf *why)
 {
 	const char	*text = w[0].s, *colon, *close;
 	char		*host;
 	int		 r;
 
 	if (w[0].len != strlen(text) || (n == 2 && w[1].len != strlen(w[1].s))) {
-		diag_cmd("address: contains a NUL byte");
+		buf_printf(why, "address: contains a NUL byte");
 		return -1;
 	}
 	if (n == 2) {
 		if (strchr(text, '/') != NULL || text[0] == '@') {
-			diag_cmd("address \"%s\": an AF_UNIX address takes no "
+			buf_printf(why, "address \"%s\": an AF_UNIX address takes no "
 			    "port", printable(text));
 			return -1;
 		}
@@ -172,40 +178,40 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 			memmove(host, host + 1, strlen(host));
 			host[strlen(host) - 1] = '\0';
 		}
-		r = resolve(family, host, w[1].s, passive, out, text);
+		r = resolve(family, host, w[1].s, passive, out, text, why);
 		free(host);
 		return r;
 	}
 	if (strchr(text, '/') != NULL || text[0] == '@')
-		return unix_addr(family, text, w[0].len, out);
+		return unix_addr(family, text, w[0].len, out, why);
 	if (all_digits(text)) {
 		if (!passive) {
-			diag_cmd("address \"%s\": missing host (try localhost "
+			buf_printf(why, "address \"%s\": missing host (try localhost "
 			    "%s)", text, text);
 			return -1;
 		}
-		return resolve(family, NULL, text, passive, out, text);
+		return resolve(family, NULL, text, passive, out, text, why);
 	}
 	if (text[0] == '[') {
 		if ((close = strchr(text, ']')) == NULL || close[1] != ':') {
-			diag_cmd("address \"%s\": write an IPv6 address with a "
+			buf_printf(why, "address \"%s\": write an IPv6 address with a "
 			    "port as [ADDRESS]:PORT", printable(text));
 			return -1;
 		}
 		host = strndup(text + 1, close - text - 1);
 		if (host == NULL)
 			abort();
-		r = resolve(family, host, close + 2, passive, out, text);
+		r = resolve(family, host, close + 2, passive, out, text, why);
 		free(host);
 		return r;
 	}
 	if ((colon = strchr(text, ':')) == NULL) {
-		diag_cmd("address \"%s\": missing port (HOST PORT or HOST:PORT)",
+		buf_printf(why, "address \"%s\": missing port (HOST PORT or HOST:PORT)",
 		    printable(text));
 		return -1;
 	}
 	if (strchr(colon + 1, ':') != NULL) {
-		diag_cmd("address \"%s\": an IPv6 address needs its port apart: "
+		buf_printf(why, "address \"%s\": an IPv6 address needs its port apart: "
 		    "%s PORT or [%s]:PORT", printable(text), printable(text),
 		    printable(text));
 		return -1;
@@ -213,7 +219,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out)
 	host = strndup(text, colon - text);
 	if (host == NULL)
 		abort();
-	r = resolve(family, host, colon + 1, passive, out, text);
+	r = resolve(family, host, colon + 1, passive, out, text, why);
 	free(host);
 	return r;
 }

@@ -162,7 +162,7 @@ parse_addr_args(struct cmd_ctx *ctx, int passive, struct addr *a)
 {
 	int	family = ctx->sk != NULL ? ctx->sk->family : AF_UNSPEC;
 
-	return addr_parse(family, ctx->argv, ctx->argc, passive, a);
+	return addr_arg(family, ctx->argv, ctx->argc, passive, a);
 }
 
 static enum cmd_retval

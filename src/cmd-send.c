@@ -288,7 +288,7 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 	enum cmd_retval	 r;
 	int		 na = addr_words(ctx->argv, ctx->argc);
 
-	if (addr_parse(sk != NULL ? sk->family : AF_UNSPEC,
+	if (addr_arg(sk != NULL ? sk->family : AF_UNSPEC,
 	    ctx->argv + ctx->argc - na, na, 0, &to) != 0)
 		return CMD_ERROR;
 	if (send_data("sendto", ctx->argv, ctx->argc - na, &data) != 0) {

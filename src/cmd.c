@@ -291,6 +291,22 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 }
 
 /*
+ * The address in words w[0..n) for the running command (see addr_parse).
+ * Returns 0, or -1 after a message "CMD: address ...: why".
+ */
+int
+addr_arg(int family, struct word *w, int n, int passive, struct addr *a)
+{
+	struct buf	why = { 0 };
+	int		r;
+
+	if ((r = addr_parse(family, w, n, passive, a, &why)) != 0)
+		diag_cmd("%s", buf_str(&why));
+	buf_free(&why);
+	return r;
+}
+
+/*
  * The socket named by an FD argument of command cmd. Returns NULL after a
  * message naming the command and the bad text.
  */

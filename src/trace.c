@@ -86,7 +86,7 @@ trace_note(const char *fmt, ...)
 }
 
 static void
-addr_arg(struct buf *b, const struct addr *a)
+addr_show(struct buf *b, const struct addr *a)
 {
 	addr_format(b, (const struct sockaddr *)&a->ss, a->len);
 }
@@ -96,7 +96,7 @@ static void
 addr_out(struct buf *b, const struct call_rec *r)
 {
 	if (r->ret >= 0) {
-		addr_arg(b, &r->addr);
+		addr_show(b, &r->addr);
 		buf_printf(b, ", [%u]", (unsigned)r->addr.len);
 	} else
 		buf_printf(b, "&addr, [%zu]", sizeof r->addr.ss);
@@ -222,7 +222,7 @@ call_args(struct buf *b, const struct call_rec *r)
 	case CALL_BIND:
 	case CALL_CONNECT:
 		buf_printf(b, "%d, ", r->fd);
-		addr_arg(b, &r->addr);
+		addr_show(b, &r->addr);
 		buf_printf(b, ", %u", (unsigned)r->addr.len);
 		break;
 	case CALL_LISTEN:
@@ -244,7 +244,7 @@ call_args(struct buf *b, const struct call_rec *r)
 		flags_format(b, msgflag_names, r->arg);
 		if (r->call == CALL_SENDTO) {
 			BUF_LIT(b, ", ");
-			addr_arg(b, &r->addr);
+			addr_show(b, &r->addr);
 			buf_printf(b, ", %u", (unsigned)r->addr.len);
 		}
 		break;

@@ -383,6 +383,7 @@ static int
 ap(int fam, int passive, struct addr *a, const char *w0, const char *w1)
 {
 	struct word	w[2];
+	struct buf	why = { 0 };
 	int		r;
 
 	memset(a, 0xa5, sizeof *a);
@@ -395,7 +396,10 @@ ap(int fam, int passive, struct addr *a, const char *w0, const char *w1)
 		w[1].quoted = 0;
 	}
 	start_capture();
-	r = addr_parse(fam, w, w1 != NULL ? 2 : 1, passive, a);
+	r = addr_parse(fam, w, w1 != NULL ? 2 : 1, passive, a, &why);
+	if (r != 0)
+		diag("%s", buf_str(&why));
+	buf_free(&why);
 	stop_capture();
 	return r;
 }
@@ -574,13 +578,16 @@ test_addr(void)
 	    "\\x1b", NULL);
 	{
 		struct word	w[1];
+		struct buf	why = { 0 };
 
 		w[0].s = (char *)(uintptr_t)"/a\0b";
 		w[0].len = 4;
 		w[0].quoted = 1;
 		start_capture();
-		ok(addr_parse(AF_UNSPEC, w, 1, 0, &a) == -1, "addr_nul_byte");
+		ok(addr_parse(AF_UNSPEC, w, 1, 0, &a, &why) == -1,
+		    "addr_nul_byte");
 		stop_capture();
+		buf_free(&why);
 	}
 }
 
