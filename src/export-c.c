@@ -1210,6 +1210,8 @@ export_c(struct export *x)
 
 	memset(&w, 0, sizeof w);
 	w.x = x;
+	for (i = 0; i < x->nsocks; i++)
+		x->socks[i].refs = 0;
 	for (i = 0; i < log_nsteps; i++) {
 		st = &log_steps[i];
 		if (st->cmd == &cmd_export_entry || st->nrecs == 0)
@@ -1244,6 +1246,11 @@ export_c(struct export *x)
 		export_expect_free(&xe);
 	}
 	buf_free(&text);
+	/* A socket made and never used again (-Werror would refuse it). */
+	for (i = 0; i < x->nsocks; i++)
+		if (x->socks[i].refs == 1)
+			line(&w, 1, "(void)%s;	/* made, then not used */",
+			    x->socks[i].name);
 
 	buf_adds(b, "/*\n"
 	    " * A sockrepl session, exported by sockrepl " SOCKREPL_VERSION

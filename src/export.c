@@ -65,13 +65,19 @@ export_sock(struct export *x, uint64_t seq)
 	return NULL;
 }
 
-/* The variable of socket seq; a socket made before the log began has none. */
+/*
+ * The variable of socket seq; a socket made before the log began has none.
+ * Each use is counted, so a writer sees a variable only ever assigned.
+ */
 const char *
 export_name(struct export *x, uint64_t seq)
 {
 	struct xsock	*s = export_sock(x, seq);
 
-	return s != NULL ? s->name : "sock0";
+	if (s == NULL)
+		return "sock0";
+	s->refs++;
+	return s->name;
 }
 
 /* Which socket each fd is, as the records are written in order. */

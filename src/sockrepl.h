@@ -635,6 +635,7 @@ struct xsock {
 	int		 port_var;	/* <name>_port is read back */
 	int		 peer_var;	/* <name>_peer keeps recvfrom's sender */
 	int		 inbuf;		/* a line helper reads it: <name>_in */
+	int		 refs;		/* times the writer named it */
 };
 struct xrec {
 	int		 skip;		/* not exported */
