@@ -35,6 +35,10 @@
 #define H_ALL		0x4000
 #define H_SENDALL	0x8000
 #define H_RECVBUF	0x10000
+#define H_SENT		0x20000
+#define H_SAVE		0x40000
+#define H_LOAD		0x80000
+#define H_SENDFILE	0x100000
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -47,6 +51,15 @@
 #define D_FROM		0x080
 #define D_BUF		0x100
 #define D_OPTLEN	0x200
+#define D_FBUF		0x400
+
+/* send_file reads in sockrepl's chunks. */
+#define STR(x)		STR_(x)
+#define STR_(x)		#x
+
+/* A comment longer than a line wraps onto at most this many. */
+#define COMMENT_COLS	80
+#define COMMENT_LINES	4
 
 struct cw {
 	struct export	*x;
@@ -117,12 +130,19 @@ c_str(struct buf *b, const char *p, size_t n, int indent)
 	buf_addc(b, '"');
 }
 
-/* A comment's text: printable, and never closing the comment early. */
+/*
+ * A comment's text: printable, and never closing the comment early. One
+ * that does not fit in COMMENT_COLS (a tab is 8) becomes a block comment,
+ * wrapped at spaces, of at most COMMENT_LINES lines; the rest is cut
+ * with "...".
+ */
 static void
 c_comment(struct cw *w, const char *text)
 {
 	struct buf	b = { 0 };
 	const char	*p;
+	size_t		 left, k, width = COMMENT_COLS - 8 - 3;
+	int		 n;
 
 	for (p = text; *p != '\0'; p++) {
 		if (p[0] == '*' && p[1] == '/')
@@ -135,7 +155,37 @@ c_comment(struct cw *w, const char *text)
 		    p[1] == '*'))
 			p++;
 	}
-	line(w, 1, "/* %s */", buf_str(&b));
+	if (8 + 3 + b.len + 3 <= COMMENT_COLS) {
+		line(w, 1, "/* %s */", buf_str(&b));
+		buf_free(&b);
+		return;
+	}
+	line(w, 1, "/*");
+	p = buf_str(&b);
+	left = b.len;
+	for (n = 1; left > 0; n++) {
+		if (left <= width) {
+			line(w, 1, " * %.*s", (int)left, p);
+			break;
+		}
+		if (n == COMMENT_LINES) {
+			line(w, 1, " * %.*s...", (int)(width - 3), p);
+			break;
+		}
+		/* The last space that fits; a longer word is cut. */
+		for (k = width; k > 0 && p[k] != ' '; k--)
+			;
+		if (k == 0)
+			k = width;
+		line(w, 1, " * %.*s", (int)k, p);
+		p += k;
+		left -= k;
+		while (left > 0 && *p == ' ') {
+			p++;
+			left--;
+		}
+	}
+	line(w, 1, " */");
 	buf_free(&b);
 }
 
@@ -293,7 +343,7 @@ c_addr(struct cw *w, size_t i, const struct addr *a, struct buf *arg)
 /* What the session asserted about received data, after a success. */
 static void
 data_checks(struct cw *w, const struct xexpect *xe, const char *call,
-    const char *p, struct buf *ok)
+    const char *p, struct buf *ok, int ret)
 {
 	if (xe->have_data) {
 		w->need |= H_CHECKDATA;
@@ -302,10 +352,62 @@ data_checks(struct cw *w, const struct xexpect *xe, const char *call,
 		    xe->data.len, 2);
 		buf_printf(ok, ", %zu);", xe->data.len);
 	}
-	if (xe->have_ret) {
+	if (ret && xe->have_ret) {
 		w->need |= H_CHECKRET;
 		buf_printf(ok, "\ncheck_ret(\"%s\", n, %ld);", call, xe->ret);
 	}
+}
+
+/*
+ * expect ret N after the step whose last call is r: its return, kept in n
+ * (inited tells e already keeps it), is compared after a success. A new fd
+ * is a number the kernel picks afresh each run, so it is left unchecked.
+ */
+static void
+c_want_ret(struct cw *w, const struct call_rec *r, const struct xexpect *xe,
+    struct buf *e, struct buf *ok, const char *call, int inited)
+{
+	struct buf	t = { 0 };
+
+	switch (export_ret_kind(r)) {
+	case XR_FD:
+		line(w, 1, "/* expect ret %ld: a new fd, which differs from run "
+		    "to run */", xe->ret);
+		return;
+	case XR_NONE:
+		if (r->flags & CF_CONNRESULT)
+			line(w, 1, "/* expect ret %ld: the connect succeeded, as "
+			    "checked */", xe->ret);
+		else
+			line(w, 1, "/* expect ret %ld: not a return this program "
+			    "sees */", xe->ret);
+		return;
+	case XR_VALUE:
+		break;
+	}
+	w->decl |= D_N;
+	w->need |= H_CHECKRET;
+	if (!inited) {
+		buf_printf(&t, "(n = %s)", buf_str(e));
+		buf_reset(e);
+		buf_add(e, t.data, t.len);
+		buf_free(&t);
+	}
+	if (ok->len > 0)
+		buf_addc(ok, '\n');
+	buf_printf(ok, "check_ret(\"%s\", n, %ld);", call, xe->ret);
+}
+
+/* A call returning -1 on failure, its expect ret N, and its check. */
+static void
+c_call(struct cw *w, const struct call_rec *r, const struct xexpect *xe,
+    int want, struct buf *e, struct buf *ok, const char *call, enum xcheck c,
+    int err)
+{
+	if (want)
+		c_want_ret(w, r, xe, e, ok, call, 0);
+	check_call(w, buf_str(e), call, c, err, ok->len > 0 ? buf_str(ok) :
+	    NULL);
 }
 
 static void
@@ -315,23 +417,25 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 	const struct call_rec	*r = &log_recs[i].rec;
 	const struct sockopt	*o = r->opt;
 	struct xsock		*s = export_sock(w->x, r->seq);
-	const char		*S = export_name(w->x, r->seq), *call;
+	const char		*S = export_name(w->x, r->seq), *call, *d;
 	const struct pollfd	*pfd;
 	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 }, t = { 0 };
+	struct buf		 path = { 0 }, len = { 0 };
 	char			 t1[24], t2[24], t3[24];
 	enum xcheck		 c;
-	int			 err, k;
+	int			 err, k, want, append;
 	long long		 size;
 
 	c = export_rec_check(xe, i, &err);
 	call = call_name(r->call);
+	want = xe->have_ret && (long)i == xe->ret_rec;
 	switch (r->call) {
 	case CALL_SOCKET:
 		buf_printf(&e, "(%s = socket(%s, %s, %s))", S,
 		    cname(family_names, r->family, t1, sizeof t1),
 		    cname(type_names, r->type, t2, sizeof t2),
 		    cname(proto_names, r->protocol, t3, sizeof t3));
-		check_call(w, buf_str(&e), "socket", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "socket", c, err);
 		break;
 	case CALL_SOCKETPAIR:
 		w->decl |= D_SV;
@@ -341,18 +445,17 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			buf_printf(&ok, "%s = sv[0];\n%s = sv[1];",
 			    export_name(w->x, r->sv_seq[0]),
 			    export_name(w->x, r->sv_seq[1]));
-		check_call(w, buf_str(&e), "socketpair", c, err,
-		    ok.len > 0 ? buf_str(&ok) : NULL);
+		c_call(w, r, xe, want, &e, &ok, "socketpair", c, err);
 		break;
 	case CALL_BIND:
 	case CALL_CONNECT:
 		c_addr(w, i, &r->addr, &a);
 		buf_printf(&e, "%s(%s, %s)", call, S, buf_str(&a));
-		check_call(w, buf_str(&e), call, c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
 		break;
 	case CALL_LISTEN:
 		buf_printf(&e, "listen(%s, %d)", S, r->arg);
-		check_call(w, buf_str(&e), "listen", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "listen", c, err);
 		break;
 	case CALL_ACCEPT:
 		w->decl |= D_SA;
@@ -363,39 +466,51 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		else
 			buf_printf(&e, "accept(%s, (struct sockaddr *)&sa, "
 			    "&salen)", S);
-		check_call(w, buf_str(&e), "accept", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "accept", c, err);
 		break;
 	case CALL_SEND:
 	case CALL_SENDTO:
+		w->decl |= D_N;
+		w->need |= H_SENT;
 		if (r->call == CALL_SENDTO)
 			c_addr(w, i, &r->addr, &a);
-		if (xe->have_ret) {
-			w->decl |= D_N;
-			buf_adds(&e, "(n = ");
+		buf_printf(&e, "(n = %s(%s, ", call, S);
+		if (export_step_infile(step, &path)) {
+			/* < FILE: the file as it is when the program runs. */
+			w->need |= H_LOAD;
+			w->decl |= D_FBUF;
+			buf_adds(&t, "flen = load(");
+			c_str(&t, path.data, path.len, 2);
+			line(w, 1, "%s, fbuf, %d);", buf_str(&t), DATA_CHUNK);
+			for (d = st->cmd == &cmd_sendline_entry ?
+			    export_send_suffix(i, r->len) : ""; *d != '\0'; d++)
+				line(w, 1, "fbuf[flen++] = '%s';", *d == '\r' ?
+				    "\\r" : "\\n");
+			buf_adds(&e, "fbuf");
+			buf_adds(&len, "flen");
+		} else {
+			if (log_rec_data(&log_recs[i]) != NULL)
+				c_str(&e, log_rec_data(&log_recs[i]), r->len,
+				    2);
+			else
+				buf_adds(&e, "\"\"");
+			buf_printf(&len, "%zu", r->len);
 		}
-		buf_printf(&e, "%s(%s, ", call, S);
-		if (log_rec_data(&log_recs[i]) != NULL)
-			c_str(&e, log_rec_data(&log_recs[i]), r->len, 2);
-		else
-			buf_adds(&e, "\"\"");
-		buf_printf(&e, ", %zu, ", r->len);
+		buf_printf(&e, ", %s, ", buf_str(&len));
 		flags_format(&e, msgflag_names, r->arg);
 		if (r->call == CALL_SENDTO)
 			buf_printf(&e, ", %s", buf_str(&a));
-		buf_adds(&e, xe->have_ret ? "))" : ")");
-		if (xe->have_ret) {
-			w->need |= H_CHECKRET;
-			buf_printf(&ok, "check_ret(\"%s\", n, %ld);", call,
-			    xe->ret);
-		}
-		check_call(w, buf_str(&e), call, c, err, ok.len > 0 ?
-		    buf_str(&ok) : NULL);
+		buf_adds(&e, "))");
+		/* The kernel may take fewer bytes: say so, as sockrepl does. */
+		buf_printf(&ok, "sent(\"%s\", n, %s);", call, buf_str(&len));
+		if (want)
+			c_want_ret(w, r, xe, &e, &ok, call, 1);
+		check_call(w, buf_str(&e), call, c, err, buf_str(&ok));
 		break;
 	case CALL_RECV:
 	case CALL_BUFFERED:
 	case CALL_RECVFROM:
 		w->decl |= D_N | D_BUF;
-		w->need |= H_SHOW;
 		size = (long long)r->len;
 		k = r->arg;
 		if (r->call == CALL_BUFFERED)
@@ -427,9 +542,21 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			flags_format(&e, msgflag_names, k);
 			buf_adds(&e, "))");
 		}
-		buf_adds(&ok, "show(buf, n);");
+		if ((append = export_step_redir(step, &path)) >= 0) {
+			/* > FILE, >> FILE: the bytes go to the file. */
+			w->need |= H_SAVE;
+			buf_adds(&ok, "save(");
+			c_str(&ok, path.data, path.len, 2);
+			buf_printf(&ok, ", %d, buf, n);", append);
+		} else {
+			w->need |= H_SHOW;
+			buf_adds(&ok, "show(buf, n);");
+		}
 		data_checks(w, xe, r->call == CALL_RECVFROM ? "recvfrom" :
-		    "recv", "buf", &ok);
+		    "recv", "buf", &ok, 0);
+		if (want)
+			c_want_ret(w, r, xe, &e, &ok, r->call == CALL_RECVFROM ?
+			    "recvfrom" : "recv", 1);
 		check_call(w, buf_str(&e), r->call == CALL_RECVFROM ?
 		    "recvfrom" : "recv", c, err, buf_str(&ok));
 		break;
@@ -463,7 +590,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 				line(w, 1, "optval = %d;", r->val.i);
 			buf_printf(&e, "setsockopt(%s, %s, &%s, sizeof %s)", S,
 			    buf_str(&t), buf_str(&a), buf_str(&a));
-			check_call(w, buf_str(&e), "setsockopt", c, err, NULL);
+			c_call(w, r, xe, want, &e, &ok, "setsockopt", c, err);
 			break;
 		}
 		w->decl |= D_OPTLEN;
@@ -476,6 +603,8 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			    NULL);
 			check(w, "(errno = optval) != 0", "(errno = optval) == 0",
 			    "connect", c, err, NULL);
+			if (want)
+				c_want_ret(w, r, xe, &e, &ok, "connect", 1);
 			break;
 		}
 		if (o->kind == OPT_LINGER)
@@ -489,7 +618,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		else
 			buf_printf(&ok, "fprintf(stderr, \"%s: %%d\\n\", "
 			    "optval);", o->name);
-		check_call(w, buf_str(&e), "getsockopt", c, err, buf_str(&ok));
+		c_call(w, r, xe, want, &e, &ok, "getsockopt", c, err);
 		break;
 	case CALL_GETSOCKNAME:
 	case CALL_GETPEERNAME:
@@ -501,17 +630,16 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			w->need |= H_PORTOF;
 			buf_printf(&ok, "%s_port = port_of(&sa);", S);
 		}
-		check_call(w, buf_str(&e), call, c, err, ok.len > 0 ?
-		    buf_str(&ok) : NULL);
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
 		break;
 	case CALL_SHUTDOWN:
 		buf_printf(&e, "shutdown(%s, %s)", S, cname(shut_names, r->arg,
 		    t1, sizeof t1));
-		check_call(w, buf_str(&e), "shutdown", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "shutdown", c, err);
 		break;
 	case CALL_CLOSE:
 		buf_printf(&e, "close(%s)", S);
-		check_call(w, buf_str(&e), "close", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "close", c, err);
 		break;
 	case CALL_FCNTL:
 		w->decl |= D_FL;
@@ -521,7 +649,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			buf_printf(&e, "fcntl(%s, F_SETFL, %s)", S,
 			    (r->arg2 & O_NONBLOCK) ? "fl | O_NONBLOCK" :
 			    "fl & ~O_NONBLOCK");
-		check_call(w, buf_str(&e), "fcntl", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "fcntl", c, err);
 		break;
 	case CALL_PPOLL:
 		pfd = log_rec_pfd(&log_recs[i]);
@@ -551,17 +679,27 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			    export_fd_seq(w->x, pfd[k].fd)));
 			line(w, 1, "pfd[%d].events = %s;", k, buf_str(&t));
 		}
-		buf_printf(&e, "wait_for(pfd, %d, %d) == 0", r->nfds,
-		    r->timeout_ms);
-		buf_printf(&ok, "wait_for(pfd, %d, %d) != 0", r->nfds,
-		    r->timeout_ms);
-		check(w, buf_str(&e), buf_str(&ok), "poll", c, err, NULL);
+		/* $ret is how many are ready. */
+		if (want) {
+			buf_printf(&e, "(n = wait_for(pfd, %d, %d)) == 0",
+			    r->nfds, r->timeout_ms);
+			buf_adds(&ok, "n != 0");
+			/* len is free here: the line that checks $ret. */
+			c_want_ret(w, r, xe, &e, &len, "poll", 1);
+		} else {
+			buf_printf(&e, "wait_for(pfd, %d, %d) == 0", r->nfds,
+			    r->timeout_ms);
+			buf_printf(&ok, "wait_for(pfd, %d, %d) != 0", r->nfds,
+			    r->timeout_ms);
+		}
+		check(w, buf_str(&e), buf_str(&ok), "poll", c, err,
+		    len.len > 0 ? buf_str(&len) : NULL);
 		break;
 	case CALL_NANOSLEEP:
 		buf_printf(&e, "nanosleep(&(struct timespec){ .tv_sec = %ld, "
 		    ".tv_nsec = %ld }, NULL)", (long)r->ts.tv_sec,
 		    r->ts.tv_nsec);
-		check_call(w, buf_str(&e), "nanosleep", c, err, NULL);
+		c_call(w, r, xe, want, &e, &ok, "nanosleep", c, err);
 		break;
 	default:
 		line(w, 1, "/* %s: not exported */", call);
@@ -570,6 +708,8 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 	buf_free(&ok);
 	buf_free(&a);
 	buf_free(&t);
+	buf_free(&path);
+	buf_free(&len);
 }
 
 /* recvline, recvuntil, recvall and sendall: one helper call each. */
@@ -584,6 +724,9 @@ c_loop(struct cw *w, size_t step, const struct xexpect *xe)
 	enum data_format	 f;
 	struct buf		 e = { 0 }, ok = { 0 }, data = { 0 }, in = { 0 };
 	int			 n, skip, ms;
+
+	rd.path = NULL;
+	rd.append = 0;
 	long long		 max = 65536;
 
 	ms = export_timeout_ms(export_step_timeout(st));
@@ -592,14 +735,23 @@ c_loop(struct cw *w, size_t step, const struct xexpect *xe)
 	n = wd.n;
 	if (st->cmd == &cmd_sendall_entry) {
 		w->need |= H_SENDALL;
-		if (data_words("export", v, n, &data, &path) != 0 ||
-		    path != NULL) {
-			line(w, 1, "/* sendall < FILE: not exported */");
+		if (xe->have_ret)
+			line(w, 1, "/* expect ret %ld: what sendall's last send "
+			    "returned, as the kernel split it */", xe->ret);
+		if (data_words("export", v, n, &data, &path) != 0)
 			goto out;
+		if (path != NULL) {
+			/* The whole file as it is when the program runs. */
+			w->need |= H_SENDFILE;
+			buf_printf(&e, "send_file(%s, ", S);
+			c_str(&e, path, strlen(path), 2);
+			buf_printf(&e, ", %d)", ms);
+		} else {
+			buf_printf(&e, "send_all(%s, ", S);
+			c_str(&e, data.data != NULL ? data.data : "", data.len,
+			    2);
+			buf_printf(&e, ", %zu, %d)", data.len, ms);
 		}
-		buf_printf(&e, "send_all(%s, ", S);
-		c_str(&e, data.data != NULL ? data.data : "", data.len, 2);
-		buf_printf(&e, ", %zu, %d)", data.len, ms);
 		check_call(w, buf_str(&e), "sendall", xe->check, xe->err,
 		    NULL);
 		goto out;
@@ -611,14 +763,19 @@ c_loop(struct cw *w, size_t step, const struct xexpect *xe)
 	if (n > 0 && redir_take("export", v, &n, &rd) != 0)
 		n = 0;
 	w->decl |= D_N;
-	w->need |= H_INBUF | H_SHOW;
+	w->need |= H_INBUF;
 	if (st->cmd == &cmd_recvall_entry) {
 		w->need |= H_ALL;
 		max = 16 * 1024 * 1024;
 		if (n > 0)
 			max = strtoll(v[0].s, NULL, 10);
-		buf_printf(&e, "(n = recv_all(%s, &%s_in, %lld, %d))", S, S,
-		    max, ms);
+		/* Into a file recvall has no limit unless given one. */
+		if (n == 0 && rd.path != NULL)
+			buf_printf(&e, "(n = recv_all(%s, &%s_in, SIZE_MAX, %d))",
+			    S, S, ms);
+		else
+			buf_printf(&e, "(n = recv_all(%s, &%s_in, %lld, %d))",
+			    S, S, max, ms);
 	} else {
 		w->need |= H_UNTIL;
 		if (st->cmd == &cmd_recvline_entry) {
@@ -634,9 +791,18 @@ c_loop(struct cw *w, size_t step, const struct xexpect *xe)
 		c_str(&e, data.data != NULL ? data.data : "", data.len, 2);
 		buf_printf(&e, ", %zu, %lld, %d))", data.len, max, ms);
 	}
-	buf_printf(&ok, "show(%s_in.p, n);", S);
+	if (rd.path != NULL) {
+		/* > FILE, >> FILE: the bytes go to the file. */
+		w->need |= H_SAVE;
+		buf_adds(&ok, "save(");
+		c_str(&ok, rd.path, strlen(rd.path), 2);
+		buf_printf(&ok, ", %d, %s_in.p, n);", rd.append, S);
+	} else {
+		w->need |= H_SHOW;
+		buf_printf(&ok, "show(%s_in.p, n);", S);
+	}
 	buf_printf(&in, "%s_in.p", S);
-	data_checks(w, xe, st->cmd->name, buf_str(&in), &ok);
+	data_checks(w, xe, st->cmd->name, buf_str(&in), &ok, 1);
 	buf_printf(&ok, "\nconsume(&%s_in, (size_t)n);", S);
 	check_call(w, buf_str(&e), st->cmd->name, xe->check, xe->err,
 	    buf_str(&ok));
@@ -693,6 +859,51 @@ static const struct {
 "\tif (n > 0 && fwrite(p, 1, (size_t)n, stdout) != (size_t)n)\n"
 "\t\tfail(\"stdout\");\n"
 "\tfflush(stdout);\n"
+"}\n" },
+	{ H_SENT, 0,
+"/* send may take fewer bytes than given: say so, as sockrepl does. */\n"
+"static void\n"
+"sent(const char *call, ssize_t n, size_t len)\n"
+"{\n"
+"\tif ((size_t)n < len)\n"
+"\t\tfprintf(stderr, \"%s: sent %zd of %zu bytes (sendall sends them \"\n"
+"\t\t    \"all)\\n\", call, n, len);\n"
+"}\n" },
+	{ H_SAVE, H_FAIL,
+"/* Received bytes go to a file: > FILE (append 0) or >> FILE (append 1). */\n"
+"static void\n"
+"save(const char *path, int append, const char *p, ssize_t n)\n"
+"{\n"
+"\tssize_t\tw;\n"
+"\tint\tfd;\n"
+"\n"
+"\tif ((fd = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC),\n"
+"\t    0666)) == -1)\n"
+"\t\tfail(path);\n"
+"\twhile (n > 0) {\n"
+"\t\tif ((w = write(fd, p, (size_t)n)) == -1)\n"
+"\t\t\tfail(path);\n"
+"\t\tp += w;\n"
+"\t\tn -= w;\n"
+"\t}\n"
+"\tif (close(fd) == -1)\n"
+"\t\tfail(path);\n"
+"}\n" },
+	{ H_LOAD, H_FAIL,
+"/* The first max bytes of a file, as send < FILE sends them. */\n"
+"static size_t\n"
+"load(const char *path, char *p, size_t max)\n"
+"{\n"
+"\tFILE\t*f;\n"
+"\tsize_t\t n;\n"
+"\n"
+"\tif ((f = fopen(path, \"rb\")) == NULL)\n"
+"\t\tfail(path);\n"
+"\tn = fread(p, 1, max, f);\n"
+"\tif (ferror(f))\n"
+"\t\tfail(path);\n"
+"\tfclose(f);\n"
+"\treturn n;\n"
 "}\n" },
 	{ H_CHECKDATA, 0,
 "/* What the session asserted about received data must still hold. */\n"
@@ -912,6 +1123,30 @@ static const struct {
 "\t}\n"
 "\treturn 0;\n"
 "}\n" },
+	{ H_SENDFILE, H_SENDALL | H_FAIL,
+"/*\n"
+" * Send all of a file, a chunk at a time, as sendall < FILE does: returns\n"
+" * 0, or -1 with errno set. A file that cannot be read ends the program.\n"
+" */\n"
+"static int\n"
+"send_file(int fd, const char *path, int ms)\n"
+"{\n"
+"\tstatic char\t chunk[" STR(DATA_CHUNK) "];\n"
+"\tFILE\t\t*f;\n"
+"\tsize_t\t\t n;\n"
+"\tint\t\t r = 0, e;\n"
+"\n"
+"\tif ((f = fopen(path, \"rb\")) == NULL)\n"
+"\t\tfail(path);\n"
+"\twhile (r == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)\n"
+"\t\tr = send_all(fd, chunk, n, ms);\n"
+"\tif (r == 0 && ferror(f))\n"
+"\t\tfail(path);\n"
+"\te = errno;\n"
+"\tfclose(f);\n"
+"\terrno = e;\n"
+"\treturn r;\n"
+"}\n" },
 	{ 0, 0, NULL }
 };
 
@@ -959,6 +1194,8 @@ c_decls(struct cw *w, struct buf *b)
 		buf_adds(b, "\tint\t\t\t fl;\n");
 	if (w->decl & D_N)
 		buf_adds(b, "\tssize_t\t\t\t n;\n");
+	if (w->decl & D_FBUF)
+		buf_adds(b, "\tsize_t\t\t\t flen;\n");
 }
 
 void
@@ -973,6 +1210,8 @@ export_c(struct export *x)
 
 	memset(&w, 0, sizeof w);
 	w.x = x;
+	for (i = 0; i < x->nsocks; i++)
+		x->socks[i].refs = 0;
 	for (i = 0; i < log_nsteps; i++) {
 		st = &log_steps[i];
 		if (st->cmd == &cmd_export_entry || st->nrecs == 0)
@@ -1007,6 +1246,11 @@ export_c(struct export *x)
 		export_expect_free(&xe);
 	}
 	buf_free(&text);
+	/* A socket made and never used again (-Werror would refuse it). */
+	for (i = 0; i < x->nsocks; i++)
+		if (x->socks[i].refs == 1)
+			line(&w, 1, "(void)%s;	/* made, then not used */",
+			    x->socks[i].name);
 
 	buf_adds(b, "/*\n"
 	    " * A sockrepl session, exported by sockrepl " SOCKREPL_VERSION
@@ -1041,11 +1285,16 @@ export_c(struct export *x)
 	if (w.need & (H_UNTIL | H_ALL | H_SENDALL))
 		w.need |= H_READY;
 	for (k = 0; helpers[k].text != NULL; k++) {
-		if (w.need & helpers[k].flag)
-			buf_printf(b, "\n%s", helpers[k].text);
+		if (!(w.need & helpers[k].flag))
+			continue;
+		buf_addc(b, '\n');
+		buf_adds(b, helpers[k].text);
 	}
 	if (w.decl & D_BUF)
 		buf_printf(b, "\nstatic char buf[%zu];\n", x->maxrecv);
+	/* < FILE, and room for sendline's line end. */
+	if (w.decl & D_FBUF)
+		buf_printf(b, "static char fbuf[%d + 2];\n", DATA_CHUNK);
 	buf_adds(b, "\nint\nmain(void)\n{\n");
 	c_decls(&w, b);
 	buf_adds(b, "\n");

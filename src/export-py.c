@@ -26,6 +26,10 @@
 #define P_UNTIL		0x20
 #define P_ALL		0x40
 #define P_WAITFOR	0x80
+#define P_SENT		0x100
+#define P_SAVE		0x200
+#define P_LOAD		0x400
+#define P_SENDFILE	0x800
 
 struct pw {
 	struct export	*x;
@@ -272,7 +276,7 @@ py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
 
 static void
 py_data_checks(struct pw *w, const struct xexpect *xe, const char *call,
-    struct buf *ok)
+    struct buf *ok, int ret)
 {
 	if (xe->have_data) {
 		w->need |= P_CHECKDATA;
@@ -281,7 +285,7 @@ py_data_checks(struct pw *w, const struct xexpect *xe, const char *call,
 		    xe->data.len);
 		buf_adds(ok, ")");
 	}
-	if (xe->have_ret) {
+	if (ret && xe->have_ret) {
 		w->need |= P_CHECKRET;
 		buf_printf(ok, "\ncheck_ret(\"%s\", len(data), %ld)", call,
 		    xe->ret);
@@ -342,20 +346,53 @@ py_timed_out(struct pw *w, const struct log_step *st, size_t step,
 	buf_free(&s);
 }
 
+/*
+ * expect ret N after a step whose last call is r, where the method does
+ * not return what the call did: a new fd differs from run to run, and a
+ * method that returns None stands for a call that returned 0.
+ */
+static void
+py_ret_note(struct pw *w, const struct call_rec *r, const struct xexpect *xe,
+    const char *call)
+{
+	switch (export_ret_kind(r)) {
+	case XR_FD:
+		pline(w, 1, "# expect ret %ld: a new fd, which differs from run "
+		    "to run", xe->ret);
+		break;
+	case XR_NONE:
+		pline(w, 1, "# expect ret %ld: not a return this script sees",
+		    xe->ret);
+		break;
+	case XR_VALUE:
+		pline(w, 1, "# expect ret %ld: holds when %s raises nothing",
+		    xe->ret, call);
+		break;
+	}
+}
+
 static void
 py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
     enum xcheck c, int err)
 {
+	const struct log_step	*st = &log_steps[step];
 	const struct call_rec	*r = &log_recs[i].rec;
 	const struct sockopt	*o = r->opt;
 	struct xsock		*s = export_sock(w->x, r->seq), *ns;
 	const char		*S = export_name(w->x, r->seq), *call, *d;
 	const struct pollfd	*pfd;
-	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 };
+	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 }, path = { 0 };
 	long long		 size;
-	int			 k;
+	int			 k, want, append;
 
 	call = call_name(r->call);
+	want = xe->have_ret && (long)i == xe->ret_rec;
+	/* Where the method's value is not the call's return, say so. */
+	if (want && ((export_ret_kind(r) != XR_VALUE) || (r->call !=
+	    CALL_SEND && r->call != CALL_SENDTO && r->call != CALL_RECV &&
+	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED &&
+	    r->call != CALL_PPOLL)))
+		py_ret_note(w, r, xe, call);
 	switch (r->call) {
 	case CALL_SOCKET:
 		buf_printf(&e, "%s = socket.socket(", S);
@@ -418,15 +455,33 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 		break;
 	case CALL_SEND:
 	case CALL_SENDTO:
-		if (xe->have_ret) {
+		w->need |= P_SENT;
+		if (export_step_infile(step, &path)) {
+			/* < FILE: the file as it is when the script runs. */
+			w->need |= P_LOAD;
+			buf_adds(&e, "data = load(");
+			py_bytes(&e, path.data, path.len);
+			buf_printf(&e, ", %d)", DATA_CHUNK);
+			d = st->cmd == &cmd_sendline_entry ?
+			    export_send_suffix(i, r->len) : "";
+			if (*d != '\0') {
+				buf_adds(&e, " + ");
+				py_bytes(&e, d, strlen(d));
+			}
+			buf_printf(&e, "\nn = %s.%s(data", S, call);
+			buf_printf(&ok, "sent(\"%s\", n, len(data))", call);
+		} else {
+			buf_printf(&e, "n = %s.%s(", S, call);
+			d = log_rec_data(&log_recs[i]);
+			py_bytes(&e, d != NULL ? d : "", d != NULL ? r->len :
+			    0);
+			buf_printf(&ok, "sent(\"%s\", n, %zu)", call, r->len);
+		}
+		if (want) {
 			w->need |= P_CHECKRET;
-			buf_adds(&e, "n = ");
-			buf_printf(&ok, "check_ret(\"%s\", n, %ld)", call,
+			buf_printf(&ok, "\ncheck_ret(\"%s\", n, %ld)", call,
 			    xe->ret);
 		}
-		buf_printf(&e, "%s.%s(", S, call);
-		d = log_rec_data(&log_recs[i]);
-		py_bytes(&e, d != NULL ? d : "", d != NULL ? r->len : 0);
 		if (r->arg != 0) {
 			buf_adds(&e, ", ");
 			py_flags(&e, r->arg);
@@ -441,7 +496,6 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	case CALL_RECV:
 	case CALL_BUFFERED:
 	case CALL_RECVFROM:
-		w->need |= P_SHOW;
 		size = (long long)r->len;
 		k = r->arg;
 		if (r->call == CALL_BUFFERED)
@@ -462,9 +516,18 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			py_flags(&e, k);
 		}
 		buf_adds(&e, ")");
-		buf_adds(&ok, "show(data)");
+		if ((append = export_step_redir(step, &path)) >= 0) {
+			/* > FILE, >> FILE: the bytes go to the file. */
+			w->need |= P_SAVE;
+			buf_adds(&ok, "save(");
+			py_bytes(&ok, path.data, path.len);
+			buf_printf(&ok, ", \"%s\", data)", append ? "ab" : "wb");
+		} else {
+			w->need |= P_SHOW;
+			buf_adds(&ok, "show(data)");
+		}
 		py_data_checks(w, xe, r->call == CALL_RECVFROM ? "recvfrom" :
-		    "recv", &ok);
+		    "recv", &ok, want);
 		py_check(w, buf_str(&e), r->call == CALL_RECVFROM ?
 		    "recvfrom" : "recv", c, err, buf_str(&ok));
 		break;
@@ -527,6 +590,13 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			break;
 		w->need |= P_WAITFOR;
 		w->select_used = 1;
+		/* $ret is how many are ready. */
+		if (want) {
+			w->need |= P_CHECKRET;
+			buf_adds(&e, "ready = ");
+			buf_printf(&ok, "check_ret(\"poll\", len(ready), %ld)",
+			    xe->ret);
+		}
 		buf_adds(&e, "wait_for([");
 		for (k = 0; k < r->nfds; k++) {
 			buf_printf(&e, "%s(%s, ", k > 0 ? ", " : "",
@@ -548,7 +618,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			buf_adds(&e, "], None)");
 		else
 			buf_printf(&e, "], %d)", r->timeout_ms);
-		py_check(w, buf_str(&e), "poll", c, err, NULL);
+		py_check(w, buf_str(&e), "poll", c, err, buf_str(&ok));
 		break;
 	case CALL_NANOSLEEP:
 		w->time_used = 1;
@@ -562,6 +632,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	buf_free(&e);
 	buf_free(&ok);
 	buf_free(&a);
+	buf_free(&path);
 }
 
 /* settimeout and setblocking: the socket object keeps the mode. */
@@ -605,18 +676,29 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 	int			 n, skip;
 	long long		 max = 65536;
 
+	rd.path = NULL;
+	rd.append = 0;
 	export_step_words(step, &wd);
 	v = wd.v;
 	n = wd.n;
 	if (st->cmd == &cmd_sendall_entry) {
-		if (data_words("export", v, n, &data, &path) != 0 ||
-		    path != NULL) {
-			pline(w, 1, "# sendall < FILE: not exported");
+		if (xe->have_ret)
+			pline(w, 1, "# expect ret %ld: what sendall's last send "
+			    "returned, as the kernel split it", xe->ret);
+		if (data_words("export", v, n, &data, &path) != 0)
 			goto out;
+		if (path != NULL) {
+			/* The whole file as it is when the script runs. */
+			w->need |= P_SENDFILE;
+			buf_printf(&e, "send_file(%s, ", S);
+			py_bytes(&e, path, strlen(path));
+			buf_printf(&e, ", %d)", DATA_CHUNK);
+		} else {
+			buf_printf(&e, "%s.sendall(", S);
+			py_bytes(&e, data.data != NULL ? data.data : "",
+			    data.len);
+			buf_adds(&e, ")");
 		}
-		buf_printf(&e, "%s.sendall(", S);
-		py_bytes(&e, data.data != NULL ? data.data : "", data.len);
-		buf_adds(&e, ")");
 		py_check(w, buf_str(&e), "sendall", xe->check, xe->err, NULL);
 		goto out;
 	}
@@ -626,13 +708,18 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 	}
 	if (n > 0 && redir_take("export", v, &n, &rd) != 0)
 		n = 0;
-	w->need |= P_SHOW;
 	if (st->cmd == &cmd_recvall_entry) {
 		w->need |= P_ALL;
 		max = 16 * 1024 * 1024;
 		if (n > 0)
 			max = strtoll(v[0].s, NULL, 10);
-		buf_printf(&e, "data = recv_all(%s, %s_in, %lld)", S, S, max);
+		/* Into a file recvall has no limit unless given one. */
+		if (n == 0 && rd.path != NULL)
+			buf_printf(&e, "data = recv_all(%s, %s_in, sys.maxsize)",
+			    S, S);
+		else
+			buf_printf(&e, "data = recv_all(%s, %s_in, %lld)", S,
+			    S, max);
 	} else {
 		w->need |= P_UNTIL;
 		if (st->cmd == &cmd_recvline_entry) {
@@ -648,8 +735,17 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 		py_bytes(&e, data.data != NULL ? data.data : "", data.len);
 		buf_printf(&e, ", %lld)", max);
 	}
-	buf_adds(&ok, "show(data)");
-	py_data_checks(w, xe, st->cmd->name, &ok);
+	if (rd.path != NULL) {
+		/* > FILE, >> FILE: the bytes go to the file. */
+		w->need |= P_SAVE;
+		buf_adds(&ok, "save(");
+		py_bytes(&ok, rd.path, strlen(rd.path));
+		buf_printf(&ok, ", \"%s\", data)", rd.append ? "ab" : "wb");
+	} else {
+		w->need |= P_SHOW;
+		buf_adds(&ok, "show(data)");
+	}
+	py_data_checks(w, xe, st->cmd->name, &ok, 1);
 	py_check(w, buf_str(&e), st->cmd->name, xe->check, xe->err,
 	    buf_str(&ok));
 out:
@@ -668,6 +764,31 @@ static const struct {
 "    \"\"\"Received bytes go to stdout as they are.\"\"\"\n"
 "    sys.stdout.buffer.write(data)\n"
 "    sys.stdout.buffer.flush()\n" },
+	{ P_SENT,
+"def sent(call, n, want):\n"
+"    \"\"\"send may take fewer bytes than given: say so, as sockrepl does.\"\"\"\n"
+"    if n < want:\n"
+"        print(\"%s: sent %d of %d bytes (sendall sends them all)\"\n"
+"              % (call, n, want), file=sys.stderr)\n" },
+	{ P_SAVE,
+"def save(path, mode, data):\n"
+"    \"\"\"Received bytes go to a file: > FILE (\"wb\") or >> FILE (\"ab\").\"\"\"\n"
+"    with open(path, mode) as f:\n"
+"        f.write(data)\n" },
+	{ P_LOAD,
+"def load(path, limit):\n"
+"    \"\"\"The first limit bytes of a file, as send < FILE sends them.\"\"\"\n"
+"    with open(path, \"rb\") as f:\n"
+"        return f.read(limit)\n" },
+	{ P_SENDFILE,
+"def send_file(sock, path, chunk):\n"
+"    \"\"\"Send all of a file, a chunk at a time, as sendall < FILE does.\"\"\"\n"
+"    with open(path, \"rb\") as f:\n"
+"        while True:\n"
+"            data = f.read(chunk)\n"
+"            if not data:\n"
+"                break\n"
+"            sock.sendall(data)\n" },
 	{ P_UNEXPECTED,
 "def unexpected(call, want):\n"
 "    \"\"\"A call the session saw fail, and expected to, has succeeded.\"\"\"\n"

@@ -65,13 +65,19 @@ export_sock(struct export *x, uint64_t seq)
 	return NULL;
 }
 
-/* The variable of socket seq; a socket made before the log began has none. */
+/*
+ * The variable of socket seq; a socket made before the log began has none.
+ * Each use is counted, so a writer sees a variable only ever assigned.
+ */
 const char *
 export_name(struct export *x, uint64_t seq)
 {
 	struct xsock	*s = export_sock(x, seq);
 
-	return s != NULL ? s->name : "sock0";
+	if (s == NULL)
+		return "sock0";
+	s->refs++;
+	return s->name;
 }
 
 /* Which socket each fd is, as the records are written in order. */
@@ -457,6 +463,20 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 
 	memset(xe, 0, sizeof *xe);
 	xe->outcome = outcome_rec(x, st);
+	/*
+	 * $ret is the return of the step's last call; bytes a receive handed
+	 * to its file (a record without a call) are what the call returned.
+	 */
+	xe->ret_rec = -1;
+	for (j = st->first + st->nrecs; j-- > st->first;) {
+		if (!x->recs[j].skip) {
+			xe->ret_rec = (long)j;
+			break;
+		}
+		if (log_recs[j].rec.call != CALL_BUFFERED ||
+		    !(log_recs[j].rec.flags & CF_NOCALL))
+			break;
+	}
 	for (j = i + 1; j < log_nsteps; j++) {
 		e = &log_steps[j];
 		if (!(e->cmd->flags & CMD_KEEPOUTCOME))
@@ -568,6 +588,92 @@ export_recv_words(size_t step, long long *size, int *flags)
 	if (n > 1)
 		(void)flags_parse(msgflag_names, v[1].s, flags);
 	words_free(&w);
+}
+
+/*
+ * Where a receive step wrote its bytes: the path of its > FILE or >> FILE
+ * into path. Returns 0 for >, 1 for >>, or -1 when it has none.
+ */
+int
+export_step_redir(size_t step, struct buf *path)
+{
+	struct words	 w;
+	struct redir	 rd;
+	int		 n, ret = -1;
+
+	export_step_words(step, &w);
+	n = w.n;
+	if (n >= 2 && redir_take("export", w.v, &n, &rd) == 0 &&
+	    rd.path != NULL) {
+		buf_reset(path);
+		buf_adds(path, rd.path);
+		ret = rd.append;
+	}
+	words_free(&w);
+	return ret;
+}
+
+/*
+ * Where a send step's data came from: the path of its < FILE into path.
+ * Returns 1 when it has one, else 0.
+ */
+int
+export_step_infile(size_t step, struct buf *path)
+{
+	const struct log_step	*st = &log_steps[step];
+	struct words		 w;
+	int			 n, ret = 0;
+
+	export_step_words(step, &w);
+	n = w.n;
+	if (st->cmd == &cmd_sendto_entry)
+		n -= addr_words(w.v, w.n);
+	if (n == 2 && !w.v[0].quoted && strcmp(w.v[0].s, "<") == 0) {
+		buf_reset(path);
+		buf_adds(path, w.v[1].s);
+		ret = 1;
+	}
+	words_free(&w);
+	return ret;
+}
+
+/*
+ * What sendline < FILE added after the file's bytes: the line end the
+ * newline setting chose then, read off the end of the n bytes sent (a file
+ * that itself ends in \r under newline lf reads as crlf).
+ */
+const char *
+export_send_suffix(size_t i, size_t n)
+{
+	const char	*d = log_rec_data(&log_recs[i]);
+
+	if (d == NULL || n == 0 || d[n - 1] != '\n')
+		return "";
+	return n >= 2 && d[n - 2] == '\r' ? "\r\n" : "\n";
+}
+
+/*
+ * What a record's return is to a program: a value it can check again
+ * tomorrow, a new file descriptor (a number the kernel picks), or nothing
+ * the program's calls return.
+ */
+enum xret
+export_ret_kind(const struct call_rec *r)
+{
+	switch (r->call) {
+	case CALL_SOCKET:
+	case CALL_ACCEPT:
+		return XR_FD;
+	case CALL_IOCTL:
+	case CALL_NONE:
+		return XR_NONE;
+	case CALL_PPOLL:
+		return (r->flags & CF_WAIT) ? XR_NONE : XR_VALUE;
+	case CALL_GETSOCKOPT:
+		return (r->flags & CF_CONNRESULT) ? XR_NONE : XR_VALUE;
+	default:
+		return XR_VALUE;
+	}
 }
 
 /* The step's socket's timeout as the step began: < 0 none, 0 non-blocking. */

@@ -662,6 +662,7 @@ struct xsock {
 	int		 port_var;	/* <name>_port is read back */
 	int		 peer_var;	/* <name>_peer keeps recvfrom's sender */
 	int		 inbuf;		/* a line helper reads it: <name>_in */
+	int		 refs;		/* times the writer named it */
 };
 struct xrec {
 	int		 skip;		/* not exported */
@@ -679,6 +680,8 @@ struct xexpect {
 	struct buf	 data;
 	int		 have_ret;	/* expect ret N */
 	long		 ret;
+	long		 ret_rec;	/* the record whose return is $ret,
+					   or -1 */
 	struct buf	 text;		/* the expects, for a comment */
 };
 struct export {
@@ -705,6 +708,15 @@ void	 export_recv_words(size_t, long long *, int *);
 void	 export_step_text(size_t, struct buf *);
 void	 export_step_note(struct export *, size_t, struct buf *);
 int	 export_is_loop(const struct log_step *);
+int	 export_step_redir(size_t, struct buf *);
+int	 export_step_infile(size_t, struct buf *);
+const char *export_send_suffix(size_t, size_t);
+enum xret {
+	XR_VALUE,	/* a count, 0 or a flag word: checked */
+	XR_FD,		/* a new file descriptor: differs run to run */
+	XR_NONE,	/* not a return the program sees */
+};
+enum xret export_ret_kind(const struct call_rec *);
 double	 export_step_timeout(const struct log_step *);
 int	 export_timeout_ms(double);
 void	 export_c(struct export *);

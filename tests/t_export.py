@@ -437,6 +437,220 @@ close
               % (argv[-1], p.stderr))
 
 
+def programs(c, py):
+    """The exported pair as command lines: the C built, the script."""
+    return [[build(c)], [sys.executable, py]]
+
+
+def test_receives_into_files():
+    tmp = tempdir()
+    a, b = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+    trace, c, py = export("""socketpair
+send "one\\n"
+on 4 recv > %s
+send "two\\nthree\\n"
+on 4 recvline >> %s
+on 4 recv 3 >> %s
+on 4 recvuntil "\\n" > %s
+send "\\0tail"
+shutdown wr
+on 4 recvall >> %s
+""" % (a, a, a, b, b), tmp)
+    want = {a: b"one\ntwo\nthr", b: b"ee\n\0tail"}
+    for path, data in want.items():
+        with open(path, "rb") as f:
+            got = f.read()
+        check(got == data, "the session wrote %r to %s, want %r"
+              % (got, path, data))
+    session = calls_of(trace.splitlines())
+    for argv in programs(c, py):
+        for path in want:
+            os.unlink(path)
+        out, _, calls = run_prog(argv)
+        check(out == b"", "%s printed what it should write to files: %r"
+              % (argv[-1], out))
+        for path, data in want.items():
+            with open(path, "rb") as f:
+                got = f.read()
+            check(got == data, "%s wrote %r to %s, as the session did %r"
+                  % (argv[-1], got, path, data))
+        same_calls(session, calls, argv[-1],
+                   PY_EXTRA if argv[-1] == py else frozenset())
+
+
+# A peer for large transfers: it says "go", keeps what each connection
+# sends in DIR/conn-N and prints only its length, so its pipe never fills.
+SINK_PEER = r"""
+import os, socket, sys
+where, conns = sys.argv[1], int(sys.argv[2])
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(5)
+s.settimeout(20)
+print("ready", s.getsockname()[1], flush=True)
+for i in range(conns):
+    c, _ = s.accept()
+    c.settimeout(20)
+    c.sendall(b"go\n")
+    with open(os.path.join(where, "conn-%d" % i), "wb") as f:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            f.write(d)
+    c.close()
+    print("done", i, flush=True)
+"""
+
+
+def test_sends_from_files_read_at_run_time():
+    tmp = tempdir()
+    small, big = os.path.join(tmp, "small"), os.path.join(tmp, "big")
+
+    def files(n, size):
+        data = {small: b"sm\0all %d" % n, big: os.urandom(size)}
+        for path, d in data.items():
+            with open(path, "wb") as f:
+                f.write(d)
+        # send, sendline, then sendall of the whole file in chunks.
+        return data[small] + data[small] + b"\n" + data[big]
+
+    peer = subprocess.Popen([sys.executable, "-c", SINK_PEER, tmp, "3"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        line = peer.stdout.readline().split()
+        check(line[:1] == ["ready"], "peer did not start: %r" % line)
+        wants = [files(0, 600000)]
+        trace, c, py = export("""connect 127.0.0.1 %d
+recvline
+send < %s
+sendline < %s
+sendall < %s
+shutdown wr
+recvall
+close
+""" % (int(line[1]), small, small, big), tmp)
+        check("= -1" not in trace, "the session failed:\n" + trace)
+        for k, argv in enumerate(programs(c, py)):
+            # Tomorrow's files: the program sends what they hold then.
+            wants.append(files(k + 1, 700001 + k))
+            out, _, _ = run_prog(argv)
+            check(out == b"go\n", "%s received %r" % (argv[-1], out))
+        peer.communicate(timeout=20)
+    finally:
+        if peer.poll() is None:
+            peer.kill()
+            peer.wait()
+    got = []
+    for i in range(3):
+        with open(os.path.join(tmp, "conn-%d" % i), "rb") as f:
+            got.append(f.read())
+    for who, g, w in zip(("the session", "the C program",
+                          "the Python script"), got, wants):
+        check(g == w, "%s sent %d bytes that differ from the %d its files "
+              "held" % (who, len(g), len(w)))
+
+
+def test_short_send_is_noted():
+    tmp = tempdir()
+    big = os.path.join(tmp, "big")
+    with open(big, "wb") as f:
+        f.write(os.urandom(300000))
+    trace, c, py = export("""socketpair
+setsockopt SO_SNDBUF 4096
+setblocking false
+send < %s
+""" % big, tmp)
+    check(re.search(r"sent \d+ of 262144 bytes", trace),
+          "the session's send was not short:\n" + trace)
+    for argv in programs(c, py):
+        p = subprocess.run(argv, capture_output=True, timeout=20)
+        err = p.stderr.decode(errors="replace")
+        check(p.returncode == 0, "%s failed on a short send: %s"
+              % (argv[-1], err))
+        check(re.search(r"^send: sent \d+ of 262144 bytes \(sendall sends "
+                        r"them all\)$", err, re.M),
+              "%s did not note its short send: %r" % (argv[-1], err))
+
+
+def test_expect_ret_after_any_call():
+    tmp = tempdir()
+    trace = exported("""socket
+bind 127.0.0.1 0
+expect ret 0
+listen
+expect ret 0
+set lport $port
+socket
+connect 127.0.0.1 $lport
+expect ret 0
+on 3 accept
+expect ret 5
+send "hello!"
+expect ret 6
+poll 4 in 2
+expect ret 1
+on 4 recv
+expect ret 6
+close
+expect ret 0
+""", tmp, b"hello!", name="r")
+    check("= -1" not in trace, "the session failed:\n" + trace)
+    c, py = os.path.join(tmp, "r.c"), os.path.join(tmp, "r.py")
+    with open(c) as f:
+        csrc = f.read()
+    with open(py) as f:
+        pysrc = f.read()
+    # bind to port 0 reads the port back: $ret is getsockname's.
+    for call in ("getsockname", "listen", "connect", "close"):
+        check('check_ret("%s", n, 0);' % call in csrc,
+              "C does not check %s's ret:\n%s" % (call, csrc))
+    for text in ('check_ret("poll", n, 1);', 'check_ret("send", n, 6);',
+                 'check_ret("recv", n, 6);', "expect ret 5: a new fd"):
+        check(text in csrc, "%r is not in the C:\n%s" % (text, csrc))
+    for text in ('check_ret("poll", len(ready), 1)',
+                 'check_ret("send", n, 6)',
+                 'check_ret("recv", len(data), 6)',
+                 "expect ret 5: a new fd"):
+        check(text in pysrc, "%r is not in the Python:\n%s" % (text, pysrc))
+    # The poll check is live: asserting 2 ready makes both programs fail.
+    with open(c, "w") as f:
+        f.write(csrc.replace('check_ret("poll", n, 1)',
+                             'check_ret("poll", n, 2)'))
+    with open(py, "w") as f:
+        f.write(pysrc.replace('check_ret("poll", len(ready), 1)',
+                              'check_ret("poll", len(ready), 2)'))
+    for argv in programs(c, py):
+        p = subprocess.run(argv, capture_output=True, timeout=20)
+        check(p.returncode != 0 and b"poll: returned 1, the session "
+              b"expected 2" in p.stderr, "%s: poll's ret unchecked: %d %r"
+              % (argv[-1], p.returncode, p.stderr))
+
+
+def test_long_comments_are_wrapped():
+    tmp = tempdir()
+    words = " ".join("word%d" % i for i in range(25))
+    blob = bytes(range(256)) * 2
+    exported("""socketpair
+send "%s"
+on 4 recv
+expect "%s"
+send hex:%s
+on 4 recv 1024
+""" % (words, words, blob.hex()), tmp, words.encode() + blob, name="w")
+    with open(os.path.join(tmp, "w.c")) as f:
+        src = f.read()
+    comments = [ln for ln in src.splitlines()
+                if ln.strip().startswith(("/*", "*"))]
+    wide = [ln for ln in comments if len(ln.expandtabs(8)) > 80]
+    check(not wide, "comment lines over 80 columns:\n" + "\n".join(wide))
+    check(any(ln.endswith("...") for ln in comments),
+          "the hex data's comment was not cut with ...:\n" + src)
+    check(any("word24" in ln for ln in comments) and
+          any("word0" in ln for ln in comments),
+          "the words' comment lost words:\n" + src)
+
+
 def test_export_prints_and_checks_its_arguments():
     status, out, err = lib.run("socket\nexport c\nexport python\n"
                                "export java\n")
