@@ -841,13 +841,17 @@ static const struct {
 	{ H_ASBEFORE, H_FAIL,
 "/*\n"
 " * A call that failed in the session, where nothing checked it: the\n"
-" * session went on, and so does the program if it fails the same way.\n"
+" * session went on, and so does the program if it fails the same way;\n"
+" * like the session, it then ends with status 1.\n"
 " */\n"
+"static int failures;\n"
+"\n"
 "static void\n"
 "as_before(const char *call, int err)\n"
 "{\n"
 "\tif (errno != err)\n"
 "\t\tfail(call);\n"
+"\tfailures++;\n"
 "\tfprintf(stderr, \"%s: %s (as in the session)\\n\", call, "
 "strerror(err));\n"
 "}\n" },
@@ -1301,6 +1305,9 @@ export_c(struct export *x)
 	buf_add(b, w.body.data, w.body.len);
 	if (w.body.len > 0)
 		buf_addc(b, '\n');
-	buf_adds(b, "\treturn 0;\n}\n");
+	if (w.need & H_ASBEFORE)
+		buf_adds(b, "\treturn failures > 0;\n}\n");
+	else
+		buf_adds(b, "\treturn 0;\n}\n");
 	buf_free(&w.body);
 }

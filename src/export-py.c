@@ -39,6 +39,7 @@ struct pw {
 	int		 select_used;
 	int		 time_used;
 	int		 errno_used;
+	int		 tolerated;	/* a failure nothing expected */
 	int		 os_used;
 };
 
@@ -258,8 +259,10 @@ py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
 		pline(w, 3, "raise");
 	}
 	if (c == XC_TOLERATE) {
+		w->tolerated = 1;
 		pline(w, 2, "print(\"%s: %%s (as in the session)\" %% e, "
 		    "file=sys.stderr)", call);
+		pline(w, 2, "FAILED.append(e)");
 		if (ok != NULL && *ok != '\0') {
 			pline(w, 1, "else:");
 			plines(w, 2, ok);
@@ -962,10 +965,16 @@ export_python(struct export *x)
 	for (k = 0; helpers[k].text != NULL; k++)
 		if (w.need & helpers[k].flag)
 			buf_printf(b, "\n\n%s", helpers[k].text);
+	/* A failure nothing expected ends the session with status 1: so too. */
+	if (w.tolerated)
+		buf_adds(b, "\n\n# Failures the session met and nothing expected: "
+		    "the exit status is 1.\nFAILED = []\n");
 	buf_adds(b, "\n\ndef main():\n");
 	if (w.body.len == 0)
 		buf_adds(b, "    pass\n");
 	buf_add(b, w.body.data, w.body.len);
 	buf_adds(b, "\n\nif __name__ == \"__main__\":\n    main()\n");
+	if (w.tolerated)
+		buf_adds(b, "    sys.exit(1 if FAILED else 0)\n");
 	buf_free(&w.body);
 }

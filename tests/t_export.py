@@ -651,6 +651,27 @@ on 4 recv 1024
           "the words' comment lost words:\n" + src)
 
 
+
+def test_unexpected_failure_ends_with_status_one():
+    # The session met a failure nothing expected and went on, ending with
+    # status 1; the programs go on past it too and end the same way.
+    tmp = tempdir()
+    trace, c, py = export("""socket
+bind 127.0.0.1 0
+set closed $port
+close
+socket
+connect 127.0.0.1 $closed
+socketpair
+send still going
+on 5 recv
+""", tmp)
+    for argv in programs(c, py):
+        out, err, calls = run_prog(argv, status=1)
+        check(out == b"still going", "%s: %r" % (argv[-1], out))
+        check(b"as in the session" in err, err)
+
+
 def test_export_prints_and_checks_its_arguments():
     status, out, err = lib.run("socket\nexport c\nexport python\n"
                                "export java\n")
