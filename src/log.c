@@ -232,9 +232,10 @@ words_prefix(const char *p, size_t n)
 }
 
 /*
- * The observer. Sent bytes are kept (a program must send them again);
- * received ones are not (a program prints what it receives), nor the
- * bytes of a loop's hidden calls, whose command's words say what was sent.
+ * The observer. Sent bytes are kept (a program must send them again),
+ * once: not again when they are the step's words; received ones are not (a
+ * program prints what it receives). A loop's hidden calls are left out
+ * unless one fails or ends it: its command's words say what it did.
  */
 void
 log_observe(const struct call_rec *r)

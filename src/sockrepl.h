@@ -451,8 +451,9 @@ const char *call_name(enum call_id);
  * socket it ran on, how it ended) and the call records it made, in order.
  * The log is kept as a compact stream; log_expand lays it out in the arrays
  * below until log_release. Calls made behind the user's back are not
- * logged; the calls a loop hides (sendall's fourth and later) are, but
- * without their data.
+ * logged, nor the calls a loop hides (sendall's fourth and later) unless
+ * one fails or ends the loop: the loop's words say what it did. The log
+ * stops at 64 MiB (log_dropped counts the commands left out).
  */
 struct log_step {
 	const struct cmd_entry *cmd;
