@@ -532,7 +532,7 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 	struct sink	 o;
 	struct buf	 tail = { 0 };
 	char		*p, *chunk = NULL;
-	size_t		 max, size, have;
+	size_t		 max, size, have, keep;
 	uint64_t	 total = 0, hidden_bytes = 0;
 	unsigned long	 calls = 0, hidden = 0;
 	ssize_t		 r;
@@ -564,11 +564,11 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 		if ((o.fd < 0 ? rbuf_len(sk) : total) > max) {
 			diag("recvall: more than %zu bytes (the limit) and no "
 			    "EOF yet", max);
-			if (o.fd >= 0)
-				result("recvall: %llu bytes written to %s",
-				    (unsigned long long)total,
-				    printable(o.redir.path));
-			else
+			if (o.fd >= 0) {
+				result("recvall: %zu bytes written to %s",
+				    max, printable(o.redir.path));
+				note_kept("recvall", sk);
+			} else
 				note_kept("recvall", sk);
 			ret = CMD_ERROR;
 			break;
@@ -610,8 +610,16 @@ cmd_recvall_exec(struct cmd_ctx *ctx)
 		if (o.fd < 0)
 			rbuf_commit(sk, (size_t)r);
 		else {
-			tail_add(&tail, p, (size_t)r);
-			if (sink_write(&o, p, (size_t)r) != 0) {
+			/* The file takes MAX bytes; the one past stays buffered. */
+			keep = total > max ? (size_t)r - (size_t)(total - max) :
+			    (size_t)r;
+			if (keep < (size_t)r) {
+				memcpy(rbuf_space(sk, (size_t)r - keep), p + keep,
+				    (size_t)r - keep);
+				rbuf_commit(sk, (size_t)r - keep);
+			}
+			tail_add(&tail, p, keep);
+			if (sink_write(&o, p, keep) != 0) {
 				ret = CMD_ERROR;
 				break;
 			}

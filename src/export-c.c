@@ -417,7 +417,9 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 	const struct call_rec	*r = &log_recs[i].rec;
 	const struct sockopt	*o = r->opt;
 	struct xsock		*s = export_sock(w->x, r->seq);
-	const char		*S = export_name(w->x, r->seq), *call, *d;
+	/* A socketpair names its two sockets itself: no use of the first. */
+	const char		*S = r->call == CALL_SOCKETPAIR ? "" :
+				    export_name(w->x, r->seq), *call, *d;
 	const struct pollfd	*pfd;
 	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 }, t = { 0 };
 	struct buf		 path = { 0 }, len = { 0 };

@@ -15,7 +15,7 @@
 static struct sock	**table;
 static int		  table_size;
 static int		  table_count;
-static uint64_t		  next_seq;
+static uint64_t		  next_seq = 1;	/* 0 means no socket */
 
 struct sock *
 sock_get(int fd)

@@ -231,5 +231,23 @@ def test_recv_into_a_file_that_fails_counts_nothing():
                        '"abc"\n'), out)
 
 
+def test_recvall_into_a_file_stops_at_max():
+    # The file takes MAX bytes; the one recvall read to see the limit was
+    # passed stays in sockrepl's buffer for the next receive.
+    d = lib.tempdir()
+    path = os.path.join(d, "f")
+    try:
+        status, out, err = lib.run(
+            "socketpair\non 4 send 0123456789\nrecvall 5 > %s\nrecv 100\n"
+            % path)
+        with open(path, "rb") as f:
+            got = f.read()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    check(got == b"01234", repr(got))
+    check("recvall: 5 bytes written to" in out, out)
+    check(out.endswith('"5"\n'), out)
+
+
 if __name__ == "__main__":
     lib.main()

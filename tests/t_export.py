@@ -672,6 +672,41 @@ on 5 recv
         check(b"as in the session" in err, err)
 
 
+
+def test_timeout_on_the_first_socket_waits_in_the_program():
+    # The session's first socket waits for a slow peer under its timeout;
+    # so must the programs' (a socket numbered 0 once lost its timeout).
+    import threading
+    import time
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+
+    def serve():
+        for _ in range(3):
+            c, _ = srv.accept()
+            with c:
+                time.sleep(0.3)
+                c.sendall(b"late\n")
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    tmp = tempdir()
+    try:
+        trace, c, py = export("connect 127.0.0.1 %d\nsettimeout 2\n"
+                              "recvline\nexpect \"late\\n\"\n" % port, tmp)
+        for argv in programs(c, py):
+            out, err, calls = run_prog(argv)
+            check(out == b"late\n", "%s: %r %r" % (argv[-1], out, err))
+    finally:
+        t.join(10)
+        srv.close()
+
+
+def test_socketpair_with_an_unused_end_builds():
+    tmp = tempdir()
+    trace, c, py = export("socketpair\n", tmp)
+    build(c)
+
+
 def test_export_prints_and_checks_its_arguments():
     status, out, err = lib.run("socket\nexport c\nexport python\n"
                                "export java\n")
