@@ -91,21 +91,6 @@ expect_data(const char *want, size_t wlen)
 	return CMD_ERROR;
 }
 
-/* The errno with this C name; 0 for none, 0, ok; -1 if unknown. */
-static int
-errno_by_name(const char *name)
-{
-	int	e;
-
-	if (strcmp(name, "none") == 0 || strcmp(name, "0") == 0 ||
-	    strcmp(name, "ok") == 0)
-		return 0;
-	for (e = 1; e < 256; e++)
-		if (strcmp(errno_name(e), name) == 0)
-			return e;
-	return -1;
-}
-
 static void
 describe_last(struct buf *b)
 {

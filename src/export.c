@@ -408,20 +408,6 @@ export_step_note(struct export *x, size_t i, struct buf *b)
 	}
 }
 
-static int
-errno_of_name(const char *name)
-{
-	int	e;
-
-	if (strcmp(name, "none") == 0 || strcmp(name, "0") == 0 ||
-	    strcmp(name, "ok") == 0)
-		return 0;
-	for (e = 1; e < 256; e++)
-		if (strcmp(errno_name(e), name) == 0)
-			return e;
-	return -1;
-}
-
 /* The record whose failure is step st's outcome, or -1. */
 static long
 outcome_rec(const struct export *x, const struct log_step *st)
@@ -494,7 +480,7 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 		export_step_words(j, &w);
 		k = w.v[0].s;
 		if (strcmp(k, "error") == 0 && w.n == 2)
-			want_err = errno_of_name(w.v[1].s);
+			want_err = errno_by_name(w.v[1].s);
 		else if (strcmp(k, "ret") == 0 && w.n == 2) {
 			n = strtoll(w.v[1].s, NULL, 10);
 			if (n < 0)

@@ -268,3 +268,18 @@ errno_name(int e)
 	snprintf(other, sizeof other, "E%d", e);
 	return other;
 }
+
+/* The errno with this C name; 0 for none, 0, ok; -1 if unknown. */
+int
+errno_by_name(const char *name)
+{
+	int	e;
+
+	if (strcmp(name, "none") == 0 || strcmp(name, "0") == 0 ||
+	    strcmp(name, "ok") == 0)
+		return 0;
+	for (e = 1; e < 256; e++)
+		if (strcmp(errno_name(e), name) == 0)
+			return e;
+	return -1;
+}

@@ -117,6 +117,7 @@ const char *name_of(const struct name *, int);
 void	 flags_format(struct buf *, const struct name *, int);
 int	 flags_parse(const struct name *, const char *, int *);
 const char *errno_name(int);
+int	 errno_by_name(const char *);
 
 /* Socket options known by name; see names.c. */
 enum optkind {
