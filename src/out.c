@@ -181,13 +181,6 @@ data_arg(struct buf *b, const void *p, size_t n)
 	buf_adds(b, color(C_TRACE));
 }
 
-/* Show a receive in the format set by the format command. */
-void
-show_data(const char *pre, const char *post, const void *p, size_t n)
-{
-	show_data_fmt(pre, post, p, n, data_format);
-}
-
 /*
  * Show a receive: the trace line is pre, the buffer, then post; then the
  * data. Short text goes inside the call, as strace shows it; long text

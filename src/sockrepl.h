@@ -200,7 +200,6 @@ extern struct options opt;
 void	 result(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 diag(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 diag_cmd(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 show_data(const char *, const char *, const void *, size_t);
 
 /* How received data is shown: the format command and recv -f (out.c). */
 enum data_format {
