@@ -17,6 +17,26 @@ CPPFLAGS += -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"'
 RL_CFLAGS != pkg-config --cflags readline 2>/dev/null || true
 RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 
+# Optional parts, built in when pkg-config finds their library: TLS with
+# OpenSSL's libssl (starttls), the wire view with libpcap (wire). Turn one
+# off with make TLS=no or make PCAP=no; the program then says it was built
+# without it. --version lists what this build has.
+TLS ?= auto
+PCAP ?= auto
+TLS_FOUND != pkg-config --exists libssl libcrypto 2>/dev/null && echo yes || echo no
+PCAP_FOUND != pkg-config --exists libpcap 2>/dev/null && echo yes || echo no
+TLS_ON = $(TLS:auto=$(TLS_FOUND))
+PCAP_ON = $(PCAP:auto=$(PCAP_FOUND))
+TLS_CFLAGS_yes != pkg-config --cflags libssl libcrypto 2>/dev/null || true
+TLS_LIBS_yes != pkg-config --libs libssl libcrypto 2>/dev/null || true
+PCAP_CFLAGS_yes != pkg-config --cflags libpcap 2>/dev/null || true
+PCAP_LIBS_yes != pkg-config --libs libpcap 2>/dev/null || true
+FEAT_CFLAGS = $(TLS_CFLAGS_$(TLS_ON)) $(PCAP_CFLAGS_$(PCAP_ON))
+FEAT_LIBS = $(TLS_LIBS_$(TLS_ON)) $(PCAP_LIBS_$(PCAP_ON))
+FEAT_DEFS_TLS_yes = -DHAVE_TLS=1
+FEAT_DEFS_PCAP_yes = -DHAVE_PCAP=1
+CPPFLAGS += $(FEAT_DEFS_TLS_$(TLS_ON)) $(FEAT_DEFS_PCAP_$(PCAP_ON))
+
 SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-send.c src/cmd-recv.c \
 	src/cmd-script.c src/vars.c src/rbuf.c src/datain.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
@@ -31,10 +51,10 @@ LIB_OBJS = src/buf.o src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/
 all: sockrepl
 
 sockrepl: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(RL_LIBS) $(FEAT_LIBS) -lm
 
 .c.o:
-	$(CC) $(CPPFLAGS) $(RL_CFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(RL_CFLAGS) $(FEAT_CFLAGS) $(WARN) $(CFLAGS) -c -o $@ $<
 
 # The Makefile too: it holds VERSION.
 $(OBJS): src/sockrepl.h Makefile
@@ -56,6 +76,15 @@ check-sanitize:
 		(cd .san && tar xf -)
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=exitcode=99 \
 		$(MAKE) -C .san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check
+
+# The suite again on a build without the optional parts (TLS=no PCAP=no),
+# in its own tree of objects: their commands must say what is missing and
+# everything else must pass as before.
+check-minimal:
+	rm -rf .min && mkdir -p .min
+	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests man README.md | \
+		(cd .min && tar xf -)
+	$(MAKE) -C .min TLS=no PCAP=no check
 
 # Side-by-side speed figures (bench/README.md); not part of check.
 bench/floor: bench/floor.c
@@ -99,8 +128,8 @@ dist:
 # What dpkg-buildpackage leaves in debian/ too (dh clean removes the same).
 clean:
 	rm -f sockrepl $(OBJS) tests/unit bench/floor $(DIST).tar.gz
-	rm -rf .san $(DIST)
+	rm -rf .san .min $(DIST)
 	rm -rf debian/.debhelper debian/sockrepl debian/tmp debian/files \
 		debian/*.substvars debian/*.log debian/debhelper-build-stamp
 
-.PHONY: all check check-sanitize bench install uninstall dist clean
+.PHONY: all check check-sanitize check-minimal bench install uninstall dist clean

@@ -77,7 +77,7 @@ set_current(int fd)
  * script runs a command per line, and a walk of the table with strcmp was
  * a tenth of the time of a long scripted conversation (bench/).
  */
-#define NAME_SLOTS	256	/* a power of two, over twice the names */
+#define NAME_SLOTS	1024	/* a power of two, over twice the names */
 
 static const char		*slot_name[NAME_SLOTS];
 static const struct cmd_entry	*slot_entry[NAME_SLOTS];

@@ -119,7 +119,9 @@ main(int argc, char **argv)
 			free(cmds);
 			return 0;
 		case 'V':
-			printf("sockrepl %s\n", SOCKREPL_VERSION);
+			printf("sockrepl %s (tls %s, wire %s)\n",
+			    SOCKREPL_VERSION, FEATURE_TLS ? "yes" : "no",
+			    FEATURE_PCAP ? "yes" : "no");
 			free(cmds);
 			return 0;
 		default:

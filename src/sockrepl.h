@@ -26,6 +26,18 @@
 #endif
 
 /* Longest input line accepted; longer lines are an error for that line. */
+/* Optional parts, as the Makefile found them (make TLS=no, PCAP=no). */
+#ifdef HAVE_TLS
+#define FEATURE_TLS	1
+#else
+#define FEATURE_TLS	0
+#endif
+#ifdef HAVE_PCAP
+#define FEATURE_PCAP	1
+#else
+#define FEATURE_PCAP	0
+#endif
+
 #define MAX_LINE	65536
 /* Largest buffer a single recv may ask for. */
 #define MAX_RECV	(16 * 1024 * 1024)

@@ -98,7 +98,8 @@ def test_help_and_version():
     st2, out2, _ = lib.run("", ["-h"])
     check(st2 == 0 and out2 == out, "-h differs from --help")
     st, out, err = lib.run("", ["--version"])
-    check(st == 0 and re.fullmatch(r"sockrepl \d+\.\d+(\.\d+)?\n", out), out)
+    check(st == 0 and re.fullmatch(
+        r"sockrepl \d+\.\d+(\.\d+)? \(tls (yes|no), wire (yes|no)\)\n", out), out)
     st2, out2, _ = lib.run("", ["-V"])
     check(st2 == 0 and out2 == out, "-V differs")
 
