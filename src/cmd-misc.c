@@ -20,7 +20,8 @@ static const char *const group_titles[GROUP__COUNT] = {
  * Help topics that are not commands, and their texts in the same order;
  * completion offers the names.
  */
-const char *const help_topics[] = { "addresses", "data", "modes", NULL };
+const char *const help_topics[] = { "addresses", "data", "modes", "errors",
+    NULL };
 
 static const char *const topic_texts[] = {
 	"HOST PORT or HOST:PORT (IPv4 or a name: localhost 6565, "
@@ -113,9 +114,11 @@ help_list(void)
 	}
 	buf_free(&b);
 	result("%s", "");
-	wrap("help CMD tells more about a command; help addresses, help "
-	    "data and help modes explain the rest. Commands may be "
-	    "shortened while unambiguous.", 0);
+	wrap("help CMD tells more about a command: the C call, the Python "
+	    "equivalent and the errors it can return. help ENAME (help "
+	    "ECONNREFUSED, help 111) explains an error, help errors lists "
+	    "them; help addresses, help data and help modes explain the "
+	    "rest. Commands may be shortened while unambiguous.", 0);
 }
 
 static void
@@ -139,12 +142,18 @@ cmd_help_exec(struct cmd_ctx *ctx)
 		help_list();
 		return CMD_OK;
 	}
+	if (strcmp(ctx->argv[0].s, "errors") == 0) {
+		help_errors();
+		return CMD_OK;
+	}
 	for (i = 0; help_topics[i] != NULL; i++) {
 		if (strcmp(help_topics[i], ctx->argv[0].s) == 0) {
 			wrap(topic_texts[i], 0);
 			return CMD_OK;
 		}
 	}
+	if ((i = help_errno(ctx->argv[0].s)) != 0)
+		return i > 0 ? CMD_OK : CMD_ERROR;
 	if ((e = cmd_find(ctx->argv[0].s, 1)) == NULL)
 		return CMD_ERROR;
 	result("usage: %s%s%s", e->name, *e->usage ? " " : "", e->usage);
@@ -158,6 +167,7 @@ cmd_help_exec(struct cmd_ctx *ctx)
 	wrap(e->help, 2);
 	if (e == &cmd_setsockopt_entry || e == &cmd_getsockopt_entry)
 		help_options();
+	help_calls(e);
 	return CMD_OK;
 }
 
@@ -171,9 +181,15 @@ const struct cmd_entry cmd_help_entry = {
 	.args = { ARG_COMMAND },
 	.summary = "list the commands, or tell more about one",
 	.exec = cmd_help_exec,
-	.help = "help alone lists every command. help CMD shows its usage, the "
-	    "C call it makes and what it does; help addresses, help data and "
-	    "help modes explain address forms, data syntax and blocking modes."
+	.help = "help alone lists every command. help CMD shows its usage, "
+	    "what it does and, for a command that makes a system call, the "
+	    "call's C prototype, the Python equivalent, an example and the "
+	    "errors the call can return, each with why. help ENAME or help "
+	    "NUMBER (help ECONNREFUSED, help 111) explains an error: what it "
+	    "means, which calls return it, its usual causes and what to do; "
+	    "help errors lists the errors explained. help addresses, help "
+	    "data and help modes explain address forms, data syntax and "
+	    "blocking modes."
 };
 
 static enum cmd_retval

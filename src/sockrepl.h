@@ -501,6 +501,13 @@ const char *log_rec_data(const struct log_rec *);
 const struct pollfd *log_rec_pfd(const struct log_rec *);
 void	 log_free(void);
 
+/* ---- what help says about calls and errors (help-calls.c, help-errno.c) */
+void	 help_calls(const struct cmd_entry *);
+int	 help_calls_returning(int, struct buf *);
+void	 help_wrap_label(const char *, const char *, int);
+int	 help_errno(const char *);
+void	 help_errors(void);
+
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const struct call_rec *, int);
 

@@ -4,6 +4,7 @@ of COMMANDS that matches help's heading for it, the man page is clean
 under mandoc's linter, and the README gives the build and test commands."""
 import os
 import re
+import shlex
 import shutil
 import subprocess
 
@@ -186,6 +187,102 @@ def test_man_subsections_match_help_groups():
                 problems.append("%s: man page gives it under .Ss %s; help "
                                 "lists it under %s" % (name, sub, heading))
     check(not problems, "\n".join(problems))
+
+
+def help_pages(names):
+    """help NAME's output for each command, split at the usage lines."""
+    script = "".join("help %s\n" % n for n in names)
+    status, out, err = lib.run(script)
+    check(status == 0, "help NAME failed: %d\n%s" % (status, err))
+    pages = re.split(r"^(?=usage: )", out, flags=re.M)[1:]
+    check(len(pages) == len(names), "expected %d help pages, got %d" % (
+        len(names), len(pages)))
+    return dict(zip(names, pages))
+
+
+def man_calls():
+    """
+    For each command, the prototypes its man entries give (.Ft then .Fn,
+    rebuilt as one C line) and the Python lines (.Ql after "In Python:").
+    """
+    with open(MAN) as f:
+        lines = [l.rstrip("\n") for l in f]
+    found, name, ft, python_next = {}, None, None, False
+    for line in lines:
+        # Only a .Fn right after its .Ft is a prototype: other .Fn lines
+        # name Python methods in the text.
+        if not line.startswith(".Fn "):
+            ft = ft if line.startswith(".Ft ") else None
+        if line.startswith(".It Ic "):
+            name = line.split()[2]
+            found.setdefault(name, ([], []))
+        elif line.startswith((".El", ".Ss", ".Sh")):
+            name = None
+        elif name is None:
+            continue
+        elif line.startswith(".Ft "):
+            ft = line[4:].strip()
+        elif line.startswith(".Fn ") and ft is not None:
+            words = shlex.split(line[4:])
+            if words[-1] == ";":
+                words.pop()
+            found[name][0].append("%s %s(%s);" % (
+                ft, words[0], ", ".join(words[1:])))
+        elif line == "In Python:":
+            python_next = True
+            continue
+        elif python_next and line.startswith(".Ql "):
+            found[name][1].append(line[4:].replace("\\e", "\\"))
+        python_next = False
+    return found
+
+
+def test_help_and_man_agree_on_the_calls():
+    names = help_commands()
+    pages = help_pages(names)
+    man = man_calls()
+    problems, with_calls = [], 0
+    for n in names:
+        page = pages[n]
+        protos = re.findall(r"^  In C: +(.*)$", page, re.M)
+        pythons = re.findall(r"^  In Python: +(.*)$", page, re.M)
+        got_protos, got_pythons = man.get(n, ([], []))
+        if protos:
+            with_calls += 1
+        if protos != got_protos:
+            problems.append("%s: help gives prototypes %r, the man page %r"
+                            % (n, protos, got_protos))
+        if pythons[:1] != got_pythons[:1]:
+            problems.append("%s: help gives Python %r, the man page %r"
+                            % (n, pythons[:1], got_pythons[:1]))
+        # Every command that makes a call is taught it.
+        if "calls: " in page and not protos:
+            problems.append("%s: help names a call but no prototype" % n)
+    check(with_calls >= 20, "only %d commands show a prototype" % with_calls)
+    check(not problems, "\n".join(problems))
+
+
+def test_help_errors_and_man_agree():
+    status, out, err = lib.run("help errors\n")
+    check(status == 0, err)
+    listed = dict(re.findall(r"^  (E[A-Z0-9]+) +(.*)$", out, re.M))
+    check(len(listed) >= 20, "help errors listed only %r" % listed)
+    with open(MAN) as f:
+        text = f.read()
+    section = text[text.index(".Sh ERROR NAMES"):]
+    section = section[:section.index("\n.Sh ", 1)]
+    entries = dict(re.findall(r"^\.It Bq Er (\S+)\n([^\n]*)", section,
+                              re.M))
+    check(set(entries) == set(listed),
+          "help errors and ERROR NAMES differ: only in help %s, only in "
+          "the man page %s" % (sorted(set(listed) - set(entries)),
+                               sorted(set(entries) - set(listed))))
+    # The meaning help gives starts the man page's entry (its first line
+    # there is cut by help's wrapping: compare what both have).
+    for name, meaning in listed.items():
+        check(entries[name].lower().startswith(meaning.lower()),
+              "%s: help says %r, the man page %r" % (name, meaning,
+                                                     entries[name]))
 
 
 def test_man_page_lints_clean():
