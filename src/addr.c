@@ -147,6 +147,48 @@ resolve(int family, const char *host, const char *port, int passive,
 }
 
 /*
+ * Python's address tuple, as the tutorials write it: ('localhost', 6565),
+ * ('', 6565). The lexer has taken the quotes away, leaving the words
+ * "(localhost," "6565)" or the one word "(localhost,6565)". Returns 1 with
+ * *host and *port (to free) for a tuple, 0 for no tuple, -1 with why for
+ * one that cannot be read.
+ */
+static int
+py_tuple(struct word *w, int n, char **host, char **port, struct buf *why)
+{
+	struct buf	 t = { 0 };
+	char		*s, *comma, *end;
+	int		 i;
+
+	if (w[0].s[0] != '(')
+		return 0;
+	for (i = 0; i < n; i++)
+		buf_printf(&t, "%s%s", i ? " " : "", w[i].s);
+	s = t.data + 1;
+	end = t.data + t.len;
+	if (end[-1] != ')' || (comma = strchr(s, ',')) == NULL ||
+	    strchr(comma + 1, ',') != NULL) {
+		buf_printf(why, "address \"%s\": write HOST PORT, as in "
+		    "connect localhost 6565, not a Python tuple",
+		    printable(buf_str(&t)));
+		buf_free(&t);
+		return -1;
+	}
+	end[-1] = '\0';
+	*comma = '\0';
+	while (*s == ' ')
+		s++;
+	for (end = comma; end > s && end[-1] == ' '; end--)
+		end[-1] = '\0';
+	for (comma++; *comma == ' '; comma++)
+		;
+	if ((*host = strdup(s)) == NULL || (*port = strdup(comma)) == NULL)
+		abort();
+	buf_free(&t);
+	return 1;
+}
+
+/*
  * Parse the address in words w[0..n) (n is 1 or 2) for a socket of the given
  * family (AF_UNSPEC when there is none yet). passive allows the wildcard
  * forms of bind. Returns 0, or -1 with why the text is no address in why
@@ -160,9 +202,21 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 	char		*host;
 	int		 r;
 
+	char		*port;
+
 	if (w[0].len != strlen(text) || (n == 2 && w[1].len != strlen(w[1].s))) {
 		buf_printf(why, "address: contains a NUL byte");
 		return -1;
+	}
+	if ((r = py_tuple(w, n, &host, &port, why)) != 0) {
+		if (r > 0) {
+			/* ('', PORT) is Python's wildcard, as * is ours. */
+			r = resolve(family, host, port, passive, out, text,
+			    why);
+			free(host);
+			free(port);
+		}
+		return r < 0 ? -1 : 0;
 	}
 	if (n == 2) {
 		if (strchr(text, '/') != NULL || text[0] == '@') {
@@ -231,6 +285,10 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 int
 addr_words(struct word *w, int n)
 {
+	/* A Python tuple split at its blank: ('localhost', 6565). */
+	if (n >= 3 && w[n - 2].s[0] == '(' && w[n - 1].s[0] != '(' &&
+	    w[n - 1].len > 0 && w[n - 1].s[w[n - 1].len - 1] == ')')
+		return 2;
 	if (n >= 3 && all_digits(w[n - 1].s) && strchr(w[n - 2].s, '/') ==
 	    NULL && w[n - 2].s[0] != '@')
 		return 2;

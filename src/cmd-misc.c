@@ -30,10 +30,14 @@ static const char *const topic_texts[] = {
 	"abstract AF_UNIX name. For bind, * PORT or a bare PORT is the "
 	"wildcard address, and port 0 asks the kernel for a free port. "
 	"Names are resolved with getaddrinfo; with no current socket an "
-	"IPv4 address is preferred, as Python's socket.socket() does.",
+	"IPv4 address is preferred, as Python's socket.socket() does. "
+	"Python's tuple works too: ('localhost', 6565), and ('', 6565) for "
+	"the wildcard.",
 	"The words after send, sendall and sendto are the data, joined by "
 	"single spaces. \"...\" takes C escapes: \\n \\r \\t \\0 \\\\ \\\" "
-	"\\xHH and octal \\NNN; '...' is taken literally. Received text is "
+	"\\xHH and octal \\NNN; '...' is taken literally. b'...' and "
+	    "b\"...\" are Python bytes literals: the b is dropped and escapes "
+	    "work in both (send b'hi\\n' sends hi and a newline). Received text is "
 	"shown as a C string (\"HTTP/1.0 200 OK\\r\\n\"), binary data as a "
 	"hexdump; control bytes never reach the terminal raw.",
 	"A socket is blocking (the default: calls wait), non-blocking "

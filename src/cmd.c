@@ -127,6 +127,35 @@ cmd_exact(const char *name)
 }
 
 /*
+ * A command written as a Python call, connect(('localhost', 6565)) or
+ * sock.send(b'hi'): say how sockrepl writes it. Returns 1 if it said so.
+ */
+static int
+python_call(const char *name)
+{
+	const struct cmd_entry	*e;
+	const char		*open, *dot, *start = name;
+	char			 cmd[64];
+
+	if ((open = strchr(name, '(')) == NULL)
+		return 0;
+	/* sock.connect( and s.connect( name the method after the dot. */
+	if ((dot = memchr(name, '.', (size_t)(open - name))) != NULL)
+		start = dot + 1;
+	if (open - start <= 0 || (size_t)(open - start) >= sizeof cmd)
+		return 0;
+	memcpy(cmd, start, (size_t)(open - start));
+	cmd[open - start] = '\0';
+	if ((e = cmd_exact(cmd)) == NULL)
+		return 0;
+	diag("unknown command \"%s\": write the command and then its "
+	    "arguments, with blanks and no parentheses (help %s shows how: "
+	    "%s%s%s)", printable(name), e->name, e->name, *e->usage ? " " :
+	    "", e->usage);
+	return 1;
+}
+
+/*
  * Find a command by name, alias or unique prefix. Returns NULL after
  * printing a message when report is set and there is no single match.
  */
@@ -152,7 +181,9 @@ cmd_find(const char *name, int report)
 		return found;
 	}
 	if (report) {
-		if (n == 0)
+		if (n == 0 && python_call(name))
+			;
+		else if (n == 0)
 			diag("unknown command \"%s\" (help lists the commands)",
 			    printable(name));
 		else

@@ -62,6 +62,11 @@ errno_hint(const struct call_rec *r, int err)
 		return "that address is not one of this machine's (bind a "
 		    "local address such as 127.0.0.1, or * for all)";
 	case ECONNREFUSED:
+		/* A path has no port: what refuses is a file nobody serves. */
+		if (sk != NULL && sk->family == AF_UNIX)
+			return "no server accepts at that path: the socket "
+			    "file is stale, left by a server that has gone "
+			    "(remove it and start the server again)";
 		if (sk != NULL && sk->type == SOCK_DGRAM)
 			return "the peer's port is closed (an ICMP port "
 			    "unreachable came back for an earlier datagram)";
@@ -93,8 +98,15 @@ errno_hint(const struct call_rec *r, int err)
 	case EALREADY:
 		return "a connect is still in progress on this socket";
 	case EPIPE:
+		/*
+		 * sockrepl ignores SIGPIPE, as Python does; the C program a
+		 * learner writes next would die here without a word.
+		 */
 		if (sk != NULL && sk->shut_wr)
-			return "you shut down writing on this socket";
+			return "you shut down writing on this socket (a C "
+			    "program would have been killed by SIGPIPE: send "
+			    "with MSG_NOSIGNAL, or signal(SIGPIPE, SIG_IGN), "
+			    "to get EPIPE instead)";
 		if (sk != NULL && (sk->state == ST_NEW ||
 		    sk->state == ST_BOUND))
 			return "the socket is not connected";
@@ -103,7 +115,9 @@ errno_hint(const struct call_rec *r, int err)
 			return "the socket is not connected: its connect "
 			    "failed";
 		return "this side can no longer send: the peer closed the "
-		    "connection";
+		    "connection (a C program would have been killed by "
+		    "SIGPIPE: send with MSG_NOSIGNAL, or signal(SIGPIPE, "
+		    "SIG_IGN), to get EPIPE instead)";
 	case ECONNRESET:
 		return "the peer reset the connection (it closed with unread "
 		    "data or crashed); close this socket";
@@ -159,9 +173,24 @@ errno_hint(const struct call_rec *r, int err)
 		return "the address is of another family than the socket "
 		    "(an IPv6 address on an AF_INET socket, say)";
 	case EACCES:
+		if (call == CALL_BIND && (r->addr.ss.ss_family == AF_INET ||
+		    r->addr.ss.ss_family == AF_INET6) &&
+		    addr_port((const struct sockaddr *)&r->addr.ss) > 0 &&
+		    addr_port((const struct sockaddr *)&r->addr.ss) < 1024)
+			return "ports below 1024 are for privileged programs: "
+			    "bind a port above 1023 (or 0 for any free one), "
+			    "or give the program CAP_NET_BIND_SERVICE";
+		if (call == CALL_BIND && r->addr.ss.ss_family == AF_UNIX)
+			return "you may not make a file in that directory "
+			    "(bind a path in a directory you can write)";
 		if (call == CALL_BIND)
-			return "ports below 1024 need privileges (or the "
-			    "path's directory is not writable)";
+			return "the address needs a privilege this program "
+			    "lacks";
+		if (call == CALL_CONNECT && r->addr.ss.ss_family == AF_UNIX)
+			return "you may not write to that socket file";
+		if (call == CALL_SENDTO || call == CALL_CONNECT)
+			return "a broadcast address needs setsockopt "
+			    "SO_BROADCAST 1 first, or a firewall forbids it";
 		return NULL;
 	case ENOENT:
 		if (call == CALL_CONNECT || call == CALL_SENDTO)

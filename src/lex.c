@@ -1,7 +1,8 @@
 /*
  * Splitting a command line into words, as sqlite's shell and sftp do: blanks
  * separate words, "..." expands C escapes, '...' is literal, and a # at the
- * start of a word begins a comment.
+ * start of a word begins a comment. b'...' and b"..." are read as Python
+ * bytes literals: the b is dropped and escapes work in both.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -302,7 +303,7 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 {
 	static struct buf cur;	/* kept: no allocation per line */
 	size_t		 i = 0, j, q;
-	int		 in_word, quoted, k;
+	int		 in_word, quoted, pybytes, k;
 
 	while (i < n) {
 		while (i < n && is_blank(line[i]))
@@ -320,17 +321,37 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 		buf_reset(&cur);
 		in_word = 1;
 		quoted = 0;
+		/*
+		 * A word that starts b'...' or b"..." is a Python bytes
+		 * literal, as the tutorials write data: the b is not data,
+		 * and escapes work inside either quote, as in Python.
+		 */
+		pybytes = 0;
+		if ((line[i] == 'b' || line[i] == 'B') && i + 1 < n &&
+		    (line[i + 1] == '\'' || line[i + 1] == '"')) {
+			pybytes = 1;
+			i++;
+		}
 		while (in_word && i < n) {
 			switch (line[i]) {
 			case '\'':
-				for (j = i + 1; j < n && line[j] != '\''; j++)
-					;
+				for (j = i + 1; j < n && line[j] != '\''; j++) {
+					if (pybytes && line[j] == '\\' &&
+					    j + 1 < n)
+						j++;
+				}
 				if (j == n) {
 					buf_adds(err, "unterminated '...' "
 					    "string");
 					goto fail;
 				}
-				buf_add(&cur, line + i + 1, j - i - 1);
+				if (pybytes) {
+					if (unescape(line + i + 1, j - i - 1,
+					    &cur, err) != 0)
+						goto fail;
+				} else
+					buf_add(&cur, line + i + 1, j - i - 1);
+				pybytes = 0;
 				i = j + 1;
 				quoted = 1;
 				break;
@@ -359,6 +380,7 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 					if (k < 0)
 						goto fail;
 				}
+				pybytes = 0;
 				i = j + 1;
 				quoted = 1;
 				break;

@@ -110,5 +110,143 @@ def test_help_errors_lists_every_explained_errno():
     check(out2.count("What to do:") == len(names), out2)
 
 
+def test_epipe_hint_tells_of_sigpipe():
+    out, err = lib.run_ok("socketpair\nshutdown wr\nsend x\n", status=1)
+    check("= -1 EPIPE" in out, out)
+    check("send: EPIPE: you shut down writing" in err, err)
+    check("SIGPIPE" in err and "MSG_NOSIGNAL" in err and "SIG_IGN" in err,
+          err)
+    # The peer closed: the same advice.
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+    s = lib.Session()
+    try:
+        s.send("connect 127.0.0.1 %d" % port)
+        s.expect(r"^connect\(3, .*\) = 0")
+        conn, _ = srv.accept()
+        conn.close()
+        # The first send meets the peer's RST; a later one EPIPE.
+        for _ in range(4):
+            s.send("sleep 0.1")
+            s.send("send a")
+        st, text = s.close()
+        check("EPIPE: this side can no longer send" in text and
+              "SIGPIPE" in text, text)
+    finally:
+        s.kill()
+        srv.close()
+
+
+def run_unprivileged(script):
+    """sockrepl as an unprivileged user: as root, through setpriv."""
+    args = [lib.SOCKREPL]
+    if os.geteuid() == 0:
+        args = [lib.need_program("setpriv"), "--reuid=65534",
+                "--regid=65534", "--clear-groups", lib.SOCKREPL]
+    p = __import__("subprocess").run(args, input=script.encode(),
+                                     capture_output=True, timeout=lib.TIMEOUT)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def test_eacces_below_1024_suggests_a_higher_port():
+    with open("/proc/sys/net/ipv4/ip_unprivileged_port_start") as f:
+        start = int(f.read())
+    if start <= 1:
+        raise lib.Skip("this kernel lets anyone bind port 1")
+    st, out, err = run_unprivileged("bind 127.0.0.1 1\n")
+    check(st == 1 and "= -1 EACCES" in out, (st, out, err))
+    check("bind: EACCES: ports below 1024 are for privileged programs: "
+          "bind a port above 1023" in err and "CAP_NET_BIND_SERVICE" in err,
+          err)
+
+
+def test_eacces_on_a_path_speaks_of_the_directory():
+    d = lib.tempdir()
+    ro = os.path.join(d, "ro")
+    os.mkdir(ro, 0o555)
+    os.chmod(d, 0o755)
+    try:
+        st, out, err = run_unprivileged("bind %s/s\n" % ro)
+        check(st == 1 and "= -1 EACCES" in out, (st, out, err))
+        check("you may not make a file in that directory" in err, err)
+        check("1024" not in err, err)
+    finally:
+        os.rmdir(ro)
+        os.rmdir(d)
+
+
+def test_econnrefused_on_a_path_is_a_stale_file():
+    d = lib.tempdir()
+    path = os.path.join(d, "s")
+    srv = socket.socket(socket.AF_UNIX)
+    srv.bind(path)
+    srv.listen(1)
+    srv.close()   # the file stays: a server that went away
+    try:
+        out, err = lib.run_ok("connect %s\n" % path, status=1)
+        check("= -1 ECONNREFUSED" in out, out)
+        check("the socket file is stale" in err, err)
+        check("port" not in err, err)
+    finally:
+        os.unlink(path)
+        os.rmdir(d)
+
+
+def test_python_bytes_literals_are_data():
+    out, err = lib.run_ok(
+        "socketpair\n"
+        "send b'hello'\n"
+        "on 4 recv\n"
+        "send b'hi\\n' B\"x\\x41\" b'it\\'s'\n"
+        "on 4 recv\n"
+        "send bhello 'b'\n"
+        "on 4 recv\n"
+        "send b''\n"
+        "sendline b'GET /'\n"
+        "on 4 recvuntil b'\\n'\n"
+        "on 4 expect \"GET /\\n\"\n")
+    check('send(3, "hello", 5, 0) = 5' in out, out)
+    check('recv(4, "hello", 65536, 0) = 5' in out, out)
+    check('send(3, "hi\\n xA it\'s", 11, 0) = 11' in out, out)
+    # Only a b right before the quote, at the start of a word.
+    check('send(3, "bhello b", 8, 0) = 8' in out, out)
+
+
+def test_python_address_tuples():
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(lib.TIMEOUT)
+    uport = udp.getsockname()[1]
+    try:
+        out, err = lib.run_ok(
+            "connect ('localhost', %d)\n"
+            "socket\n"
+            "connect (\"127.0.0.1\",%d)\n"
+            "socket udp\n"
+            "sendto b'dgram' ('127.0.0.1', %d)\n"
+            "socket\n"
+            "bind ('', 0)\n" % (port, port, uport))
+        check(out.count("{AF_INET, 127.0.0.1:%d}, 16) = 0" % port) == 2, out)
+        check("sendto(5, \"dgram\", 5, 0, {AF_INET, 127.0.0.1:%d}, 16) = 5"
+              % uport in out, out)
+        check("bind(6, {AF_INET, 0.0.0.0:0}, 16) = 0" in out, out)
+        check(udp.recv(100) == b"dgram", "datagram")
+        # What cannot be read says how to write it, and no call is made.
+        st, out, err = lib.run("connect ('localhost' %d)\n"
+                               "connect(('localhost', %d))\n"
+                               "sock.send(b'hi')\n" % (port, port))
+        check(st == 1 and out == "", out)
+        check("connect: address \"(localhost %d)\": write HOST PORT, as "
+              "in connect localhost 6565" % port in err, err)
+        check("unknown command \"connect((localhost,\": write the command "
+              "and then its arguments" in err and "connect ADDR" in err, err)
+        check("help send shows how: send DATA" in err, err)
+    finally:
+        srv.close()
+        udp.close()
+
+
 if __name__ == "__main__":
     lib.main()
