@@ -310,9 +310,13 @@ connect_common(struct cmd_ctx *ctx, int ex)
 		return CMD_ERROR;
 	/* -2: the wait for a timeout failed, and said so already. */
 	r = do_connect(sk, &a);
-	if (ex) {
-		/* Like Python's connect_ex: the outcome is a value, not a failure. */
+	if (ex && !interrupted) {
+		/*
+		 * Like Python's connect_ex: the outcome is a value, not a
+		 * failure. $ret is the errno, $errno its name, $status 0.
+		 */
 		e = r == 0 ? 0 : sess.last.err;
+		outcome_errno_value();
 		if (e == 0)
 			result("0");
 		else
@@ -366,9 +370,14 @@ const struct cmd_entry cmd_connect_ex_entry = {
 	.summary = "connect, and print the error number instead of failing",
 	.calls = "connect(2)",
 	.exec = cmd_connect_ex_exec,
-	.help = "As connect, but the command never fails: it prints 0 on "
-	    "success or the error number and its name (111 ECONNREFUSED), like "
-	    "Python's connect_ex. Handy for probing whether a port is open."
+	.help = "As connect, but the command does not fail when the connect "
+	    "does: it prints 0 on success or the error number and its name "
+	    "(111 ECONNREFUSED), like Python's connect_ex, and that number is "
+	    "$ret (expect ret 111, or expect ret 0). $errno is its name, so "
+	    "expect error ECONNREFUSED holds too; $status is 0, so expect ok "
+	    "holds and expect fail does not, and -e goes on. Only a Ctrl-C or "
+	    "a bad argument makes it fail. Handy for probing whether a port is "
+	    "open."
 };
 
 static enum cmd_retval

@@ -3,11 +3,13 @@
  * comes from the words of the command, hex:, or < FILE (datain.c).
  */
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -279,6 +281,28 @@ const struct cmd_entry cmd_sendall_entry = {
 	    "memory. After three calls the rest are counted rather than shown."
 };
 
+/*
+ * sendto DATA with no address answers the last sender (recvfrom's, $from),
+ * as a UDP server does. Returns 0, or -1 after a message.
+ */
+static int
+reply_address(struct addr *to)
+{
+	if (sess.last.from.len == 0) {
+		diag("sendto: no address given, and no datagram received with "
+		    "recvfrom yet to answer (give ADDR, or recvfrom first)");
+		return -1;
+	}
+	if (sess.last.from.ss.ss_family == AF_UNIX &&
+	    sess.last.from.len <= offsetof(struct sockaddr_un, sun_path)) {
+		diag("sendto: the last datagram came from an unnamed UNIX "
+		    "socket, which cannot be answered (the sender must bind)");
+		return -1;
+	}
+	*to = sess.last.from;
+	return 0;
+}
+
 static enum cmd_retval
 cmd_sendto_exec(struct cmd_ctx *ctx)
 {
@@ -286,11 +310,20 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 	struct buf	 data = { 0 };
 	struct addr	 to;
 	enum cmd_retval	 r;
-	int		 na = addr_words(ctx->argv, ctx->argc);
+	int		 na;
 
-	if (addr_arg(sk != NULL ? sk->family : AF_UNSPEC,
-	    ctx->argv + ctx->argc - na, na, 0, &to) != 0)
-		return CMD_ERROR;
+	/* One word of data (or < FILE) alone: the reply form. */
+	if (ctx->argc == 1 || (ctx->argc == 2 && !ctx->argv[0].quoted &&
+	    strcmp(ctx->argv[0].s, "<") == 0)) {
+		na = 0;
+		if (reply_address(&to) != 0)
+			return CMD_ERROR;
+	} else {
+		na = addr_words(ctx->argv, ctx->argc);
+		if (addr_arg(sk != NULL ? sk->family : AF_UNSPEC,
+		    ctx->argv + ctx->argc - na, na, 0, &to) != 0)
+			return CMD_ERROR;
+	}
 	if (send_data("sendto", ctx->argv, ctx->argc - na, &data) != 0) {
 		buf_free(&data);
 		return CMD_ERROR;
@@ -309,17 +342,20 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_sendto_entry = {
 	.name = "sendto",
 	.group = GROUP_DATA,
-	.usage = "DATA ADDR",
-	.minargs = 2,
+	.usage = "DATA [ADDR]",
+	.minargs = 1,
 	.maxargs = -1,
 	.args = { ARG_DATA },
-	.summary = "send a datagram to an address",
+	.summary = "send a datagram to an address, or answer the last sender",
 	.calls = "sendto(2)",
 	.exec = cmd_sendto_exec,
 	.help = "The address is the last word (HOST:PORT, [IPV6]:PORT, a path, "
 	    "@name) or the last two (HOST PORT); the words before it are the "
 	    "data (as for send, including hex: and < FILE), so quote data that "
-	    "ends in a number. With no current socket, a UDP socket of the "
+	    "ends in a number. With one word of data (or < FILE) and no "
+	    "address, it answers the last sender, $from: the address the last "
+	    "recvfrom returned, as a UDP server replies (recvfrom -> msg, then "
+	    "sendto \"$msg\"). With no current socket, a UDP socket of the "
 	    "address's family is made first."
 };
 

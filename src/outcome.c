@@ -24,6 +24,17 @@ keep_data(const void *p, size_t n, uint64_t total)
 	buf_add(&sess.last.data, p, n);
 	sess.last.have_data = 1;
 	sess.last.received = total;
+	sess.last.nrecv++;
+}
+
+/*
+ * connect_ex: as Python's, a failure is the value the command returns, not
+ * a failure: $ret is the errno (0 for none) and $errno keeps its name.
+ */
+void
+outcome_errno_value(void)
+{
+	sess.last.ret = sess.last.err;
 }
 
 void
@@ -61,6 +72,9 @@ outcome_observe(const struct call_rec *r)
 			break;
 		n = call_filled(r);
 		keep_data(r->data, n, n);
+		/* The sender, for $from and sendto's reply. */
+		if (r->call == CALL_RECVFROM && r->addr.len > 0)
+			sess.last.from = r->addr;
 		break;
 	case CALL_BUFFERED:
 		keep_data(r->data, r->len, (uint64_t)r->ret);

@@ -256,8 +256,13 @@ struct outcome {
 	uint64_t	 received;	/* bytes it returned (data may hold
 					   only the last of them) */
 	struct buf	 data;		/* what the last receive returned */
+	uint64_t	 nrecv;		/* receives kept so far: -> NAME
+					   knows its command received */
+	struct addr	 from;		/* recvfrom's last sender: $from
+					   (len 0: none yet) */
 };
 void	 outcome_reset(void);
+void	 outcome_errno_value(void);
 
 /*
  * The session's state, in one place as sqlite's shell keeps its ShellState:
@@ -650,6 +655,8 @@ int		 script_status(void);
 void		 script_echo(const struct words *);
 void		 script_echo_line(const char *, size_t);
 int		 var_lookup(const char *, struct buf *, struct buf *);
+int		 var_check(const char *, const struct word *);
+void		 var_set(const char *, const void *, size_t);
 void		 vars_free(void);
 enum cmd_retval	 script_source(const char *);
 void		 poll_events(struct buf *, short);

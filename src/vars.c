@@ -5,8 +5,10 @@
  * plain bytes and may hold NULs.
  */
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +150,25 @@ get_received(struct buf *out, struct buf *err)
 	return 0;
 }
 
+static int
+get_from(struct buf *out, struct buf *err)
+{
+	if (sess.last.from.len == 0) {
+		buf_adds(err, "$from: no sender yet (recvfrom sets it to the "
+		    "address a datagram came from)");
+		return -1;
+	}
+	if (sess.last.from.ss.ss_family == AF_UNIX &&
+	    sess.last.from.len <= offsetof(struct sockaddr_un, sun_path)) {
+		buf_adds(err, "$from: the last datagram came from an unnamed "
+		    "UNIX socket, which cannot be answered");
+		return -1;
+	}
+	addr_format_short(out, (struct sockaddr *)&sess.last.from.ss,
+	    sess.last.from.len);
+	return 0;
+}
+
 static const struct builtin {
 	const char	*name;
 	int		(*get)(struct buf *, struct buf *);
@@ -161,6 +182,7 @@ static const struct builtin {
 	{ "errno", get_errno, "the last command's errno name, or 0" },
 	{ "status", get_status, "1 if the last command failed, else 0" },
 	{ "received", get_received, "bytes the last receive returned" },
+	{ "from", get_from, "the address recvfrom last received from" },
 	{ NULL, NULL, NULL }
 };
 
@@ -197,9 +219,10 @@ var_lookup(const char *name, struct buf *out, struct buf *err)
 	const struct builtin	*b;
 	struct var		*v;
 
-	if ((b = builtin_find(name)) != NULL)
+	/* A user's variable shadows a built-in of the same name. */
+	if ((v = var_find(name)) == NULL && (b = builtin_find(name)) != NULL)
 		return b->get(out, err);
-	if ((v = var_find(name)) == NULL) {
+	if (v == NULL) {
 		buf_printf(err, "$%s: no such variable (set %s VALUE makes "
 		    "it; set lists them)", name, name);
 		return -1;
@@ -226,20 +249,18 @@ valid_name(const struct word *w)
 	return 1;
 }
 
-/* Check a name given to set or unset. Returns 0, or -1 after a message. */
+/*
+ * Check a name given to set, unset or -> NAME. Any valid name may be set:
+ * a built-in's name too, which the user's variable then shadows until it
+ * is unset. Returns 0, or -1 after a message.
+ */
 static int
 check_name(const char *cmd, const struct word *w)
 {
-	const struct builtin	*b;
-
 	if (!valid_name(w)) {
 		diag("%s: \"%s\" is not a variable name (letters, digits and "
 		    "_, not starting with a digit; no $ here)", cmd,
 		    printable(w->s));
-		return -1;
-	}
-	if ((b = builtin_find(w->s)) != NULL) {
-		diag("%s: $%s is read-only: it is %s", cmd, b->name, b->what);
 		return -1;
 	}
 	return 0;
@@ -261,12 +282,56 @@ var_list(void)
 	for (b = builtins; b->name != NULL; b++) {
 		buf_reset(&v);
 		buf_reset(&err);
-		if (b->get(&v, &err) == 0)
-			result("%s=%s (read-only: %s)", b->name, buf_str(&v),
+		if (var_find(b->name) != NULL)
+			result("%s (built-in: %s) is shadowed by your $%s",
+			    b->name, b->what, b->name);
+		else if (b->get(&v, &err) == 0)
+			result("%s=%s (built-in: %s)", b->name, buf_str(&v),
 			    b->what);
 	}
 	buf_free(&v);
 	buf_free(&err);
+}
+
+/* The variable called name, made empty if it is new. */
+static struct var *
+var_make(const char *name)
+{
+	struct var	*v;
+
+	if ((v = var_find(name)) != NULL)
+		return v;
+	if (nvars == capvars) {
+		capvars = capvars ? capvars * 2 : 16;
+		if ((vars = realloc(vars, capvars * sizeof *vars)) == NULL)
+			abort();
+	}
+	v = &vars[nvars++];
+	if ((v->name = strdup(name)) == NULL)
+		abort();
+	memset(&v->value, 0, sizeof v->value);
+	buf_add(&v->value, "", 0);
+	return v;
+}
+
+/*
+ * Check a name for command cmd before anything is done with it (-> NAME
+ * is checked before the receive). Returns 0, or -1 after a message.
+ */
+int
+var_check(const char *cmd, const struct word *w)
+{
+	return check_name(cmd, w);
+}
+
+/* Give variable name (already checked) the n bytes at p. */
+void
+var_set(const char *name, const void *p, size_t n)
+{
+	struct var	*v = var_make(name);
+
+	buf_reset(&v->value);
+	buf_add(&v->value, p, n);
 }
 
 static enum cmd_retval
@@ -281,18 +346,7 @@ cmd_set_exec(struct cmd_ctx *ctx)
 	}
 	if (check_name("set", &ctx->argv[0]) != 0)
 		return CMD_ERROR;
-	if ((v = var_find(ctx->argv[0].s)) == NULL) {
-		if (nvars == capvars) {
-			capvars = capvars ? capvars * 2 : 16;
-			if ((vars = realloc(vars, capvars * sizeof *vars)) ==
-			    NULL)
-				abort();
-		}
-		v = &vars[nvars++];
-		if ((v->name = strdup(ctx->argv[0].s)) == NULL)
-			abort();
-		memset(&v->value, 0, sizeof v->value);
-	}
+	v = var_make(ctx->argv[0].s);
 	buf_reset(&v->value);
 	buf_add(&v->value, "", 0);
 	for (i = 1; i < ctx->argc; i++) {
@@ -316,13 +370,16 @@ const struct cmd_entry cmd_set_entry = {
 	.help = "set NAME VALUE gives $NAME (or ${NAME}) the value: the words "
 	    "after NAME joined by single spaces, with the usual quotes and "
 	    "escapes, so it may hold any bytes. set NAME alone makes it empty; "
-	    "set alone lists the variables, then the read-only built-ins that "
-	    "have a value now: $fd, $port, $peerport and $addr describe the "
-	    "current socket; $ret, $errno and $status the last command; "
-	    "$received the size of the last received data. $NAME is expanded "
-	    "in bare words and inside \"...\", not inside '...'; \\$ is a "
-	    "plain dollar. An unset variable is an error and the command does "
-	    "not run."
+	    "set alone lists the variables, then the built-ins that have a "
+	    "value now: $fd, $port, $peerport and $addr describe the current "
+	    "socket; $ret, $errno and $status the last command; $received the "
+	    "size of the last received data; $from the address recvfrom last "
+	    "received from. Any name may be set: a variable of a built-in's "
+	    "name (set port 6379) shadows the built-in until unset. A receive "
+	    "ending in -> NAME keeps its data in $NAME. $NAME is expanded in "
+	    "bare words and inside \"...\", not inside '...'; \\$ is a plain "
+	    "dollar. An unset variable is an error and the command does not "
+	    "run."
 };
 
 static enum cmd_retval
@@ -337,7 +394,14 @@ cmd_unset_exec(struct cmd_ctx *ctx)
 			r = CMD_ERROR;
 			continue;
 		}
-		if ((v = var_find(ctx->argv[i].s)) == NULL) {
+		if ((v = var_find(ctx->argv[i].s)) == NULL &&
+		    builtin_find(ctx->argv[i].s) != NULL) {
+			diag("unset: $%s is a built-in, not a variable you "
+			    "set: nothing to unset", ctx->argv[i].s);
+			r = CMD_ERROR;
+			continue;
+		}
+		if (v == NULL) {
 			diag("unset: $%s: no such variable", ctx->argv[i].s);
 			r = CMD_ERROR;
 			continue;
@@ -361,8 +425,9 @@ const struct cmd_entry cmd_unset_entry = {
 	.args = { ARG_WORD },
 	.summary = "forget variables",
 	.exec = cmd_unset_exec,
-	.help = "Removes each NAME, so a later $NAME is an error again. Naming "
-	    "a variable that is not set, or a read-only built-in, is an error."
+	.help = "Removes each NAME, so a later $NAME is an error again (or, "
+	    "for a built-in's name, the built-in again). Naming a variable "
+	    "that is not set is an error."
 };
 
 /* Free every variable, at exit, so leak checkers stay quiet. */
