@@ -262,10 +262,11 @@ cmd_recvfrom_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_recv_entry = {
 	.name = "recv",
 	.group = GROUP_DATA,
-	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]",
 	.minargs = 0,
 	.maxargs = 2,
-	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT |
+	    CMD_CAPTURE,
 	.args = { ARG_NUMBER, ARG_MSGFLAG },
 	.summary = "receive up to BUFSIZE bytes",
 	.calls = "recv(2)",
@@ -275,7 +276,8 @@ const struct cmd_entry cmd_recv_entry = {
 	    "the format command says (auto: text as a C string, binary data as "
 	    "a hexdump); -f FORMAT (auto, text, hex, raw) chooses for this "
 	    "command alone, and > FILE or >> FILE writes the data to a file "
-	    "instead. Bytes an earlier recvline, recvuntil or recvall read "
+	    "instead; -> NAME also keeps the data, any bytes, in variable "
+	    "NAME. Bytes an earlier recvline, recvuntil or recvall read "
 	    "past its end are served first, with no system call. A return of 0 "
 	    "on a stream socket is the peer's orderly shutdown (EOF); a reset "
 	    "is the error ECONNRESET."
@@ -284,10 +286,11 @@ const struct cmd_entry cmd_recv_entry = {
 const struct cmd_entry cmd_recvfrom_entry = {
 	.name = "recvfrom",
 	.group = GROUP_DATA,
-	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]",
 	.minargs = 0,
 	.maxargs = 2,
-	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT |
+	    CMD_CAPTURE,
 	.args = { ARG_NUMBER, ARG_MSGFLAG },
 	.summary = "receive a datagram and the address it came from",
 	.calls = "recvfrom(2)",
@@ -454,10 +457,11 @@ cmd_recvline_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_recvline_entry = {
 	.name = "recvline",
 	.group = GROUP_DATA,
-	.usage = "[-f FORMAT] [MAX] [> FILE]",
+	.usage = "[-f FORMAT] [MAX] [> FILE | -> NAME]",
 	.minargs = 0,
 	.maxargs = 1,
-	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT |
+	    CMD_CAPTURE,
 	.args = { ARG_NUMBER },
 	.summary = "receive one line, through its \\n",
 	.calls = "recv(2)",
@@ -494,10 +498,11 @@ cmd_recvuntil_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_recvuntil_entry = {
 	.name = "recvuntil",
 	.group = GROUP_DATA,
-	.usage = "[-f FORMAT] DELIM [MAX] [> FILE]",
+	.usage = "[-f FORMAT] DELIM [MAX] [> FILE | -> NAME]",
 	.minargs = 1,
 	.maxargs = 2,
-	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT |
+	    CMD_CAPTURE,
 	.args = { ARG_DATA, ARG_NUMBER },
 	.summary = "receive through the first DELIM",
 	.calls = "recv(2)",
@@ -654,10 +659,11 @@ out:
 const struct cmd_entry cmd_recvall_entry = {
 	.name = "recvall",
 	.group = GROUP_DATA,
-	.usage = "[-f FORMAT] [MAX] [> FILE]",
+	.usage = "[-f FORMAT] [MAX] [> FILE | -> NAME]",
 	.minargs = 0,
 	.maxargs = 1,
-	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT,
+	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT |
+	    CMD_CAPTURE,
 	.args = { ARG_NUMBER },
 	.summary = "receive until the peer closes (EOF)",
 	.calls = "recv(2)",

@@ -271,6 +271,10 @@ take_template(const struct cmd_entry *e, struct cmd_ctx *ctx)
 		ctx->argv += n;
 		ctx->argc -= n;
 	}
+	ctx->capture = NULL;
+	if ((e->flags & CMD_CAPTURE) && capture_take(e->name, ctx->argv,
+	    &ctx->argc, &ctx->capture) != 0)
+		return -1;
 	if ((e->flags & CMD_REDIR_OUT) &&
 	    redir_take(e->name, ctx->argv, &ctx->argc, &ctx->redir) != 0)
 		return -1;
@@ -289,6 +293,8 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
     struct sock *sk)
 {
 	struct cmd_ctx		 ctx;
+	enum cmd_retval		 r;
+	uint64_t		 nrecv;
 	int			 extra = 0;
 
 	ctx.entry = e;
@@ -298,6 +304,8 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 	if (e->flags & CMD_FORMAT)
 		extra += 2;
 	if (e->flags & CMD_REDIR_OUT)
+		extra += 2;
+	if (e->flags & CMD_CAPTURE)
 		extra += 2;
 	if (!args_fit(e, ctx.argc, extra)) {
 		cmd_usage(e);
@@ -318,7 +326,13 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 		cmd_usage(e);
 		return CMD_ERROR;
 	}
-	return e->exec(&ctx);
+	nrecv = sess.last.nrecv;
+	r = e->exec(&ctx);
+	/* -> NAME: what the command received, if it received. */
+	if (r == CMD_OK && ctx.capture != NULL && sess.last.nrecv != nrecv)
+		var_set(ctx.capture, sess.last.data.data != NULL ?
+		    sess.last.data.data : "", sess.last.data.len);
+	return r;
 }
 
 /*

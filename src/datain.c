@@ -117,6 +117,43 @@ redir_take(const char *name, struct word *w, int *argc, struct redir *r)
 }
 
 /*
+ * Take "-> NAME" off the end of a receive's words, lowering *argc: the
+ * data it receives goes into variable NAME too. *var is NULL when there is
+ * none. Returns 0, or -1 after a message (a bad name, -> elsewhere, or
+ * both > FILE and -> NAME).
+ */
+int
+capture_take(const char *name, struct word *w, int *argc, const char **var)
+{
+	int	i, n = *argc, arrow = 0, file = 0;
+
+	*var = NULL;
+	for (i = 0; i < n; i++) {
+		arrow |= is_bare(&w[i], "->");
+		file |= is_bare(&w[i], ">") || is_bare(&w[i], ">>");
+	}
+	if (arrow && file) {
+		diag("%s: give > FILE or -> NAME, not both", name);
+		return -1;
+	}
+	if (n >= 2 && is_bare(&w[n - 2], "->")) {
+		if (var_check(name, &w[n - 1]) != 0)
+			return -1;
+		*var = w[n - 1].s;
+		n -= 2;
+	}
+	for (i = 0; i < n; i++) {
+		if (is_bare(&w[i], "->")) {
+			diag("%s: write -> NAME at the end (quote \"->\" to "
+			    "mean the characters)", name);
+			return -1;
+		}
+	}
+	*argc = n;
+	return 0;
+}
+
+/*
  * Take a leading "-f FORMAT" off a receive's words. Returns how many words
  * it took (0 or 2), or -1 after a message.
  */

@@ -307,6 +307,7 @@ int	 data_hex(const char *, size_t, struct buf *, struct buf *);
 int	 data_words(const char *, struct word *, int, struct buf *,
 	    const char **);
 int	 redir_take(const char *, struct word *, int *, struct redir *);
+int	 capture_take(const char *, struct word *, int *, const char **);
 int	 format_take(const char *, struct word *, int, enum data_format *);
 
 /*
@@ -555,6 +556,7 @@ enum arg_kind {
  */
 #define CMD_FORMAT	0x2	/* -f FORMAT first: ctx->fmt */
 #define CMD_REDIR_OUT	0x4	/* > FILE or >> FILE last: ctx->redir */
+#define CMD_CAPTURE	0x8	/* -> NAME last: ctx->capture */
 
 /*
  * Where help lists a command, groups in this order; tests/t_docs.py holds
@@ -594,6 +596,8 @@ struct cmd_ctx {
 	struct sock		*sk;	/* current (or targeted) socket */
 	enum data_format	 fmt;	/* CMD_FORMAT: -f, else data_format */
 	struct redir		 redir;	/* CMD_REDIR_OUT: path NULL for none */
+	const char		*capture; /* CMD_CAPTURE: the variable the
+					   data goes into, or NULL */
 };
 
 extern const struct cmd_entry *cmd_table[];
