@@ -259,7 +259,8 @@ args_fit(const struct cmd_entry *e, int argc, int extra)
 static int
 take_template(const struct cmd_entry *e, struct cmd_ctx *ctx)
 {
-	int	n;
+	const struct word	*var;
+	int			 n;
 
 	ctx->fmt = data_format;
 	ctx->redir.path = NULL;
@@ -272,9 +273,13 @@ take_template(const struct cmd_entry *e, struct cmd_ctx *ctx)
 		ctx->argc -= n;
 	}
 	ctx->capture = NULL;
-	if ((e->flags & CMD_CAPTURE) && capture_take(e->name, ctx->argv,
-	    &ctx->argc, &ctx->capture) != 0)
-		return -1;
+	if (e->flags & CMD_CAPTURE) {
+		if (capture_take(e->name, ctx->argv, &ctx->argc, &var) != 0 ||
+		    (var != NULL && var_check(e->name, var) != 0))
+			return -1;
+		if (var != NULL)
+			ctx->capture = var->s;
+	}
 	if ((e->flags & CMD_REDIR_OUT) &&
 	    redir_take(e->name, ctx->argv, &ctx->argc, &ctx->redir) != 0)
 		return -1;

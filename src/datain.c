@@ -118,12 +118,13 @@ redir_take(const char *name, struct word *w, int *argc, struct redir *r)
 
 /*
  * Take "-> NAME" off the end of a receive's words, lowering *argc: the
- * data it receives goes into variable NAME too. *var is NULL when there is
- * none. Returns 0, or -1 after a message (a bad name, -> elsewhere, or
+ * data it receives goes into variable NAME too. *var is NAME's word, NULL
+ * when there is none. Returns 0, or -1 after a message (-> elsewhere, or
  * both > FILE and -> NAME).
  */
 int
-capture_take(const char *name, struct word *w, int *argc, const char **var)
+capture_take(const char *name, struct word *w, int *argc,
+    const struct word **var)
 {
 	int	i, n = *argc, arrow = 0, file = 0;
 
@@ -137,9 +138,7 @@ capture_take(const char *name, struct word *w, int *argc, const char **var)
 		return -1;
 	}
 	if (n >= 2 && is_bare(&w[n - 2], "->")) {
-		if (var_check(name, &w[n - 1]) != 0)
-			return -1;
-		*var = w[n - 1].s;
+		*var = &w[n - 1];
 		n -= 2;
 	}
 	for (i = 0; i < n; i++) {

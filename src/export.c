@@ -437,6 +437,42 @@ outcome_rec(const struct export *x, const struct log_step *st)
  * What the session asserted about step i: the expects that follow it (up
  * to the next command that changes the outcome) and how it ended.
  */
+/*
+ * The bytes an expect's words want exactly, as the expect command reads
+ * them (words, or one word hex:). Returns 0, or -1 for a match that is not
+ * exact bytes (contains, glob, regex, alternatives, < FILE).
+ */
+static int
+export_expect_data(const struct words *w, struct buf *out)
+{
+	struct buf	err = { 0 };
+	int		a, first;
+
+	first = !w->v[0].quoted && strcmp(w->v[0].s, "data") == 0;
+	for (a = 0; a < w->n; a++) {
+		if (w->v[a].quoted)
+			continue;
+		if (strcmp(w->v[a].s, "or") == 0 || strcmp(w->v[a].s, "<") == 0 ||
+		    (a == 0 && (strcmp(w->v[a].s, "contains") == 0 ||
+		    strcmp(w->v[a].s, "glob") == 0 ||
+		    strcmp(w->v[a].s, "regex") == 0)))
+			return -1;
+	}
+	buf_reset(out);
+	if (w->n == first + 1 && !w->v[first].quoted &&
+	    strncmp(w->v[first].s, "hex:", 4) == 0) {
+		a = data_hex(w->v[first].s + 4, w->v[first].len - 4, out, &err);
+		buf_free(&err);
+		return a;
+	}
+	for (a = first; a < w->n; a++) {
+		if (a > first)
+			buf_addc(out, ' ');
+		buf_add(out, w->v[a].s, w->v[a].len);
+	}
+	return 0;
+}
+
 void
 export_expect(struct export *x, size_t i, struct xexpect *xe)
 {
@@ -444,7 +480,7 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 	struct words		 w;
 	const char		*k;
 	long long		 n;
-	int			 a, first, want_fail = 0, want_err = -1;
+	int			 want_fail = 0, want_err = -1;
 	size_t			 j;
 
 	memset(xe, 0, sizeof *xe);
@@ -483,7 +519,11 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 			want_err = errno_by_name(w.v[1].s);
 		else if (strcmp(k, "ret") == 0 && w.n == 2) {
 			n = strtoll(w.v[1].s, NULL, 10);
-			if (n < 0)
+			/* connect_ex's $ret is the errno it returned. */
+			if (st->cmd == &cmd_connect_ex_entry && n >= 0 &&
+			    n <= INT_MAX)
+				want_err = (int)n;
+			else if (n < 0)
 				want_fail = 1;
 			else {
 				xe->have_ret = 1;
@@ -493,16 +533,11 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 			want_fail = 1;
 		else if (strcmp(k, "ok") == 0 && w.n == 1)
 			want_err = 0;
-		else {
-			first = strcmp(k, "data") == 0;
+		else if (export_expect_data(&w, &xe->data) == 0)
 			xe->have_data = 1;
-			buf_reset(&xe->data);
-			for (a = first; a < w.n; a++) {
-				if (a > first)
-					buf_addc(&xe->data, ' ');
-				buf_add(&xe->data, w.v[a].s, w.v[a].len);
-			}
-		}
+		else
+			buf_adds(&xe->text, " (a match the program does not "
+			    "check)");
 		words_free(&w);
 	}
 	if (xe->outcome < 0)

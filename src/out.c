@@ -115,6 +115,13 @@ looks_like_text(const unsigned char *p, size_t n)
 	return odd * 10 <= n;
 }
 
+/* Would the data be shown as text? (expect shows a mismatch the same way.) */
+int
+data_is_text(const void *p, size_t n)
+{
+	return looks_like_text(p, n);
+}
+
 enum data_format data_format = FMT_AUTO;
 
 const struct name format_names[] = {

@@ -227,6 +227,7 @@ void	 show_data_fmt(const char *, const char *, const void *, size_t,
 void	 hexdump_line(struct buf *, char, size_t, const unsigned char *,
 	    size_t);
 void	 data_arg(struct buf *, const void *, size_t);
+int	 data_is_text(const void *, size_t);
 void	 out_flush(void);
 
 /* ---- colour at the prompt (color.c) ---- */
@@ -307,7 +308,8 @@ int	 data_hex(const char *, size_t, struct buf *, struct buf *);
 int	 data_words(const char *, struct word *, int, struct buf *,
 	    const char **);
 int	 redir_take(const char *, struct word *, int *, struct redir *);
-int	 capture_take(const char *, struct word *, int *, const char **);
+int	 capture_take(const char *, struct word *, int *,
+	    const struct word **);
 int	 format_take(const char *, struct word *, int, enum data_format *);
 
 /*

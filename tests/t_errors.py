@@ -114,7 +114,7 @@ def test_help_command():
                  "sleep", "quit"):
         check(re.search(r"\b%s\b" % name, out), "help lacks " + name)
     check("usage: send DATA" in out, out)
-    check("usage: recvfrom [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]" in out, "prefix for help")
+    check("usage: recvfrom [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]" in out, "prefix for help")
     st, out, err = lib.run("help nosuch\n")
     check(st == 1 and "nosuch" in err, err)
 
@@ -152,14 +152,14 @@ def test_unique_prefix_and_alias():
 def test_wrong_arg_counts_print_usage():
     out = expect_errors(
         "socketpair\nlisten 1 2\nrecv 1 2 3\nsocket udp inet inet\naccept x\n"
-        "shutdown\nbind\nsendto x\nuse\non 3\nlist\n", [
+        "shutdown\nbind\nsendto\nuse\non 3\nlist\n", [
             "line 2: usage: listen [BACKLOG]",
-            "line 3: usage: recv [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE]",
+            "line 3: usage: recv [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]",
             "line 4: usage: socket [TYPE] [FAMILY]",
             "line 5: usage: accept",
             "line 6: usage: shutdown rd|wr|rdwr",
             "line 7: usage: bind ADDR",
-            "line 8: usage: sendto DATA ADDR",
+            "line 8: usage: sendto DATA [ADDR]",
             "line 9: usage: use FD",
             "line 10: usage: on FD COMMAND [ARG ...]",
         ])
