@@ -692,7 +692,9 @@ cmd_format_exec(struct cmd_ctx *ctx)
 			return CMD_ERROR;
 		data_format = f;
 	}
-	result("format %s", name_of(format_names, (int)data_format));
+	/* -q shows results only: the setting when asked, not when set. */
+	if (ctx->argc == 0 || !opt.quiet)
+		result("format %s", name_of(format_names, (int)data_format));
 	return CMD_OK;
 }
 

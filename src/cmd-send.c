@@ -373,7 +373,9 @@ cmd_newline_exec(struct cmd_ctx *ctx)
 			return CMD_ERROR;
 		}
 	}
-	result("newline %s", crlf ? "crlf" : "lf");
+	/* -q shows results only: the setting when asked, not when set. */
+	if (ctx->argc == 0 || !opt.quiet)
+		result("newline %s", crlf ? "crlf" : "lf");
 	return CMD_OK;
 }
 
