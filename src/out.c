@@ -66,19 +66,26 @@ void
 diag(const char *fmt, ...)
 {
 	va_list	ap;
+	FILE	*f = stderr;
+	int	 expected = sess.fail_expected && !opt.interactive;
 
 	fflush(stdout);
+	/* A failure the next line expects is no error: stdout, marked. */
+	if (expected)
+		f = stdout;
 	if (!opt.interactive) {
 		if (sess.source != NULL)
-			fprintf(stderr, "%s:", sess.source);
-		fprintf(stderr, "line %ld: ", sess.lineno);
+			fprintf(f, "%s:", sess.source);
+		fprintf(f, "line %ld: %s", sess.lineno, expected ?
+		    "(expected) " : "");
 	}
-	fputs(color_err(C_ERROR), stderr);
+	if (!expected)
+		fputs(color_err(C_ERROR), f);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s\n", color_err(C_RESET));
-	fflush(stderr);
+	fprintf(f, "%s\n", expected ? "" : color_err(C_RESET));
+	fflush(f);
 }
 
 /*

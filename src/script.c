@@ -117,21 +117,123 @@ struct watch {
 /* -e stopped the script: every level of source unwinds. */
 static int	stopped;
 
+static int
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Skip blanks from i. */
+static size_t
+skip_blanks(const char *line, size_t len, size_t i)
+{
+	while (i < len && blank(line[i]))
+		i++;
+	return i;
+}
+
+/* Is the word at line[i] w? Then where the next word starts, else 0. */
+static size_t
+word_is(const char *line, size_t len, size_t i, const char *w)
+{
+	size_t	n = strlen(w);
+
+	if (len - i < n || memcmp(line + i, w, n) != 0 ||
+	    (len - i > n && !blank(line[i + n])))
+		return 0;
+	return skip_blanks(line, len, i + n);
+}
+
+/*
+ * Where the words after "expect" start in an expect line (also "on FD
+ * expect ...", which checks the command before it too), or 0.
+ */
+static size_t
+expect_args(const char *line, size_t len)
+{
+	size_t	i = skip_blanks(line, len, 0), j;
+
+	if ((j = word_is(line, len, i, "on")) > 0) {
+		while (j < len && !blank(line[j]))
+			j++;
+		i = skip_blanks(line, len, j);
+	}
+	return word_is(line, len, i, "expect");
+}
+
 static enum line_kind
 line_kind(const char *line, size_t len)
 {
-	size_t	i = 0;
+	size_t	i = skip_blanks(line, len, 0);
 
-	while (i < len && (line[i] == ' ' || line[i] == '\t' ||
-	    line[i] == '\r'))
-		i++;
 	if (i == len || line[i] == '#')
 		return LK_EMPTY;
-	if (len - i >= 6 && memcmp(line + i, "expect", 6) == 0 &&
-	    (len - i == 6 || line[i + 6] == ' ' || line[i + 6] == '\t' ||
-	    line[i + 6] == '\r'))
+	if (expect_args(line, len) > 0)
 		return LK_EXPECT;
 	return LK_OTHER;
+}
+
+/* Does the line expect the command before it to fail? */
+static int
+expects_failure(const char *line, size_t len)
+{
+	size_t	i = expect_args(line, len), j;
+
+	if (i == 0)
+		return 0;
+	if ((j = word_is(line, len, i, "error")) > 0)
+		return word_is(line, len, j, "none") == 0 && j < len;
+	if (word_is(line, len, i, "fail") > 0)
+		return 1;
+	if ((j = word_is(line, len, i, "ret")) > 0)
+		return j < len && line[j] == '-';
+	return 0;
+}
+
+/*
+ * Does the next line with a command expect a failure (expects_failure)? It
+ * is looked for in what was read already, and in what can be read without
+ * waiting: always so for a file, and for a pipe once the writer sent it. A
+ * program driving sockrepl line by line is never kept waiting. *line
+ * points into the buffer and is copied to keep when the buffer must move.
+ */
+static int
+reader_peek(struct reader *r, char **line, size_t *len, struct buf *keep)
+{
+	struct pollfd	 p;
+	size_t		 at = r->off;
+	char		*nl;
+
+	for (;;) {
+		nl = memchr(r->buf + at, '\n', r->len - at);
+		if (nl == NULL && r->eof && at < r->len)
+			nl = r->buf + r->len;
+		if (nl != NULL) {
+			if (line_kind(r->buf + at, (size_t)(nl - r->buf) - at) !=
+			    LK_EMPTY)
+				return expects_failure(r->buf + at,
+				    (size_t)(nl - r->buf) - at);
+			if (nl == r->buf + r->len)
+				return 0;
+			at = (size_t)(nl - r->buf) + 1;
+			continue;
+		}
+		if (r->eof || r->len - r->off > MAX_LINE)
+			return 0;
+		p.fd = r->fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 0) != 1)
+			return 0;
+		/* The buffer moves: keep the line about to run. */
+		if (keep->data == NULL || *line != keep->data) {
+			buf_reset(keep);
+			buf_add(keep, *line, *len);
+			*line = keep->data;
+		}
+		at -= r->off;
+		if (reader_fill(r) != 0)
+			return 0;
+	}
 }
 
 /* A failure counts. Returns -1 when the script must stop (-e), else 0. */
@@ -193,17 +295,25 @@ watch_end(struct watch *w)
 	return w->status;
 }
 
-/* Run one line under the watch. Returns -1 to stop (-e), else 0. */
+/*
+ * Run one line under the watch; next_fails says the next line expects it
+ * to fail, so its messages are no error (see diag). Returns -1 to stop
+ * (-e), else 0.
+ */
 static int
 watch_run(struct watch *w, const char *line, size_t len,
-    enum cmd_retval *ret)
+    enum cmd_retval *ret, int next_fails)
 {
 	enum line_kind	k = line_kind(line, len);
+	int		saved = sess.fail_expected;
 
 	if (watch_before(w, k) != 0)
 		return -1;
 	sess.expect_caught = 0;
+	/* Not inherited: a sourced file's lines have their own next line. */
+	sess.fail_expected = k == LK_OTHER && next_fails;
 	*ret = cmd_run_line(line, len);
+	sess.fail_expected = saved;
 	if (*ret == CMD_QUIT || interrupted)
 		return 0;
 	if (stopped) {
@@ -247,8 +357,10 @@ script_run_fd(int fd, const char *name)
 	long		 saved_lineno = sess.lineno;
 	int		 saved_interactive = opt.interactive;
 	int		 saved_failed = sess.script_failed;
+	struct buf	 keep = { 0 };
 	char		*line;
 	size_t		 len;
+	int		 next_fails;
 
 	r.fd = fd;
 	if ((r.buf = malloc(MAX_LINE + 2)) == NULL)
@@ -278,7 +390,9 @@ script_run_fd(int fd, const char *name)
 				break;
 			continue;
 		}
-		if (watch_run(&w, line, len, &ret) != 0)
+		next_fails = line_kind(line, len) == LK_OTHER &&
+		    reader_peek(&r, &line, &len, &keep);
+		if (watch_run(&w, line, len, &ret, next_fails) != 0)
 			break;
 		if (ret == CMD_QUIT || interrupted)
 			break;
@@ -286,6 +400,7 @@ script_run_fd(int fd, const char *name)
 	status = loop_status(&w, ret);
 	depth--;
 	free(r.buf);
+	buf_free(&keep);
 	out_flush();
 	sess.source = saved_source;
 	sess.lineno = saved_lineno;
@@ -307,14 +422,20 @@ script_run_commands(const char **cmds, int n)
 	enum cmd_retval	 ret = CMD_OK, status;
 	const char	*saved_source = sess.source;
 	long		 saved_lineno = sess.lineno;
-	int		 i;
+	int		 i, j, next_fails;
 
 	sess.source = "-c";
 	stopped = 0;
 	for (i = 0; i < n && !interrupted; i++) {
 		sess.lineno = i + 1;
-		if (watch_run(&w, cmds[i], strlen(cmds[i]), &ret) != 0 ||
-		    ret == CMD_QUIT)
+		/* The next command with words, if it expects a failure. */
+		for (j = i + 1; j < n && line_kind(cmds[j], strlen(cmds[j])) ==
+		    LK_EMPTY; j++)
+			;
+		next_fails = j < n && expects_failure(cmds[j],
+		    strlen(cmds[j]));
+		if (watch_run(&w, cmds[i], strlen(cmds[i]), &ret,
+		    next_fails) != 0 || ret == CMD_QUIT)
 			break;
 	}
 	status = loop_status(&w, ret);

@@ -278,6 +278,9 @@ struct session {
 	int		 failed;	/* $status: the last command failed */
 	int		 expect_caught;	/* expect checked a failure, held */
 	int		 script_failed;	/* a failure counted: exit status 1 */
+	int		 fail_expected;	/* the next line expects this command
+					   to fail: its messages go to stdout,
+					   marked (script.c) */
 };
 extern struct session sess;
 
