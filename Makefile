@@ -5,15 +5,18 @@ VERSION = 0.1
 PREFIX = /usr/local
 BINDIR = $(PREFIX)/bin
 MANPREFIX = $(PREFIX)/share/man
-# Run-time data files, when there are some: install them here and read the
-# path from a -D flag. There are none yet, so nothing is installed here.
+# Run-time data files: the tour's lessons, installed in $(DATADIR)/lessons.
+# The program looks beside itself first (the build tree's lessons/, or
+# ../share/sockrepl/lessons from its bin/, so a DESTDIR or moved install
+# works), then in the DATADIR it was built with (the -D below).
 DATADIR = $(PREFIX)/share/sockrepl
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wpointer-arith -Wundef
-CPPFLAGS += -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"' \
+	-DSOCKREPL_DATADIR='"$(DATADIR)"'
 RL_CFLAGS != pkg-config --cflags readline 2>/dev/null || true
 RL_LIBS != pkg-config --libs readline 2>/dev/null || echo -lreadline
 
@@ -43,7 +46,7 @@ SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cm
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 SRCS += src/events.c src/complete.c src/history.c src/color.c
 SRCS += src/buf.c src/outcome.c src/call.c src/trace.c src/log.c src/export.c src/export-c.c src/export-py.c
-SRCS += src/help-calls.c src/help-errno.c
+SRCS += src/help-calls.c src/help-errno.c src/lesson.c src/cmd-tour.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
 LIB_OBJS = src/buf.o src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \
@@ -59,6 +62,7 @@ sockrepl: $(OBJS)
 
 # The Makefile too: it holds VERSION.
 $(OBJS): src/sockrepl.h Makefile
+src/lesson.o src/cmd-tour.o: src/lesson.h
 
 tests/unit: tests/unit.c $(LIB_OBJS) src/sockrepl.h
 	$(CC) $(CPPFLAGS) -Isrc $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ \
@@ -73,7 +77,7 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 check-sanitize:
 	rm -rf .san && mkdir -p .san
-	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests man README.md | \
+	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests man lessons README.md | \
 		(cd .san && tar xf -)
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=exitcode=99 \
 		$(MAKE) -C .san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" check
@@ -83,7 +87,7 @@ check-sanitize:
 # everything else must pass as before.
 check-minimal:
 	rm -rf .min && mkdir -p .min
-	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests man README.md | \
+	tar cf - --exclude='*.o' --exclude=tests/unit Makefile src tests man lessons README.md | \
 		(cd .min && tar xf -)
 	$(MAKE) -C .min TLS=no PCAP=no check
 
@@ -104,16 +108,23 @@ install: sockrepl
 		man/sockrepl.1 > \
 		$(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
 	chmod 644 $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
+	mkdir -p $(DESTDIR)$(DATADIR)/lessons
+	cp -f lessons/*.txt lessons/README.md $(DESTDIR)$(DATADIR)/lessons/
+	chmod 644 $(DESTDIR)$(DATADIR)/lessons/*
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/sockrepl $(DESTDIR)$(MANPREFIX)/man1/sockrepl.1
+	# The lessons this tree ships, not others added there by hand.
+	for f in lessons/*.txt lessons/README.md; do \
+		rm -f $(DESTDIR)$(DATADIR)/$$f; done
+	-rmdir $(DESTDIR)$(DATADIR)/lessons $(DESTDIR)$(DATADIR) 2>/dev/null
 
 # sockrepl-VERSION.tar.gz, in DISTDIR: what a user needs to build, test and
 # install, named directory by directory so a new file in them is shipped
 # without a list to update; build outputs are left out.
 DIST = sockrepl-$(VERSION)
 DISTDIR = .
-DISTFILES = Makefile README.md .ci bench debian man src tests
+DISTFILES = Makefile README.md .ci bench debian lessons man src tests
 DISTEXCLUDE = --exclude='*.o' --exclude=tests/unit --exclude=bench/floor \
 	--exclude=__pycache__ --exclude=debian/.debhelper \
 	--exclude=debian/sockrepl --exclude=debian/tmp --exclude=debian/files \

@@ -28,6 +28,7 @@ static const call_observer observers[] = {
 	trace_observe,
 	outcome_observe,
 	log_observe,
+	tour_observe,
 };
 
 /*

@@ -122,7 +122,8 @@ help_list(void)
 	    "equivalent and the errors it can return. help ENAME (help "
 	    "ECONNREFUSED, help 111) explains an error, help errors lists "
 	    "them; help addresses, help data and help modes explain the "
-	    "rest. Commands may be shortened while unambiguous.", 0);
+	    "rest. Commands may be shortened while unambiguous. New to "
+	    "sockets? tour starts a guided tour.", 0);
 }
 
 static void

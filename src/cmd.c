@@ -51,6 +51,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_events_entry,
 	&cmd_history_entry,
 	&cmd_export_entry,
+	&cmd_tour_entry,
 	&cmd_quit_entry,
 	/* scripting */
 	&cmd_set_entry,
@@ -458,6 +459,9 @@ cmd_run_line(const char *line, size_t len)
 	depth++;
 	r = cmd_run_words(w);
 	depth--;
+	/* The tour's checks, after each command typed (not each sourced). */
+	if (depth == 0 && r != CMD_QUIT)
+		tour_after();
 	if (w == &own)
 		words_free(w);
 	return r;

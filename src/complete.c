@@ -161,6 +161,9 @@ cand_kind(enum arg_kind kind, const char *text)
 		cand_names(how_words);
 		cand_names(shut_names);
 		break;
+	case ARG_TOUR:
+		cand_words(tour_words);
+		break;
 	case ARG_PATH:
 		return 1;
 	case ARG_ADDR:

@@ -191,6 +191,7 @@ main(int argc, char **argv)
 	buf_free(&sess.last.data);
 	log_free();
 	vars_free();
+	tour_end();
 	free(cmds);
 	return status;
 }

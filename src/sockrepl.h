@@ -519,6 +519,12 @@ void	 help_wrap_label(const char *, const char *, int);
 int	 help_errno(const char *);
 void	 help_errors(void);
 
+/* ---- the guided tour (cmd-tour.c, lesson.c, lesson.h) ---- */
+extern const char *const tour_words[];
+void	 tour_observe(const struct call_rec *);
+void	 tour_after(void);
+void	 tour_end(void);
+
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const struct call_rec *, int);
 
@@ -552,6 +558,7 @@ enum arg_kind {
 	ARG_DATA,
 	ARG_NUMBER,
 	ARG_HOW,
+	ARG_TOUR,	/* tour's words (tour_words) */
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
@@ -633,6 +640,7 @@ extern const struct cmd_entry cmd_help_entry, cmd_sleep_entry,
     cmd_quit_entry;
 extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_tour_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);

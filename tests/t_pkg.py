@@ -13,8 +13,8 @@ from lib import check
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # What make dist ships; without them this is not the whole source tree
 # (make check-sanitize copies only part of it into .san/).
-SHIPPED = ("Makefile", "README.md", ".ci", "bench", "debian", "man", "src",
-           "tests")
+SHIPPED = ("Makefile", "README.md", ".ci", "bench", "debian", "lessons",
+           "man", "src", "tests")
 BUILD_TIMEOUT = 120
 
 
