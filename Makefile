@@ -41,7 +41,7 @@ FEAT_DEFS_PCAP_yes = -DHAVE_PCAP=1
 CPPFLAGS += $(FEAT_DEFS_TLS_$(TLS_ON)) $(FEAT_DEFS_PCAP_$(PCAP_ON))
 
 SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-send.c src/cmd-recv.c \
-	src/cmd-script.c src/cmd-expect.c src/vars.c src/rbuf.c src/datain.c \
+	src/cmd-script.c src/cmd-expect.c src/cmd-repeat.c src/vars.c src/rbuf.c src/datain.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 SRCS += src/events.c src/complete.c src/history.c src/color.c

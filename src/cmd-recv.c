@@ -178,6 +178,79 @@ recv_buffered(struct sock *sk, struct sink *o, size_t size, int flags)
 	return CMD_OK;
 }
 
+static int stream_only(const char *, const struct sock *);
+static ssize_t recv_into(struct sock *, char *, size_t, int);
+static int deliver(struct sink *, struct sock *, const char *, size_t);
+
+/*
+ * recv exactly N: recv until N bytes have come, as pwntools' recvn. Fewer
+ * at EOF or an error is a failure, and the bytes read stay buffered for the
+ * next receive, so nothing is lost.
+ */
+static enum cmd_retval
+recv_exactly(struct cmd_ctx *ctx, struct sink *o)
+{
+	struct sock	*sk = ctx->sk;
+	long long	 n;
+	size_t		 want, have, size;
+	uint64_t	 hidden_bytes = 0;
+	unsigned long	 calls = 0, hidden = 0;
+	ssize_t		 r;
+	char		*p;
+	int		 hide;
+	enum cmd_retval	 ret = CMD_ERROR;
+
+	if (ctx->argc != 2) {
+		cmd_usage(ctx->entry);
+		return CMD_ERROR;
+	}
+	if (parse_int(ctx->argv[1].s, 1, MAX_RECV, "exactly", &n) != 0 ||
+	    stream_only("recv exactly", sk) != 0 || sink_open(o) != 0)
+		return CMD_ERROR;
+	want = (size_t)n;
+	if ((have = rbuf_len(sk)) > 0)
+		trace_note("(%zu bytes %s sockrepl's buffer%s)", have,
+		    have >= want ? "from" : "already in", have >= want ?
+		    ", no system call" : "");
+	while ((have = rbuf_len(sk)) < want) {
+		size = want - have < DATA_CHUNK ? want - have : DATA_CHUNK;
+		p = rbuf_space(sk, size);
+		hide = calls < RECV_SHOWN ? 0 : CF_HIDDEN;
+		r = recv_into(sk, p, size, hide);
+		if (r > 0)
+			rbuf_commit(sk, (size_t)r);
+		else
+			rbuf_consume(sk, 0);
+		calls++;
+		if (r > 0 && hide) {
+			hidden++;
+			hidden_bytes += (uint64_t)r;
+		}
+		if (r <= 0) {
+			if (hidden > 0)
+				trace_note("... %lu more recv calls: %llu bytes",
+				    hidden, (unsigned long long)hidden_bytes);
+			if (r == 0)
+				diag("recv exactly: EOF after %zu of %zu bytes",
+				    rbuf_len(sk), want);
+			note_kept("recv", sk);
+			goto out;
+		}
+	}
+	if (hidden > 0)
+		trace_note("... %lu more recv calls: %llu bytes", hidden,
+		    (unsigned long long)hidden_bytes);
+	if (deliver(o, sk, rbuf_peek(sk), want) != 0) {
+		note_kept("recv", sk);
+		goto out;
+	}
+	rbuf_consume(sk, want);
+	ret = CMD_OK;
+out:
+	sink_close(o);
+	return ret;
+}
+
 static enum cmd_retval
 recv_common(struct cmd_ctx *ctx, int from)
 {
@@ -193,6 +266,9 @@ recv_common(struct cmd_ctx *ctx, int from)
 	const char	*name = ctx->entry->name;
 
 	sink_init(ctx, &o);
+	if (!from && ctx->argc > 0 && !ctx->argv[0].quoted &&
+	    strcmp(ctx->argv[0].s, "exactly") == 0)
+		return recv_exactly(ctx, &o);
 	if (recv_args(name, ctx->argv, ctx->argc, &size, &flags) != 0 ||
 	    sink_open(&o) != 0)
 		return CMD_ERROR;
@@ -262,7 +338,7 @@ cmd_recvfrom_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_recv_entry = {
 	.name = "recv",
 	.group = GROUP_DATA,
-	.usage = "[-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]",
+	.usage = "[-f FORMAT] [BUFSIZE [FLAGS] | exactly N] [> FILE | -> NAME]",
 	.minargs = 0,
 	.maxargs = 2,
 	.flags = CMD_NEEDSOCK | CMD_FORMAT | CMD_REDIR_OUT |
@@ -278,7 +354,10 @@ const struct cmd_entry cmd_recv_entry = {
 	    "command alone, and > FILE or >> FILE writes the data to a file "
 	    "instead; -> NAME also keeps the data, any bytes, in variable "
 	    "NAME. Bytes an earlier recvline, recvuntil or recvall read "
-	    "past its end are served first, with no system call. A return of 0 "
+	    "past its end are served first, with no system call. recv exactly "
+	    "N (on a stream) calls recv until N bytes have come, as pwntools' "
+	    "recvn: fewer at EOF is a failure, and the bytes stay buffered; "
+	    "the first three calls are shown, the rest counted. A return of 0 "
 	    "on a stream socket is the peer's orderly shutdown (EOF); a reset "
 	    "is the error ECONNRESET."
 };

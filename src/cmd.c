@@ -59,6 +59,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_source_entry,
 	&cmd_expect_entry,
 	&cmd_poll_entry,
+	&cmd_repeat_entry,
 	NULL
 };
 
@@ -436,6 +437,7 @@ cmd_run_line(const char *line, size_t len)
 	struct words		own = { 0 }, *w = depth < 4 ? &pool[depth] : &own;
 	struct buf		err = { 0 };
 	enum cmd_retval		r;
+	size_t			body;
 
 	if (memchr(line, '\0', len) != NULL) {
 		diag("the line holds a NUL byte; write it as \\0 inside "
@@ -444,7 +446,10 @@ cmd_run_line(const char *line, size_t len)
 	}
 	/* $variables are expanded here, as the line is split: see lex.c. */
 	words_reset(w);
-	if (lex_expand(line, len, w, &err, var_lookup) != 0) {
+	/* repeat's command is expanded on each run, not now. */
+	body = repeat_split(line, len);
+	if (lex_expand(line, body > 0 ? body : len, w, &err,
+	    var_lookup) != 0) {
 		if (script_xtrace)
 			script_echo_line(line, len);
 		diag("%s", buf_str(&err));
@@ -454,6 +459,8 @@ cmd_run_line(const char *line, size_t len)
 		return CMD_ERROR;
 	}
 	buf_free(&err);
+	if (body > 0)
+		words_push(w, line + body, len - body, 1);
 	if (script_xtrace && w->n > 0)
 		script_echo(w);
 	depth++;

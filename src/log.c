@@ -124,7 +124,8 @@ get_bytes(size_t *off, void *p, size_t n)
 static int
 is_wrapper(const struct cmd_entry *e)
 {
-	return e == &cmd_on_entry || e == &cmd_source_entry;
+	return e == &cmd_on_entry || e == &cmd_source_entry ||
+	    e == &cmd_repeat_entry;
 }
 
 /* The entry's place in cmd_table; the last few are remembered. */

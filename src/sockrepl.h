@@ -679,6 +679,8 @@ enum cmd_retval	 script_source(const char *);
 void		 poll_events(struct buf *, short);
 extern const struct cmd_entry cmd_set_entry, cmd_unset_entry,
     cmd_source_entry, cmd_expect_entry, cmd_poll_entry;
+extern const struct cmd_entry cmd_repeat_entry;
+size_t		 repeat_split(const char *, size_t);
 
 /*
  * ---- export (export.c) ----

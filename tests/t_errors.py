@@ -154,7 +154,7 @@ def test_wrong_arg_counts_print_usage():
         "socketpair\nlisten 1 2\nrecv 1 2 3\nsocket udp inet inet\naccept x\n"
         "shutdown\nbind\nsendto\nuse\non 3\nlist\n", [
             "line 2: usage: listen [BACKLOG]",
-            "line 3: usage: recv [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]",
+            "line 3: usage: recv [-f FORMAT] [BUFSIZE [FLAGS] | exactly N] [> FILE | -> NAME]",
             "line 4: usage: socket [TYPE] [FAMILY]",
             "line 5: usage: accept",
             "line 6: usage: shutdown rd|wr|rdwr",

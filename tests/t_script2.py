@@ -383,4 +383,114 @@ def test_quiet_prints_settings_only_when_asked():
     check(out == "newline crlf\nformat hex\n", out)
 
 
+# ---- 8. recv exactly, repeat ----------------------------------------------
+
+def test_recv_exactly_loops_until_n_bytes():
+    """A peer sends 100 bytes in 10 writes; recv exactly 95 takes 95,
+    asking for no more than it needs; the calls past the third are
+    counted."""
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+
+    def serve():
+        import time
+        c, _ = srv.accept()
+        with c:
+            for k in range(10):
+                c.sendall(bytes([0x30 + k]) * 10)
+                time.sleep(0.02)
+            c.recv(10)
+    h = lib.in_thread(serve)
+    out, err = lib.run_ok(
+        "connect 127.0.0.1 %d\nrecv exactly 95 -> v\nexpect ret 95\n"
+        "expect glob \"0000000000*[0-9]99999\"\nrecv exactly 5\n"
+        "expect 99999\nclose\n" % port, ["-e"])
+    h.join()
+    srv.close()
+    calls = re.findall(r"^recv\(3, \"(\d+)\", (\d+), 0\) = (\d+)$", out,
+                       re.M)
+    # recv exactly 95's calls, then recv exactly 5's one.
+    check(calls[-1] == ("99999", "5", "5"), out)
+    calls = calls[:-1]
+    check(len(calls) >= 1 and calls[0][1] == "95", out)
+    check(len(calls) <= 3, out)
+    got = sum(int(c[2]) for c in calls)
+    if got < 95:
+        check(re.search(r"^\.\.\. \d+ more recv calls: %d bytes$" % (95 - got),
+                        out, re.M), out)
+    # Only what is needed is asked for: the rest stays in the kernel.
+    check('recv(3, "99999", 5, 0) = 5\n"99999"\n' in out, out)
+
+
+def test_recv_exactly_at_eof_fails_and_keeps_the_bytes():
+    out, err = lib.run_ok(
+        "socketpair\nsend hello\nshutdown wr\non 4 recv exactly 10\n"
+        "expect fail\non 4 recv\nexpect hello\n"
+        "on 4 recv exactly 0\nexpect fail\n"
+        "socket udp\nrecv exactly 3\nexpect fail\n", ["-e"])
+    check("line 4: (expected) recv exactly: EOF after 5 of 10 bytes" in out,
+          out)
+    check("recv: the 5 bytes read so far stay in sockrepl's buffer" in out,
+          out)
+    check("line 8: (expected) recv: exactly 0: too small" in out, out)
+    check("line 11: (expected) recv exactly: works on stream sockets" in out,
+          out)
+    check(err == "", err)
+
+
+def test_repeat_counts_with_i_and_expands_each_run():
+    out, err = lib.run_ok(
+        "socketpair\nset i before\nrepeat 4 send \"<$i>\"\n"
+        "on 4 recv\nexpect \"<1><2><3><4>\"\nset\n"
+        "repeat 0 send never\nrep 2 on 4 send \"r$i\"\nrecv\nexpect r1r2\n",
+        ["-e"])
+    check('i="4"' in out, out)
+    check("never" not in out, out)
+    check(err == "", err)
+
+
+def test_repeat_failures_and_errexit():
+    script = ("socketpair\nrepeat 3 on 4 recv 1 dontwait\nexpect fail\n"
+              "repeat 3 on 4 recv 1 dontwait\nset after 1\nset\n")
+    status, out, err = lib.run(script)
+    check(status == 1, "status %d" % status)
+    check("line 2: (expected) repeat: 3 of 3 runs failed" in out, out)
+    check("line 4: repeat: 3 of 3 runs failed" in err, err)
+    check('after="1"' in out, out)
+    status, out, err = lib.run(script.replace("expect fail\n", ""), ["-e"])
+    check(status == 1, "status %d" % status)
+    check(out.count("recv(4") == 1, out)
+    check("line 2: repeat: stopped at run 1 of 3 (-e)" in err, err)
+    check("after" not in out, out)
+
+
+def test_repeat_bad_uses_are_named():
+    status, out, err = lib.run(
+        "repeat\nrepeat 3\nrepeat x set a 1\nrepeat 1000001 set a 1\n"
+        "repeat 2 repeat 2 set a 1\nrepeat -1 set a 1\n")
+    check(status == 1, "status %d" % status)
+    check("line 1: usage: repeat N COMMAND [ARG ...]" in err, err)
+    check("line 2: usage: repeat N COMMAND [ARG ...]" in err, err)
+    check('line 3: repeat: count "x": not a number' in err, err)
+    check('line 4: repeat: count 1000001: too large' in err, err)
+    check("line 5: repeat: a repeat inside a repeat is not supported" in err,
+          err)
+    check('line 6: repeat: count -1: too small' in err, err)
+    check(err.count("line ") == 6, err)
+
+
+def test_repeat_is_interrupted_by_sigint():
+    import signal
+    import time
+    p = subprocess.Popen([lib.SOCKREPL, "-c", "repeat 1000000 sleep 0.01",
+                          "-c", "set after 1", "-c", "set"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=lib.TIMEOUT)
+    check(p.returncode == 130, "status %d\n%s" % (p.returncode, err))
+    check(b"repeat: interrupted after" in err, err)
+    check(b"after" not in out, out)
+
+
 lib.main()
