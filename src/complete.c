@@ -122,7 +122,7 @@ cand_kind(enum arg_kind kind, const char *text)
 	const struct sockopt	*o;
 	const char		*bar;
 	char			 num[16];
-	int			 fd;
+	int			 fd, i;
 
 	switch (kind) {
 	case ARG_FD:
@@ -156,6 +156,9 @@ cand_kind(enum arg_kind kind, const char *text)
 	case ARG_COMMAND:
 		cand_commands();
 		cand_words(help_topics);
+		/* help ECONN<Tab>: the errors help explains. */
+		for (i = 0; text[0] == 'E' && help_errno_at(i) != NULL; i++)
+			cand_add(help_errno_at(i));
 		break;
 	case ARG_HOW:
 		cand_names(how_words);

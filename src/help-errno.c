@@ -235,6 +235,15 @@ help_errno(const char *word)
 	return 1;
 }
 
+/* The name of the i-th errno on file, or NULL past the last (completion). */
+const char *
+help_errno_at(int i)
+{
+	if (i < 0 || (size_t)i >= NERRNO_HELP)
+		return NULL;
+	return errno_name(errno_help[i].err);
+}
+
 /* help errors: every errno on file, with its meaning. */
 void
 help_errors(void)

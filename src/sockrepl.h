@@ -517,6 +517,7 @@ void	 help_calls(const struct cmd_entry *);
 int	 help_calls_returning(int, struct buf *);
 void	 help_wrap_label(const char *, const char *, int);
 int	 help_errno(const char *);
+const char *help_errno_at(int);
 void	 help_errors(void);
 
 /* ---- the guided tour (cmd-tour.c, lesson.c, lesson.h) ---- */

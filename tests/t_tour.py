@@ -241,5 +241,21 @@ check: call recvfrom ret=3 udp
         shutil.rmtree(d)
 
 
+def test_completion_knows_tour_and_errno_names():
+    p = Pty()
+    try:
+        p.expect(r"sockrepl> $")
+        p.type("tou\t")
+        p.expect(r"tour $")
+        p.type("sk\t")
+        p.expect(r"skip $")
+        p.type("\x15help ECONNREF\t")
+        p.expect(r"ECONNREFUSED $")
+        p.type("\r")
+        p.expect(r"Usual causes:")
+    finally:
+        p.kill()
+
+
 if __name__ == "__main__":
     lib.main()
