@@ -76,6 +76,23 @@ rec_result(struct call_rec *r, long ret, int e)
 	r->when = since_start();
 }
 
+/*
+ * The type the kernel gave a new socket: an AF_UNIX SOCK_RAW is made a
+ * SOCK_DGRAM, and the table says what the socket is.
+ */
+static int
+real_type(int fd, int family, int type)
+{
+	socklen_t	len = sizeof type;
+	int		t;
+
+	if (family != AF_UNIX || type != SOCK_RAW)
+		return type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &t, &len) != 0)
+		return type;
+	return t;
+}
+
 /* The socket's state machine: what a call's result does to the socket. */
 static struct sock *
 call_transition(struct sock *sk, struct call_rec *r)
@@ -117,15 +134,18 @@ call_transition(struct sock *sk, struct call_rec *r)
 	}
 	switch (r->call) {
 	case CALL_SOCKET:
-		sk = sock_add((int)r->ret, r->family, r->type, r->protocol);
+		sk = sock_add((int)r->ret, r->family, real_type((int)r->ret,
+		    r->family, r->type), r->protocol);
 		r->fd = sk->fd;
 		r->seq = sk->seq;
 		break;
 	case CALL_SOCKETPAIR:
-		nsk = sock_add(r->sv[0], AF_UNIX, r->type, 0);
+		nsk = sock_add(r->sv[0], AF_UNIX, real_type(r->sv[0], AF_UNIX,
+		    r->type), 0);
 		nsk->state = ST_CONNECTED;
 		r->sv_seq[0] = nsk->seq;
-		nsk = sock_add(r->sv[1], AF_UNIX, r->type, 0);
+		nsk = sock_add(r->sv[1], AF_UNIX, real_type(r->sv[1], AF_UNIX,
+		    r->type), 0);
 		nsk->state = ST_CONNECTED;
 		r->sv_seq[1] = nsk->seq;
 		sk = sock_get(r->sv[0]);

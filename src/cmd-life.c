@@ -4,6 +4,7 @@
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <linux/if_ether.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -37,6 +38,8 @@ lookup_word(const struct name *words, const struct name *cnames,
 static int
 default_protocol(int family, int type)
 {
+	if (family == AF_PACKET)
+		return htons(ETH_P_ALL);
 	if (family != AF_INET && family != AF_INET6)
 		return 0;
 	if (type == SOCK_STREAM)
@@ -53,59 +56,150 @@ default_protocol(int family, int type)
 struct sock *
 make_socket(int family, int type)
 {
+	return make_socket_proto(family, type, default_protocol(family, type));
+}
+
+/* The same with a protocol given (-1: the default for family and type). */
+struct sock *
+make_socket_proto(int family, int type, int protocol)
+{
 	struct sock	*sk;
 
-	if (call_socket(family, type, default_protocol(family, type),
-	    &sk) < 0) {
+	if (protocol < 0)
+		protocol = default_protocol(family, type);
+	if (call_socket(family, type, protocol, &sk) < 0) {
 		call_report(call_last());
 		return NULL;
 	}
+	if (sk->type != type)
+		trace_note("(the kernel made it a %s: that is what list shows)",
+		    name_of(type_names, sk->type) != NULL ?
+		    name_of(type_names, sk->type) : "socket of another type");
 	set_current(sk->fd);
 	return sk;
+}
+
+/*
+ * A protocol word implies what it is made with when the rest is not given:
+ * icmp a raw IPv4 socket, icmpv6 a raw IPv6 one, udplite a datagram one.
+ */
+static void
+proto_implies(int proto, int *family, int *type)
+{
+	switch (proto) {
+	case IPPROTO_ICMPV6:
+		if (*family < 0)
+			*family = AF_INET6;
+		/* FALLTHROUGH */
+	case IPPROTO_ICMP:
+	case IPPROTO_IGMP:
+	case IPPROTO_RAW:
+		if (*type < 0)
+			*type = SOCK_RAW;
+		break;
+	case IPPROTO_UDPLITE:
+	case IPPROTO_UDP:
+		if (*type < 0)
+			*type = SOCK_DGRAM;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * socket's words, in any order: a type, a family and a protocol by name,
+ * and numbers, each taking the first slot of socket(2)'s arguments (family,
+ * type, protocol) that no word has filled. Returns 0, or -1 after a
+ * message.
+ */
+static int
+socket_words(struct cmd_ctx *ctx, int *family, int *type, int *proto)
+{
+	const char	*a, *errstr;
+	long long	 n;
+	int		 i, v;
+
+	*family = *type = *proto = -1;
+	for (i = 0; i < ctx->argc; i++) {
+		a = ctx->argv[i].s;
+		if (*type < 0 && lookup_word(type_words, type_names, a,
+		    &v) == 0) {
+			*type = v;
+			continue;
+		}
+		/* "4" and "6" are families only while no family is given. */
+		if (*family < 0 && lookup_word(family_words, family_names, a,
+		    &v) == 0 && v != AF_UNSPEC) {
+			*family = v;
+			continue;
+		}
+		if (*proto < 0 && lookup_word(proto_words, proto_names, a,
+		    &v) == 0 && strcmp(a, "0") != 0) {
+			*proto = v;
+			continue;
+		}
+		n = num_parse(a, 0, INT32_MAX, &errstr);
+		if (errstr == NULL) {
+			if (*family < 0)
+				*family = (int)n;
+			else if (*type < 0)
+				*type = (int)n;
+			else if (*proto < 0)
+				*proto = (int)n;
+			else
+				goto bad;
+			continue;
+		}
+	bad:
+		diag("socket: \"%s\" is not a socket type (tcp, udp, raw, "
+		    "seqpacket), family (inet, inet6, unix, packet) or protocol "
+		    "(icmp, icmpv6, udplite, a number), or gives one twice",
+		    printable(a));
+		return -1;
+	}
+	proto_implies(*proto, family, type);
+	if (*family < 0)
+		*family = AF_INET;
+	if (*type < 0)
+		*type = *family == AF_PACKET ? SOCK_RAW : SOCK_STREAM;
+	return 0;
 }
 
 static enum cmd_retval
 cmd_socket_exec(struct cmd_ctx *ctx)
 {
-	int	i, type = SOCK_STREAM, family = AF_INET, v;
-	int	have_type = 0, have_family = 0;
+	int	family, type, proto;
 
-	for (i = 0; i < ctx->argc; i++) {
-		const char *a = ctx->argv[i].s;
-
-		if (!have_type && lookup_word(type_words, type_names, a,
-		    &v) == 0) {
-			type = v;
-			have_type = 1;
-		} else if (!have_family && lookup_word(family_words,
-		    family_names, a, &v) == 0 && v != AF_UNSPEC) {
-			family = v;
-			have_family = 1;
-		} else {
-			diag("socket: \"%s\" is not a socket type (tcp, udp, "
-			    "seqpacket) or family (inet, inet6, unix), or "
-			    "gives one twice", printable(a));
-			return CMD_ERROR;
-		}
-	}
-	return make_socket(family, type) != NULL ? CMD_OK : CMD_ERROR;
+	if (socket_words(ctx, &family, &type, &proto) != 0)
+		return CMD_ERROR;
+	return make_socket_proto(family, type, proto) != NULL ? CMD_OK :
+	    CMD_ERROR;
 }
 
 const struct cmd_entry cmd_socket_entry = {
 	.name = "socket",
 	.group = GROUP_LIFE,
-	.usage = "[TYPE] [FAMILY]",
+	.usage = "[TYPE] [FAMILY] [PROTOCOL]",
 	.minargs = 0,
-	.maxargs = 2,
-	.args = { ARG_TYPE, ARG_FAMILY },
+	.maxargs = 3,
+	.args = { ARG_TYPE, ARG_FAMILY, ARG_PROTO },
 	.summary = "make a new socket and make it current",
 	.calls = "socket(2)",
 	.exec = cmd_socket_exec,
-	.help = "TYPE is tcp (or stream), udp (or dgram) or seqpacket; FAMILY "
-	    "is inet, inet6 or unix. The C names work too: socket AF_INET6 "
-	    "SOCK_DGRAM. The default is tcp inet, as Python's socket.socket(). "
-	    "The protocol is IPPROTO_TCP or IPPROTO_UDP for the Internet "
-	    "families and 0 otherwise."
+	.help = "TYPE is tcp (or stream), udp (or dgram), seqpacket or raw; "
+	    "FAMILY is inet, inet6, unix or packet; PROTOCOL is icmp, icmpv6, "
+	    "udplite, sctp, mptcp or igmp. The C names work too, in any order: "
+	    "socket AF_INET6 SOCK_DGRAM, socket SOCK_RAW AF_INET IPPROTO_ICMP. "
+	    "A number takes the first of family, type and protocol not given "
+	    "by name (socket 2 3 1 is socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)). "
+	    "The default is tcp inet, as Python's socket.socket(). The "
+	    "protocol is otherwise IPPROTO_TCP or IPPROTO_UDP for the Internet "
+	    "families, htons(ETH_P_ALL) for packet and 0 otherwise; a protocol "
+	    "alone implies the rest (icmp: raw inet; icmpv6: raw inet6; "
+	    "udplite: dgram inet). Raw and packet sockets need CAP_NET_RAW "
+	    "(root); socket dgram inet icmp is the unprivileged ping socket, "
+	    "allowed to the groups in net.ipv4.ping_group_range."
 };
 
 static enum cmd_retval
@@ -124,6 +218,10 @@ cmd_socketpair_exec(struct cmd_ctx *ctx)
 		call_report(call_last());
 		return CMD_ERROR;
 	}
+	if (a->type != type)
+		trace_note("(the kernel made them %s: that is what list shows)",
+		    name_of(type_names, a->type) != NULL ?
+		    name_of(type_names, a->type) : "another type");
 	set_current(a->fd);
 	return CMD_OK;
 }

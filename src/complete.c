@@ -144,8 +144,9 @@ cand_kind(enum arg_kind kind, const char *text)
 			cand_add(o->name);
 		break;
 	case ARG_MSGFLAG:
-		/* Flags join with |: complete the one after the last |. */
-		if ((bar = strrchr(text, '|')) != NULL)
+		/* Flags join with | or ,: complete the one after the last. */
+		if ((bar = strrchr(text, '|')) != NULL ||
+		    (bar = strrchr(text, ',')) != NULL)
 			cand.prefix = (size_t)(bar - text) + 1;
 		cand_bare_names(msgflag_names);
 		cand_names(msgflag_names);
@@ -159,6 +160,10 @@ cand_kind(enum arg_kind kind, const char *text)
 		/* help ECONN<Tab>: the errors help explains. */
 		for (i = 0; text[0] == 'E' && help_errno_at(i) != NULL; i++)
 			cand_add(help_errno_at(i));
+		break;
+	case ARG_PROTO:
+		cand_names(proto_words);
+		cand_names(proto_names);
 		break;
 	case ARG_HOW:
 		cand_names(how_words);

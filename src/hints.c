@@ -5,8 +5,11 @@
  * call_report.
  */
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "sockrepl.h"
 
@@ -20,6 +23,46 @@ static int
 is_recv(enum call_id c)
 {
 	return c == CALL_RECV || c == CALL_RECVFROM;
+}
+
+/*
+ * Why a raw, packet or ping socket was refused, and what to do instead.
+ * The ping range is read from /proc, so the hint says what it is now.
+ */
+static const char *
+raw_hint(const struct call_rec *r)
+{
+	static char	 hint[400];
+	char		 range[64] = "";
+	FILE		*f;
+	size_t		 n;
+
+	if (r->family == AF_INET && r->type == SOCK_DGRAM &&
+	    r->protocol == IPPROTO_ICMP) {
+		if ((f = fopen("/proc/sys/net/ipv4/ping_group_range",
+		    "r")) != NULL) {
+			if (fgets(range, sizeof range, f) == NULL)
+				range[0] = '\0';
+			fclose(f);
+		}
+		n = strcspn(range, "\n");
+		range[n] = '\0';
+		for (n = 0; range[n] != '\0'; n++)
+			if (range[n] == '\t')
+				range[n] = ' ';
+		snprintf(hint, sizeof hint, "ping sockets are open only to the "
+		    "groups in net.ipv4.ping_group_range%s%s%s (sysctl -w "
+		    "net.ipv4.ping_group_range=\"0 2147483647\" opens them to "
+		    "all); or, with CAP_NET_RAW, socket raw inet icmp",
+		    *range ? " (now \"" : "", range, *range ? "\")" : "");
+		return hint;
+	}
+	if (r->type == SOCK_RAW || r->family == AF_PACKET)
+		return "raw and packet sockets need CAP_NET_RAW (run as root, "
+		    "or setcap cap_net_raw+ep on the program); for ICMP echo "
+		    "without it, use a ping socket: socket dgram inet icmp "
+		    "(allowed to the groups in net.ipv4.ping_group_range)";
+	return NULL;
 }
 
 /*
@@ -172,7 +215,13 @@ errno_hint(const struct call_rec *r, int err)
 	case EAFNOSUPPORT:
 		return "the address is of another family than the socket "
 		    "(an IPv6 address on an AF_INET socket, say)";
+	case EPERM:
+		if (call == CALL_SOCKET)
+			return raw_hint(r);
+		return NULL;
 	case EACCES:
+		if (call == CALL_SOCKET)
+			return raw_hint(r);
 		if (call == CALL_BIND && (r->addr.ss.ss_family == AF_INET ||
 		    r->addr.ss.ss_family == AF_INET6) &&
 		    addr_port((const struct sockaddr *)&r->addr.ss) > 0 &&
@@ -223,6 +272,15 @@ errno_hint(const struct call_rec *r, int err)
 		return "no route to that address from this machine";
 	case EPROTONOSUPPORT:
 	case ESOCKTNOSUPPORT:
+		if (call == CALL_SOCKET && r->type == SOCK_RAW &&
+		    r->protocol == 0 && (r->family == AF_INET ||
+		    r->family == AF_INET6))
+			return "a raw socket needs a protocol: socket raw inet "
+			    "icmp, socket raw inet6 icmpv6, or a number (socket "
+			    "raw inet 17 for UDP)";
+		if (call == CALL_SOCKET && r->type != SOCK_SEQPACKET)
+			return "this system has no such protocol for that "
+			    "family and type (is its kernel module loaded?)";
 		return "this system has no protocol for that family and type "
 		    "(SOCK_SEQPACKET on AF_INET needs SCTP)";
 	case EMFILE:

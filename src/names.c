@@ -15,22 +15,27 @@
 #define N(x)	{ #x, x }
 
 const struct name family_names[] = {
-	N(AF_UNSPEC), N(AF_INET), N(AF_INET6), N(AF_UNIX), { NULL, 0 }
+	N(AF_UNSPEC), N(AF_INET), N(AF_INET6), N(AF_UNIX), N(AF_PACKET),
+	N(AF_NETLINK), N(AF_VSOCK), { NULL, 0 }
 };
 
 const struct name type_names[] = {
 	N(SOCK_STREAM), N(SOCK_DGRAM), N(SOCK_SEQPACKET), N(SOCK_RAW),
-	{ NULL, 0 }
+	N(SOCK_RDM), { NULL, 0 }
 };
 
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP	262
+#endif
 const struct name proto_names[] = {
 	{ "0", 0 }, N(IPPROTO_TCP), N(IPPROTO_UDP), N(IPPROTO_SCTP),
-	N(IPPROTO_ICMP), N(IPPROTO_ICMPV6), { NULL, 0 }
+	N(IPPROTO_ICMP), N(IPPROTO_ICMPV6), N(IPPROTO_UDPLITE), N(IPPROTO_RAW),
+	N(IPPROTO_IGMP), N(IPPROTO_MPTCP), { NULL, 0 }
 };
 
 const struct name level_names[] = {
 	N(SOL_SOCKET), N(IPPROTO_TCP), N(IPPROTO_IP), N(IPPROTO_IPV6),
-	{ NULL, 0 }
+	N(IPPROTO_UDP), N(IPPROTO_ICMPV6), N(IPPROTO_RAW), { NULL, 0 }
 };
 
 const struct name msgflag_names[] = {
@@ -50,12 +55,25 @@ const struct name shut_names[] = {
 const struct name type_words[] = {
 	{ "tcp", SOCK_STREAM }, { "stream", SOCK_STREAM },
 	{ "udp", SOCK_DGRAM }, { "dgram", SOCK_DGRAM },
-	{ "seqpacket", SOCK_SEQPACKET }, { NULL, 0 }
+	{ "seqpacket", SOCK_SEQPACKET }, { "raw", SOCK_RAW }, { "rdm", SOCK_RDM },
+	{ NULL, 0 }
+};
+
+/*
+ * Protocols by the word typed for them (socket raw inet icmp). A protocol
+ * word alone also implies the type and family it is made with, below.
+ */
+const struct name proto_words[] = {
+	{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
+	{ "icmp6", IPPROTO_ICMPV6 }, { "udplite", IPPROTO_UDPLITE },
+	{ "sctp", IPPROTO_SCTP }, { "mptcp", IPPROTO_MPTCP },
+	{ "igmp", IPPROTO_IGMP }, { NULL, 0 }
 };
 
 const struct name family_words[] = {
 	{ "inet", AF_INET }, { "ipv4", AF_INET }, { "inet6", AF_INET6 },
 	{ "ipv6", AF_INET6 }, { "unix", AF_UNIX }, { "local", AF_UNIX },
+	{ "packet", AF_PACKET }, { "netlink", AF_NETLINK },
 	{ "4", AF_INET }, { "6", AF_INET6 }, { NULL, 0 }
 };
 

@@ -121,6 +121,7 @@ extern const struct name level_names[];
 extern const struct name msgflag_names[];
 extern const struct name shut_names[];
 extern const struct name type_words[];
+extern const struct name proto_words[];
 extern const struct name family_words[];
 extern const struct name how_words[];
 extern const struct name bool_words[];
@@ -560,6 +561,7 @@ enum arg_kind {
 	ARG_NUMBER,
 	ARG_HOW,
 	ARG_TOUR,	/* tour's words (tour_words) */
+	ARG_PROTO,
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
@@ -645,6 +647,7 @@ extern const struct cmd_entry cmd_tour_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);
+struct sock	*make_socket_proto(int, int, int);
 /* Show getsockname or getpeername (cmd-info.c). */
 int		 show_name(struct sock *, int);
 

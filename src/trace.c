@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <linux/if_ether.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,12 +103,30 @@ addr_out(struct buf *b, const struct call_rec *r)
 		buf_printf(b, "&addr, [%zu]", sizeof r->addr.ss);
 }
 
+/* A constant by name, or its number when the table has no name for it. */
 static void
-proto_arg(struct buf *b, int proto)
+const_arg(struct buf *b, const struct name *t, int v)
+{
+	const char *n = name_of(t, v);
+
+	if (n != NULL)
+		buf_adds(b, n);
+	else
+		buf_printf(b, "%d", v);
+}
+
+static void
+proto_arg(struct buf *b, int family, int proto)
 {
 	const char *n = name_of(proto_names, proto);
 
-	if (n != NULL)
+	/* A packet socket's protocol is an Ethernet type in network order. */
+	if (family == AF_PACKET) {
+		if (proto == htons(ETH_P_ALL))
+			buf_adds(b, "htons(ETH_P_ALL)");
+		else
+			buf_printf(b, "htons(%#x)", ntohs((uint16_t)proto));
+	} else if (n != NULL)
 		buf_adds(b, n);
 	else
 		buf_printf(b, "%d", proto);
@@ -208,12 +227,16 @@ call_args(struct buf *b, const struct call_rec *r)
 	buf_addc(b, '(');
 	switch (r->call) {
 	case CALL_SOCKET:
-		buf_printf(b, "%s, %s, ", name_of(family_names, r->family),
-		    name_of(type_names, r->type));
-		proto_arg(b, r->protocol);
+		const_arg(b, family_names, r->family);
+		BUF_LIT(b, ", ");
+		const_arg(b, type_names, r->type);
+		BUF_LIT(b, ", ");
+		proto_arg(b, r->family, r->protocol);
 		break;
 	case CALL_SOCKETPAIR:
-		buf_printf(b, "AF_UNIX, %s, 0, ", name_of(type_names, r->type));
+		BUF_LIT(b, "AF_UNIX, ");
+		const_arg(b, type_names, r->type);
+		BUF_LIT(b, ", 0, ");
 		if (r->ret == 0)
 			buf_printf(b, "[%d, %d]", r->sv[0], r->sv[1]);
 		else
