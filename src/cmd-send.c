@@ -20,15 +20,15 @@
 #define SENDALL_SHOWN	3
 
 static enum cmd_retval
-send_common(const char *p, size_t n,
+send_common(const char *p, size_t n, int msgflags,
     const struct addr *to, struct sock *sk)
 {
 	enum call_id	c = to != NULL ? CALL_SENDTO : CALL_SEND;
 	ssize_t		r;
 
-	if (!wait_ready(sk, POLLOUT, c, 0))
+	if (!(msgflags & MSG_DONTWAIT) && !wait_ready(sk, POLLOUT, c, 0))
 		return CMD_ERROR;
-	if ((r = call_send(sk, p, n, 0, to, 0)) < 0) {
+	if ((r = call_send(sk, p, n, msgflags, to, 0)) < 0) {
 		call_report(call_last());
 		return CMD_ERROR;
 	}
@@ -103,8 +103,8 @@ cmd_send_exec(struct cmd_ctx *ctx)
 	enum cmd_retval	 r = CMD_ERROR;
 
 	if (send_data("send", ctx->argv, ctx->argc, &data) == 0)
-		r = send_common(buf_str(&data), data.len, NULL,
-		    ctx->sk);
+		r = send_common(buf_str(&data), data.len, ctx->msgflags,
+		    NULL, ctx->sk);
 	buf_free(&data);
 	return r;
 }
@@ -112,10 +112,10 @@ cmd_send_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_send_entry = {
 	.name = "send",
 	.group = GROUP_DATA,
-	.usage = "DATA",
+	.usage = "[-m FLAGS] DATA",
 	.minargs = 0,
 	.maxargs = -1,
-	.flags = CMD_NEEDSOCK,
+	.flags = CMD_NEEDSOCK | CMD_MSGFLAGS,
 	.args = { ARG_DATA },
 	.summary = "send data once; it may send only part of it",
 	.calls = "send(2)",
@@ -125,7 +125,12 @@ const struct cmd_entry cmd_send_entry = {
 	    "literal; a single word hex:48656c6c6f gives bytes in hex; < FILE "
 	    "sends the first 262144 bytes of a file. send makes one call and "
 	    "shows how many bytes the kernel took, which may be fewer than "
-	    "given (then sendall sends the rest)."
+	    "given (then sendall sends the rest). -m FLAGS passes MSG_ flags, "
+	    "joined by commas: oob (urgent data; the peer reads it with recv 1 "
+	    "oob, and sockatmark shows the mark), more (hold for more, as "
+	    "TCP_CORK), nosignal (EPIPE without SIGPIPE), dontwait (EAGAIN "
+	    "instead of waiting), eor, confirm, dontroute; MSG_ names work "
+	    "too. send, sendall, sendline, sendto and sendmsg all take it."
 };
 
 static enum cmd_retval
@@ -137,7 +142,7 @@ cmd_sendline_exec(struct cmd_ctx *ctx)
 	if (send_data("sendline", ctx->argv, ctx->argc, &data) == 0) {
 		buf_adds(&data, crlf ? "\r\n" : "\n");
 		r = send_common(buf_str(&data), data.len,
-		    NULL, ctx->sk);
+		    ctx->msgflags, NULL, ctx->sk);
 	}
 	buf_free(&data);
 	return r;
@@ -146,10 +151,10 @@ cmd_sendline_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_sendline_entry = {
 	.name = "sendline",
 	.group = GROUP_DATA,
-	.usage = "DATA",
+	.usage = "[-m FLAGS] DATA",
 	.minargs = 0,
 	.maxargs = -1,
-	.flags = CMD_NEEDSOCK,
+	.flags = CMD_NEEDSOCK | CMD_MSGFLAGS,
 	.args = { ARG_DATA },
 	.summary = "send data and a line end, once",
 	.calls = "send(2)",
@@ -161,6 +166,7 @@ const struct cmd_entry cmd_sendline_entry = {
 
 /* Counts sendall's calls so that only the first few are shown. */
 struct sendall_state {
+	int		 msgflags;	/* -m */
 	unsigned long	 calls;
 	unsigned long	 hidden;
 	uint64_t	 done;
@@ -176,9 +182,10 @@ sendall_buf(struct sock *sk, const char *p, size_t n, struct sendall_state *st)
 
 	while (done < n) {
 		hide = st->calls < SENDALL_SHOWN ? 0 : CF_HIDDEN;
-		if (!wait_ready(sk, POLLOUT, CALL_SEND, hide))
+		if (!(st->msgflags & MSG_DONTWAIT) &&
+		    !wait_ready(sk, POLLOUT, CALL_SEND, hide))
 			return -1;
-		r = call_send(sk, p + done, n - done, 0, NULL, hide);
+		r = call_send(sk, p + done, n - done, st->msgflags, NULL, hide);
 		st->calls++;
 		if (st->calls > SENDALL_SHOWN)
 			st->hidden++;
@@ -234,11 +241,12 @@ sendall_file(struct sock *sk, const char *path, struct sendall_state *st)
 static enum cmd_retval
 cmd_sendall_exec(struct cmd_ctx *ctx)
 {
-	struct sendall_state st = { 0, 0, 0 };
+	struct sendall_state st = { 0, 0, 0, 0 };
 	struct buf	 data = { 0 };
 	const char	*path;
 	int		 r;
 
+	st.msgflags = ctx->msgflags;
 	if (data_words("sendall", ctx->argv, ctx->argc, &data, &path) != 0)
 		return CMD_ERROR;
 	if (path != NULL)
@@ -267,10 +275,10 @@ cmd_sendall_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_sendall_entry = {
 	.name = "sendall",
 	.group = GROUP_DATA,
-	.usage = "DATA",
+	.usage = "[-m FLAGS] DATA",
 	.minargs = 0,
 	.maxargs = -1,
-	.flags = CMD_NEEDSOCK,
+	.flags = CMD_NEEDSOCK | CMD_MSGFLAGS,
 	.args = { ARG_DATA },
 	.summary = "send all the data, calling send as often as it takes",
 	.calls = "send(2)",
@@ -334,7 +342,7 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 		buf_free(&data);
 		return CMD_ERROR;
 	}
-	r = send_common(buf_str(&data), data.len, &to, sk);
+	r = send_common(buf_str(&data), data.len, ctx->msgflags, &to, sk);
 	buf_free(&data);
 	return r;
 }
@@ -342,9 +350,10 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_sendto_entry = {
 	.name = "sendto",
 	.group = GROUP_DATA,
-	.usage = "DATA [ADDR]",
+	.usage = "[-m FLAGS] DATA [ADDR]",
 	.minargs = 1,
 	.maxargs = -1,
+	.flags = CMD_MSGFLAGS,
 	.args = { ARG_DATA },
 	.summary = "send a datagram to an address, or answer the last sender",
 	.calls = "sendto(2)",

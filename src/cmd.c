@@ -42,6 +42,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_getsockname_entry,
 	&cmd_getpeername_entry,
 	&cmd_fileno_entry,
+	&cmd_sockatmark_entry,
 	&cmd_list_entry,
 	&cmd_use_entry,
 	&cmd_on_entry,
@@ -267,6 +268,14 @@ take_template(const struct cmd_entry *e, struct cmd_ctx *ctx)
 	ctx->fmt = data_format;
 	ctx->redir.path = NULL;
 	ctx->redir.append = 0;
+	ctx->msgflags = 0;
+	if (e->flags & CMD_MSGFLAGS) {
+		if ((n = msgflags_take(e->name, ctx->argv, ctx->argc,
+		    &ctx->msgflags)) < 0)
+			return -1;
+		ctx->argv += n;
+		ctx->argc -= n;
+	}
 	if (e->flags & CMD_FORMAT) {
 		if ((n = format_take(e->name, ctx->argv, ctx->argc,
 		    &ctx->fmt)) < 0)
@@ -313,6 +322,8 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 	if (e->flags & CMD_REDIR_OUT)
 		extra += 2;
 	if (e->flags & CMD_CAPTURE)
+		extra += 2;
+	if (e->flags & CMD_MSGFLAGS)
 		extra += 2;
 	if (!args_fit(e, ctx.argc, extra)) {
 		cmd_usage(e);

@@ -209,6 +209,12 @@ cand_arg(const struct cmd_entry *e, char **args, int argn, const char *text)
 	    (strcmp(args[argn - 1], ">") == 0 ||
 	    strcmp(args[argn - 1], ">>") == 0))
 		return 1;
+	if ((e->flags & CMD_MSGFLAGS) && argn > 0 &&
+	    strcmp(args[0], "-m") == 0) {
+		if (argn == 1)
+			return cand_kind(ARG_MSGFLAG, text);
+		argn -= 2;
+	}
 	if ((e->flags & CMD_FORMAT) && argn > 0 && strcmp(args[0], "-f") == 0) {
 		if (argn == 1) {
 			cand_names(format_names);

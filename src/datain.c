@@ -178,6 +178,30 @@ format_take(const char *name, struct word *w, int argc, enum data_format *f)
 	return -1;
 }
 
+/*
+ * Take a leading "-m FLAGS" off a send's words: MSG_ flags by name, joined
+ * by , or | (oob, more,nosignal, MSG_DONTWAIT). Returns how many words it
+ * took (0 or 2), or -1 after a message.
+ */
+int
+msgflags_take(const char *name, struct word *w, int argc, int *flags)
+{
+	if (argc < 1 || !is_bare(&w[0], "-m"))
+		return 0;
+	if (argc < 2) {
+		diag("%s: -m needs flags: oob, more, nosignal, dontwait, eor, "
+		    "confirm..., joined by ,", name);
+		return -1;
+	}
+	if (flags_parse(msgflag_names, w[1].s, flags) != 0) {
+		diag("%s: flags \"%s\": use oob, more, nosignal, dontwait, eor, "
+		    "confirm, dontroute (or MSG_OOB ...), joined by ,", name,
+		    printable(w[1].s));
+		return -1;
+	}
+	return 2;
+}
+
 /* Open a file for a command; NULL-safe message naming it on failure. */
 int
 data_file_open(const char *name, const char *path, int flags)

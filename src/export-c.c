@@ -4,6 +4,7 @@
  * checked as a careful program checks it; helpers and declarations are
  * written only when a step needs them, so -Wall -Wextra -Werror holds.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -697,6 +698,18 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		check(w, buf_str(&e), buf_str(&ok), "poll", c, err,
 		    len.len > 0 ? buf_str(&len) : NULL);
 		break;
+	case CALL_IOCTL:
+		if ((unsigned long)r->arg != SIOCATMARK) {
+			line(w, 1, "/* ioctl: not exported */");
+			break;
+		}
+		w->decl |= D_N;
+		buf_printf(&e, "(n = sockatmark(%s))", S);
+		buf_adds(&ok, "fprintf(stderr, \"sockatmark: %zd\\n\", n);");
+		if (want)
+			c_want_ret(w, r, xe, &e, &ok, "sockatmark", 1);
+		check_call(w, buf_str(&e), "sockatmark", c, err, buf_str(&ok));
+		break;
 	case CALL_NANOSLEEP:
 		buf_printf(&e, "nanosleep(&(struct timespec){ .tv_sec = %ld, "
 		    ".tv_nsec = %ld }, NULL)", (long)r->ts.tv_sec,
@@ -747,12 +760,18 @@ c_loop(struct cw *w, size_t step, const struct xexpect *xe)
 			w->need |= H_SENDFILE;
 			buf_printf(&e, "send_file(%s, ", S);
 			c_str(&e, path, strlen(path), 2);
+			buf_adds(&e, ", ");
+			flags_format(&e, msgflag_names,
+			    export_step_msgflags(step));
 			buf_printf(&e, ", %d)", ms);
 		} else {
 			buf_printf(&e, "send_all(%s, ", S);
 			c_str(&e, data.data != NULL ? data.data : "", data.len,
 			    2);
-			buf_printf(&e, ", %zu, %d)", data.len, ms);
+			buf_printf(&e, ", %zu, ", data.len);
+			flags_format(&e, msgflag_names,
+			    export_step_msgflags(step));
+			buf_printf(&e, ", %d)", ms);
 		}
 		check_call(w, buf_str(&e), "sendall", xe->check, xe->err,
 		    NULL);
@@ -1115,14 +1134,14 @@ static const struct {
 	{ H_SENDALL, 0,
 "/* Send all of p, as sendall does: returns 0, or -1 with errno set. */\n"
 "static int\n"
-"send_all(int fd, const char *p, size_t len, int ms)\n"
+"send_all(int fd, const char *p, size_t len, int flags, int ms)\n"
 "{\n"
 "\tssize_t\tn;\n"
 "\n"
 "\twhile (len > 0) {\n"
 "\t\tif (ms >= 0 && !ready(fd, POLLOUT, ms))\n"
 "\t\t\treturn -1;\n"
-"\t\tif ((n = send(fd, p, len, 0)) == -1)\n"
+"\t\tif ((n = send(fd, p, len, flags)) == -1)\n"
 "\t\t\treturn -1;\n"
 "\t\tp += n;\n"
 "\t\tlen -= (size_t)n;\n"
@@ -1135,7 +1154,7 @@ static const struct {
 " * 0, or -1 with errno set. A file that cannot be read ends the program.\n"
 " */\n"
 "static int\n"
-"send_file(int fd, const char *path, int ms)\n"
+"send_file(int fd, const char *path, int flags, int ms)\n"
 "{\n"
 "\tstatic char\t chunk[" STR(DATA_CHUNK) "];\n"
 "\tFILE\t\t*f;\n"
@@ -1145,7 +1164,7 @@ static const struct {
 "\tif ((f = fopen(path, \"rb\")) == NULL)\n"
 "\t\tfail(path);\n"
 "\twhile (r == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)\n"
-"\t\tr = send_all(fd, chunk, n, ms);\n"
+"\t\tr = send_all(fd, chunk, n, flags, ms);\n"
 "\tif (r == 0 && ferror(f))\n"
 "\t\tfail(path);\n"
 "\te = errno;\n"

@@ -5,6 +5,7 @@
  * connect with a timeout, retries after EINTR), so those records become
  * the one method call that makes them; the rest map call for call.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -41,6 +42,7 @@ struct pw {
 	int		 errno_used;
 	int		 tolerated;	/* a failure nothing expected */
 	int		 os_used;
+	int		 fcntl_used;
 };
 
 static void
@@ -394,7 +396,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	if (want && ((export_ret_kind(r) != XR_VALUE) || (r->call !=
 	    CALL_SEND && r->call != CALL_SENDTO && r->call != CALL_RECV &&
 	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED &&
-	    r->call != CALL_PPOLL)))
+	    r->call != CALL_PPOLL && r->call != CALL_IOCTL)))
 		py_ret_note(w, r, xe, call);
 	switch (r->call) {
 	case CALL_SOCKET:
@@ -623,6 +625,22 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			buf_printf(&e, "], %d)", r->timeout_ms);
 		py_check(w, buf_str(&e), "poll", c, err, buf_str(&ok));
 		break;
+	case CALL_IOCTL:
+		if ((unsigned long)r->arg != SIOCATMARK)
+			break;
+		/* Python has no sockatmark: the ioctl it makes. */
+		w->fcntl_used = w->struct_used = 1;
+		buf_printf(&e, "mark = struct.unpack(\"i\", fcntl.ioctl(%s, "
+		    "0x%x, b\"\\0\\0\\0\\0\"))[0]  # SIOCATMARK\n"
+		    "print(\"sockatmark:\", mark, file=sys.stderr)", S,
+		    (unsigned)SIOCATMARK);
+		if (want) {
+			w->need |= P_CHECKRET;
+			buf_printf(&ok, "check_ret(\"sockatmark\", mark, %ld)",
+			    xe->ret);
+		}
+		py_check(w, buf_str(&e), "sockatmark", c, err, buf_str(&ok));
+		break;
 	case CALL_NANOSLEEP:
 		w->time_used = 1;
 		buf_printf(&e, "time.sleep(%g)", (double)r->ts.tv_sec +
@@ -676,7 +694,7 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 	struct redir		 rd;
 	enum data_format	 f;
 	struct buf		 e = { 0 }, ok = { 0 }, data = { 0 };
-	int			 n, skip;
+	int			 n, skip, k;
 	long long		 max = 65536;
 
 	rd.path = NULL;
@@ -695,13 +713,17 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 			w->need |= P_SENDFILE;
 			buf_printf(&e, "send_file(%s, ", S);
 			py_bytes(&e, path, strlen(path));
-			buf_printf(&e, ", %d)", DATA_CHUNK);
+			buf_printf(&e, ", %d", DATA_CHUNK);
 		} else {
 			buf_printf(&e, "%s.sendall(", S);
 			py_bytes(&e, data.data != NULL ? data.data : "",
 			    data.len);
-			buf_adds(&e, ")");
 		}
+		if ((k = export_step_msgflags(step)) != 0) {
+			buf_adds(&e, ", ");
+			py_flags(&e, k);
+		}
+		buf_adds(&e, ")");
 		py_check(w, buf_str(&e), "sendall", xe->check, xe->err, NULL);
 		goto out;
 	}
@@ -784,14 +806,14 @@ static const struct {
 "    with open(path, \"rb\") as f:\n"
 "        return f.read(limit)\n" },
 	{ P_SENDFILE,
-"def send_file(sock, path, chunk):\n"
+"def send_file(sock, path, chunk, flags=0):\n"
 "    \"\"\"Send all of a file, a chunk at a time, as sendall < FILE does.\"\"\"\n"
 "    with open(path, \"rb\") as f:\n"
 "        while True:\n"
 "            data = f.read(chunk)\n"
 "            if not data:\n"
 "                break\n"
-"            sock.sendall(data)\n" },
+"            sock.sendall(data, flags)\n" },
 	{ P_UNEXPECTED,
 "def unexpected(call, want):\n"
 "    \"\"\"A call the session saw fail, and expected to, has succeeded.\"\"\"\n"
@@ -952,6 +974,8 @@ export_python(struct export *x)
 		w.errno_used = 1;
 	if (w.errno_used)
 		buf_adds(b, "import errno\n");
+	if (w.fcntl_used)
+		buf_adds(b, "import fcntl\n");
 	if (w.os_used)
 		buf_adds(b, "import os\n");
 	if (w.select_used)

@@ -9,6 +9,7 @@
  * recvfrom returned, and what each step's expects assert. export-c.c and
  * export-py.c then write the program step by step.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -345,13 +346,37 @@ export_free(struct export *x)
 	memset(x, 0, sizeof *x);
 }
 
-/* Step i's words (without the command name), NUL-terminated copies. */
+/*
+ * Step i's words (without the command name), NUL-terminated copies; a
+ * send's -m FLAGS is left out (export_step_msgflags reads it).
+ */
 int
 export_step_words(size_t i, struct words *w)
 {
 	memset(w, 0, sizeof *w);
 	log_words(&log_steps[i], w);
+	if ((log_steps[i].cmd->flags & CMD_MSGFLAGS) && w->n >= 2 &&
+	    !w->v[0].quoted && strcmp(w->v[0].s, "-m") == 0) {
+		memmove(w->v, w->v + 2, (size_t)(w->n - 2) * sizeof *w->v);
+		w->n -= 2;
+	}
 	return 0;
+}
+
+/* The MSG_ flags a send step gave with -m, or 0. */
+int
+export_step_msgflags(size_t i)
+{
+	struct words	 w = { 0 };
+	int		 flags = 0;
+
+	log_words(&log_steps[i], &w);
+	if ((log_steps[i].cmd->flags & CMD_MSGFLAGS) && w.n >= 2 &&
+	    !w.v[0].quoted && strcmp(w.v[0].s, "-m") == 0 &&
+	    flags_parse(msgflag_names, w.v[1].s, &flags) != 0)
+		flags = 0;
+	words_free(&w);
+	return flags;
 }
 
 /* Step i as it was typed, printable, for the program's comments. */
@@ -686,6 +711,10 @@ export_ret_kind(const struct call_rec *r)
 	case CALL_ACCEPT:
 		return XR_FD;
 	case CALL_IOCTL:
+		/* sockatmark(3) returns what SIOCATMARK read. */
+		if ((unsigned long)r->arg == SIOCATMARK)
+			return XR_VALUE;
+		return XR_NONE;
 	case CALL_NONE:
 		return XR_NONE;
 	case CALL_PPOLL:

@@ -41,7 +41,8 @@ const struct name level_names[] = {
 const struct name msgflag_names[] = {
 	N(MSG_OOB), N(MSG_PEEK), N(MSG_DONTROUTE), N(MSG_TRUNC),
 	N(MSG_DONTWAIT), N(MSG_EOR), N(MSG_WAITALL), N(MSG_NOSIGNAL),
-	N(MSG_MORE), { NULL, 0 }
+	N(MSG_MORE), N(MSG_CTRUNC), N(MSG_CONFIRM), N(MSG_ERRQUEUE),
+	N(MSG_CMSG_CLOEXEC), N(MSG_FASTOPEN), { NULL, 0 }
 };
 
 const struct name shut_names[] = {

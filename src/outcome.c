@@ -4,6 +4,8 @@
  * handed over. Scripts read it through $ret, $errno and $received, and
  * expect checks it. Calls made behind the user's back leave it alone.
  */
+#include <sys/ioctl.h>
+
 #include <errno.h>
 
 #include "sockrepl.h"
@@ -78,6 +80,11 @@ outcome_observe(const struct call_rec *r)
 		break;
 	case CALL_BUFFERED:
 		keep_data(r->data, r->len, (uint64_t)r->ret);
+		break;
+	case CALL_IOCTL:
+		/* As sockatmark(3): the answer is what it returns. */
+		if ((unsigned long)r->arg == SIOCATMARK && r->ret == 0)
+			sess.last.ret = r->arg2;
 		break;
 	default:
 		break;

@@ -315,6 +315,7 @@ int	 redir_take(const char *, struct word *, int *, struct redir *);
 int	 capture_take(const char *, struct word *, int *,
 	    const struct word **);
 int	 format_take(const char *, struct word *, int, enum data_format *);
+int	 msgflags_take(const char *, struct word *, int, int *);
 
 /*
  * ---- the call layer (call.c) ----
@@ -572,6 +573,7 @@ enum arg_kind {
 #define CMD_FORMAT	0x2	/* -f FORMAT first: ctx->fmt */
 #define CMD_REDIR_OUT	0x4	/* > FILE or >> FILE last: ctx->redir */
 #define CMD_CAPTURE	0x8	/* -> NAME last: ctx->capture */
+#define CMD_MSGFLAGS	0x40	/* -m FLAGS first: ctx->msgflags */
 
 /*
  * Where help lists a command, groups in this order; tests/t_docs.py holds
@@ -613,6 +615,7 @@ struct cmd_ctx {
 	struct redir		 redir;	/* CMD_REDIR_OUT: path NULL for none */
 	const char		*capture; /* CMD_CAPTURE: the variable the
 					   data goes into, or NULL */
+	int			 msgflags; /* CMD_MSGFLAGS: -m, else 0 */
 };
 
 extern const struct cmd_entry *cmd_table[];
@@ -644,6 +647,7 @@ extern const struct cmd_entry cmd_help_entry, cmd_sleep_entry,
 extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_tour_entry;
+extern const struct cmd_entry cmd_sockatmark_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);
@@ -754,6 +758,7 @@ void	 export_expect(struct export *, size_t, struct xexpect *);
 void	 export_expect_free(struct xexpect *);
 enum xcheck export_rec_check(const struct xexpect *, size_t, int *);
 int	 export_step_words(size_t, struct words *);
+int	 export_step_msgflags(size_t);
 void	 export_recv_words(size_t, long long *, int *);
 void	 export_step_text(size_t, struct buf *);
 void	 export_step_note(struct export *, size_t, struct buf *);

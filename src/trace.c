@@ -208,6 +208,8 @@ pollfds_arg(struct buf *b, const struct pollfd *pfd, int nfds, int revents)
 static const char *
 ioctl_name(unsigned long req)
 {
+	if (req == SIOCATMARK)
+		return "SIOCATMARK";
 	return req == FIONREAD ? "FIONREAD" : "?";
 }
 
