@@ -480,31 +480,81 @@ int
 call_setsockopt(struct sock *sk, const struct sockopt *o,
     const union optval *v, socklen_t len)
 {
+	return call_setsockopt_num(sk, o, o->level, o->optname, v, len);
+}
+
+/*
+ * setsockopt(2) of option o, or of sockopt_raw at level and optname (the
+ * record keeps them in arg and arg2).
+ */
+int
+call_setsockopt_num(struct sock *sk, const struct sockopt *o, int level,
+    int optname, const union optval *v, socklen_t len)
+{
 	struct call_rec	*r;
 	int		ret;
 
 	r = rec_init(CALL_SETSOCKOPT, sk, 0);
 	r->opt = o;
+	r->arg = level;
+	r->arg2 = optname;
 	r->val = *v;
 	r->vallen = len;
-	ret = setsockopt(sk->fd, o->level, o->optname, v, len);
+	ret = setsockopt(sk->fd, level, optname, v, len);
 	rec_result(r, ret, errno);
 	finish(r, sk);
 	return ret;
+}
+
+/* The size of the value an option of this kind is read into. */
+static socklen_t
+optval_size(enum optkind k)
+{
+	switch (k) {
+	case OPT_LINGER:
+		return sizeof(struct linger);
+	case OPT_TIMEVAL:
+		return sizeof(struct timeval);
+	case OPT_UCRED:
+		return sizeof(struct ucred);
+	case OPT_MREQ:
+		return sizeof(struct ip_mreqn);
+	case OPT_MREQ6:
+		return sizeof(struct ipv6_mreq);
+	case OPT_INADDR:
+		return sizeof(struct in_addr);
+	case OPT_STRING:
+	case OPT_RAW:
+		return OPTVAL_MAX;
+	default:
+		return sizeof(int);
+	}
 }
 
 int
 call_getsockopt(struct sock *sk, const struct sockopt *o, union optval *v,
     socklen_t *len, int flags)
 {
+	*len = optval_size(o->kind);
+	return call_getsockopt_num(sk, o, o->level, o->optname, v, len, flags);
+}
+
+/* getsockopt(2) into v, of *len bytes at most (as call_setsockopt_num). */
+int
+call_getsockopt_num(struct sock *sk, const struct sockopt *o, int level,
+    int optname, union optval *v, socklen_t *len, int flags)
+{
 	struct call_rec	*r;
 	int		ret;
 
 	r = rec_init(CALL_GETSOCKOPT, sk, flags);
 	r->opt = o;
+	r->arg = level;
+	r->arg2 = optname;
 	memset(v, 0, sizeof *v);
-	*len = sizeof *v;
-	ret = getsockopt(sk->fd, o->level, o->optname, v, len);
+	if (*len > sizeof *v)
+		*len = sizeof *v;
+	ret = getsockopt(sk->fd, level, optname, v, len);
 	r->val = *v;
 	r->vallen = *len;
 	rec_result(r, ret, errno);

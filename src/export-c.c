@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@
 #define H_SAVE		0x40000
 #define H_LOAD		0x80000
 #define H_SENDFILE	0x100000
+#define H_HEXOUT	0x200000
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -53,6 +55,8 @@
 #define D_BUF		0x100
 #define D_OPTLEN	0x200
 #define D_FBUF		0x400
+#define D_CRED		0x800
+#define D_OPTBUF	0x1000
 
 /* send_file reads in sockrepl's chunks. */
 #define STR(x)		STR_(x)
@@ -411,6 +415,110 @@ c_call(struct cw *w, const struct call_rec *r, const struct xexpect *xe,
 	    NULL);
 }
 
+/* An IPv4 address as a C initialiser: htonl(0x7f000001). */
+static void
+c_inaddr(struct buf *b, const struct in_addr *a)
+{
+	buf_printf(b, "htonl(%#lx)", (unsigned long)ntohl(a->s_addr));
+}
+
+/* An interface index, by name when it has one. */
+static void
+c_ifindex(struct buf *b, unsigned idx)
+{
+	char	name[IF_NAMESIZE];
+
+	if (idx != 0 && if_indextoname(idx, name) != NULL)
+		buf_printf(b, "if_nametoindex(\"%s\")", name);
+	else
+		buf_printf(b, "%u", idx);
+}
+
+/*
+ * A setsockopt's value and length, "&optval, sizeof optval", with any
+ * statement that fills it first. Returns 0, or -1 when it has none.
+ */
+static int
+c_optval(struct cw *w, const struct call_rec *r, struct buf *a)
+{
+	const struct sockopt	*o = r->opt;
+	const unsigned char	*m6;
+	int			 k;
+
+	switch (o->kind) {
+	case OPT_LINGER:
+		w->decl |= D_LINGER;
+		line(w, 1, "lg.l_onoff = %d;\n\tlg.l_linger = %d;",
+		    r->val.l.l_onoff, r->val.l.l_linger);
+		buf_adds(a, "&lg, sizeof lg");
+		return 0;
+	case OPT_TIMEVAL:
+		w->decl |= D_TV;
+		line(w, 1, "tv.tv_sec = %ld;\n\ttv.tv_usec = %ld;",
+		    (long)r->val.tv.tv_sec, (long)r->val.tv.tv_usec);
+		buf_adds(a, "&tv, sizeof tv");
+		return 0;
+	case OPT_STRING:
+		c_str(a, r->val.str, r->vallen, 2);
+		buf_printf(a, ", %u", (unsigned)r->vallen);
+		return 0;
+	case OPT_MREQ:
+		if (r->vallen >= sizeof(struct ip_mreqn)) {
+			buf_adds(a, "&(struct ip_mreqn){ .imr_multiaddr.s_addr = ");
+			c_inaddr(a, &r->val.mreq.imr_multiaddr);
+			buf_adds(a, ", .imr_address.s_addr = ");
+			c_inaddr(a, &r->val.mreq.imr_address);
+			buf_adds(a, ", .imr_ifindex = (int)");
+			c_ifindex(a, (unsigned)r->val.mreq.imr_ifindex);
+			buf_adds(a, " }, sizeof(struct ip_mreqn)");
+		} else {
+			buf_adds(a, "&(struct ip_mreq){ .imr_multiaddr.s_addr = ");
+			c_inaddr(a, &r->val.mreq.imr_multiaddr);
+			buf_adds(a, ", .imr_interface.s_addr = ");
+			c_inaddr(a, &r->val.mreq.imr_address);
+			buf_adds(a, " }, sizeof(struct ip_mreq)");
+		}
+		return 0;
+	case OPT_MREQ6:
+		m6 = r->val.mreq6.ipv6mr_multiaddr.s6_addr;
+		buf_adds(a, "&(struct ipv6_mreq){ .ipv6mr_multiaddr.s6_addr = {");
+		for (k = 0; k < 16; k++)
+			buf_printf(a, "%s%#x", k ? ", " : " ", m6[k]);
+		buf_adds(a, " }, .ipv6mr_interface = ");
+		c_ifindex(a, r->val.mreq6.ipv6mr_interface);
+		buf_adds(a, " }, sizeof(struct ipv6_mreq)");
+		return 0;
+	case OPT_INADDR:
+		buf_adds(a, "&(struct in_addr){ .s_addr = ");
+		c_inaddr(a, &r->val.in);
+		buf_adds(a, " }, sizeof(struct in_addr)");
+		return 0;
+	case OPT_IFINDEX:
+		w->decl |= D_OPT;
+		buf_adds(a, "optval = (int)");
+		c_ifindex(a, (unsigned)r->val.i);
+		line(w, 1, "%s;", buf_str(a));
+		buf_reset(a);
+		buf_adds(a, "&optval, sizeof optval");
+		return 0;
+	case OPT_RAW:
+		if (r->vallen != sizeof(int)) {
+			c_str(a, (const char *)r->val.raw, r->vallen, 2);
+			buf_printf(a, ", %u", (unsigned)r->vallen);
+			return 0;
+		}
+		/* FALLTHROUGH */
+	case OPT_INT:
+	case OPT_BOOL:
+		w->decl |= D_OPT;
+		line(w, 1, "optval = %d;", r->val.i);
+		buf_adds(a, "&optval, sizeof optval");
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static void
 c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 {
@@ -569,35 +677,46 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			line(w, 1, "/* %s: the option is not known */", call);
 			break;
 		}
-		buf_printf(&t, "%s, %s", cname(level_names, o->level, t1,
-		    sizeof t1), o->name);
+		if (o->kind == OPT_RAW)
+			buf_printf(&t, "%s, %ld", cname(level_names, r->arg, t1,
+			    sizeof t1), r->arg2);
+		else
+			buf_printf(&t, "%s, %s", cname(level_names, o->level,
+			    t1, sizeof t1), o->name);
+		if (r->call == CALL_SETSOCKOPT && c_optval(w, r, &a) == 0) {
+			buf_printf(&e, "setsockopt(%s, %s, %s)", S, buf_str(&t),
+			    buf_str(&a));
+			c_call(w, r, xe, want, &e, &ok, "setsockopt", c, err);
+			break;
+		}
+		if (r->call == CALL_SETSOCKOPT)
+			break;
 		if (o->kind == OPT_LINGER) {
 			w->decl |= D_LINGER;
 			buf_adds(&a, "lg");
 		} else if (o->kind == OPT_TIMEVAL) {
 			w->decl |= D_TV;
 			buf_adds(&a, "tv");
-		} else {
+		} else if (o->kind == OPT_UCRED) {
+			w->decl |= D_CRED;
+			buf_adds(&a, "cred");
+		} else if (o->kind == OPT_INT || o->kind == OPT_BOOL ||
+		    o->kind == OPT_ERRNO || o->kind == OPT_SOCKTYPE ||
+		    o->kind == OPT_FAMILY || o->kind == OPT_PROTO ||
+		    o->kind == OPT_IFINDEX || (o->kind == OPT_RAW &&
+		    r->vallen == sizeof(int) && !(r->flags & CF_RAWLEN))) {
 			w->decl |= D_OPT;
 			buf_adds(&a, "optval");
-		}
-		if (r->call == CALL_SETSOCKOPT) {
-			if (o->kind == OPT_LINGER)
-				line(w, 1, "lg.l_onoff = %d;\n\tlg.l_linger = "
-				    "%d;", r->val.l.l_onoff, r->val.l.l_linger);
-			else if (o->kind == OPT_TIMEVAL)
-				line(w, 1, "tv.tv_sec = %ld;\n\ttv.tv_usec = "
-				    "%ld;", (long)r->val.tv.tv_sec,
-				    (long)r->val.tv.tv_usec);
-			else
-				line(w, 1, "optval = %d;", r->val.i);
-			buf_printf(&e, "setsockopt(%s, %s, &%s, sizeof %s)", S,
-			    buf_str(&t), buf_str(&a), buf_str(&a));
-			c_call(w, r, xe, want, &e, &ok, "setsockopt", c, err);
-			break;
+		} else {
+			w->decl |= D_OPTBUF;
+			buf_adds(&a, "optbuf");
 		}
 		w->decl |= D_OPTLEN;
-		line(w, 1, "optlen = sizeof %s;", buf_str(&a));
+		if (!strcmp(buf_str(&a), "optbuf"))
+			line(w, 1, "optlen = %u;", (unsigned)(o->kind == OPT_RAW ?
+			    r->vallen : OPTVAL_MAX));
+		else
+			line(w, 1, "optlen = sizeof %s;", buf_str(&a));
 		buf_printf(&e, "getsockopt(%s, %s, &%s, &optlen)", S,
 		    buf_str(&t), buf_str(&a));
 		if (r->flags & CF_CONNRESULT) {
@@ -618,9 +737,18 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			buf_printf(&ok, "fprintf(stderr, \"%s: %%ld.%%06ld "
 			    "s\\n\", (long)tv.tv_sec, (long)tv.tv_usec);",
 			    o->name);
-		else
+		else if (o->kind == OPT_UCRED)
+			buf_printf(&ok, "fprintf(stderr, \"%s: pid=%%ld uid=%%ld "
+			    "gid=%%ld\\n\", (long)cred.pid, (long)(int)cred.uid, "
+			    "(long)(int)cred.gid);", o->name);
+		else if (!strcmp(buf_str(&a), "optbuf")) {
+			w->need |= H_HEXOUT;
+			buf_printf(&ok, "hexout(\"%s\", optbuf, optlen);",
+			    o->kind == OPT_RAW ? "getsockopt" : o->name);
+		} else
 			buf_printf(&ok, "fprintf(stderr, \"%s: %%d\\n\", "
-			    "optval);", o->name);
+			    "optval);", o->kind == OPT_RAW ? "getsockopt" :
+			    o->name);
 		c_call(w, r, xe, want, &e, &ok, "getsockopt", c, err);
 		break;
 	case CALL_GETSOCKNAME:
@@ -1172,6 +1300,18 @@ static const struct {
 "\terrno = e;\n"
 "\treturn r;\n"
 "}\n" },
+	{ H_HEXOUT, 0,
+"/* An option's bytes, in hex, on stderr. */\n"
+"static void\n"
+"hexout(const char *what, const unsigned char *p, socklen_t n)\n"
+"{\n"
+"\tsocklen_t\ti;\n"
+"\n"
+"\tfprintf(stderr, \"%s:\", what);\n"
+"\tfor (i = 0; i < n; i++)\n"
+"\t\tfprintf(stderr, \" %02x\", p[i]);\n"
+"\tfputc('\\n', stderr);\n"
+"}\n" },
 	{ 0, 0, NULL }
 };
 
@@ -1211,6 +1351,10 @@ c_decls(struct cw *w, struct buf *b)
 		buf_adds(b, "\tint\t\t\t optval;\n");
 	if (w->decl & D_OPTLEN)
 		buf_adds(b, "\tsocklen_t\t\t optlen;\n");
+	if (w->decl & D_CRED)
+		buf_adds(b, "\tstruct ucred\t\t cred;\n");
+	if (w->decl & D_OPTBUF)
+		buf_printf(b, "\tunsigned char\t\t optbuf[%d];\n", OPTVAL_MAX);
 	if (w->decl & D_LINGER)
 		buf_adds(b, "\tstruct linger\t\t lg;\n");
 	if (w->decl & D_TV)
@@ -1291,6 +1435,7 @@ export_c(struct export *x)
 	    "#include <sys/un.h>\n"
 	    "#include <netinet/in.h>\n"
 	    "#include <netinet/tcp.h>\n"
+	    "#include <net/if.h>\n"
 	    "#include <arpa/inet.h>\n"
 	    "\n"
 	    "#include <errno.h>\n"

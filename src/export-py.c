@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <net/if.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -376,6 +377,121 @@ py_ret_note(struct pw *w, const struct call_rec *r, const struct xexpect *xe,
 	}
 }
 
+/*
+ * Options and levels the socket module may lack, by number, so the script
+ * runs on any Python 3: SO_TIMESTAMP is there only on some builds.
+ */
+static const char *const py_lacks[] = {
+	"SO_TIMESTAMP", "SO_TIMESTAMPNS", "SO_BUSY_POLL", "IP_PKTINFO",
+	"IP_RECVTTL", "IP_RECVTOS", "IPV6_RECVHOPLIMIT", "SO_PEERCRED",
+	"SO_PASSCRED", "SO_MARK", "SO_BINDTODEVICE", "TCP_CONGESTION",
+	"TCP_FASTOPEN", "TCP_DEFER_ACCEPT", "TCP_USER_TIMEOUT", NULL
+};
+
+static void
+py_optname(struct buf *b, const struct sockopt *o)
+{
+	int	i;
+
+	for (i = 0; py_lacks[i] != NULL; i++)
+		if (strcmp(py_lacks[i], o->name) == 0) {
+			buf_printf(b, "getattr(socket, \"%s\", %d)", o->name,
+			    o->optname);
+			return;
+		}
+	buf_printf(b, "socket.%s", o->name);
+}
+
+static void
+py_level(struct buf *b, int level)
+{
+	const char	*n = name_of(level_names, level);
+
+	if (n != NULL)
+		buf_printf(b, "socket.%s", n);
+	else
+		buf_printf(b, "%d", level);
+}
+
+/* An IPv4 address as bytes: socket.inet_aton("127.0.0.1"). */
+static void
+py_inaddr(struct buf *b, const struct in_addr *a)
+{
+	char	s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, a, s, sizeof s);
+	buf_printf(b, "socket.inet_aton(\"%s\")", s);
+}
+
+static void
+py_ifindex(struct buf *b, unsigned idx)
+{
+	char	name[IF_NAMESIZE];
+
+	if (idx != 0 && if_indextoname(idx, name) != NULL)
+		buf_printf(b, "socket.if_nametoindex(\"%s\")", name);
+	else
+		buf_printf(b, "%u", idx);
+}
+
+/* A setsockopt's value, as the socket module takes it. */
+static void
+py_optval(struct pw *w, const struct call_rec *r, struct buf *e)
+{
+	const struct sockopt	*o = r->opt;
+	char			 s6[INET6_ADDRSTRLEN];
+
+	switch (o->kind) {
+	case OPT_LINGER:
+		w->struct_used = 1;
+		buf_printf(e, "struct.pack(\"ii\", %d, %d)", r->val.l.l_onoff,
+		    r->val.l.l_linger);
+		break;
+	case OPT_TIMEVAL:
+		w->struct_used = 1;
+		buf_printf(e, "struct.pack(\"ll\", %ld, %ld)",
+		    (long)r->val.tv.tv_sec, (long)r->val.tv.tv_usec);
+		break;
+	case OPT_STRING:
+		py_bytes(e, r->val.str, r->vallen);
+		break;
+	case OPT_MREQ:
+		py_inaddr(e, &r->val.mreq.imr_multiaddr);
+		buf_adds(e, " + ");
+		py_inaddr(e, &r->val.mreq.imr_address);
+		if (r->vallen >= sizeof(struct ip_mreqn)) {
+			w->struct_used = 1;
+			buf_adds(e, " + struct.pack(\"i\", ");
+			py_ifindex(e, (unsigned)r->val.mreq.imr_ifindex);
+			buf_adds(e, ")");
+		}
+		break;
+	case OPT_MREQ6:
+		w->struct_used = 1;
+		inet_ntop(AF_INET6, &r->val.mreq6.ipv6mr_multiaddr, s6,
+		    sizeof s6);
+		buf_printf(e, "socket.inet_pton(socket.AF_INET6, \"%s\") + "
+		    "struct.pack(\"I\", ", s6);
+		py_ifindex(e, r->val.mreq6.ipv6mr_interface);
+		buf_adds(e, ")");
+		break;
+	case OPT_INADDR:
+		py_inaddr(e, &r->val.in);
+		break;
+	case OPT_IFINDEX:
+		py_ifindex(e, (unsigned)r->val.i);
+		break;
+	case OPT_RAW:
+		if (r->vallen != sizeof(int)) {
+			py_bytes(e, (const char *)r->val.raw, r->vallen);
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		buf_printf(e, "%d", r->val.i);
+	}
+}
+
 static void
 py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
     enum xcheck c, int err)
@@ -540,35 +656,44 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	case CALL_GETSOCKOPT:
 		if (o == NULL)
 			break;
-		buf_printf(&a, "socket.%s, socket.%s", name_of(level_names,
-		    o->level) != NULL ? name_of(level_names, o->level) :
-		    "SOL_SOCKET", o->name);
+		if (o->kind == OPT_RAW) {
+			py_level(&a, r->arg);
+			buf_printf(&a, ", %ld", r->arg2);
+		} else {
+			py_level(&a, o->level);
+			buf_adds(&a, ", ");
+			py_optname(&a, o);
+		}
 		if (r->call == CALL_SETSOCKOPT) {
 			buf_printf(&e, "%s.setsockopt(%s, ", S, buf_str(&a));
-			if (o->kind == OPT_LINGER) {
-				w->struct_used = 1;
-				buf_printf(&e, "struct.pack(\"ii\", %d, %d))",
-				    r->val.l.l_onoff, r->val.l.l_linger);
-			} else if (o->kind == OPT_TIMEVAL) {
-				w->struct_used = 1;
-				buf_printf(&e, "struct.pack(\"ll\", %ld, %ld))",
-				    (long)r->val.tv.tv_sec,
-				    (long)r->val.tv.tv_usec);
-			} else
-				buf_printf(&e, "%d)", r->val.i);
+			py_optval(w, r, &e);
+			buf_adds(&e, ")");
 			py_check(w, buf_str(&e), call, c, err, NULL);
 			break;
 		}
-		if (o->kind == OPT_LINGER || o->kind == OPT_TIMEVAL) {
-			w->struct_used = 1;
+		w->struct_used |= o->kind == OPT_LINGER ||
+		    o->kind == OPT_TIMEVAL || o->kind == OPT_UCRED;
+		if (o->kind == OPT_LINGER || o->kind == OPT_TIMEVAL ||
+		    o->kind == OPT_UCRED) {
+			d = o->kind == OPT_LINGER ? "ii" : o->kind ==
+			    OPT_TIMEVAL ? "ll" : "iii";
 			buf_printf(&e, "print(\"%s:\", struct.unpack(\"%s\", "
 			    "%s.getsockopt(%s, struct.calcsize(\"%s\"))), "
-			    "file=sys.stderr)", o->name, o->kind == OPT_LINGER ?
-			    "ii" : "ll", S, buf_str(&a), o->kind == OPT_LINGER ?
-			    "ii" : "ll");
-		} else
+			    "file=sys.stderr)", o->name, d, S, buf_str(&a), d);
+		} else if (o->kind == OPT_RAW && ((r->flags & CF_RAWLEN) ||
+		    r->vallen != sizeof(int)))
+			buf_printf(&e, "print(\"getsockopt:\", %s.getsockopt(%s, "
+			    "%u).hex(), file=sys.stderr)", S, buf_str(&a),
+			    (unsigned)r->vallen);
+		else if (o->kind == OPT_STRING || o->kind == OPT_MREQ ||
+		    o->kind == OPT_MREQ6 || o->kind == OPT_INADDR)
+			buf_printf(&e, "print(\"%s:\", %s.getsockopt(%s, %d), "
+			    "file=sys.stderr)", o->name, S, buf_str(&a),
+			    OPTVAL_MAX);
+		else
 			buf_printf(&e, "print(\"%s:\", %s.getsockopt(%s), "
-			    "file=sys.stderr)", o->name, S, buf_str(&a));
+			    "file=sys.stderr)", o->kind == OPT_RAW ?
+			    "getsockopt" : o->name, S, buf_str(&a));
 		py_check(w, buf_str(&e), call, c, err, NULL);
 		break;
 	case CALL_GETSOCKNAME:

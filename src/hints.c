@@ -207,6 +207,10 @@ errno_hint(const struct call_rec *r, int err)
 			    "accept; a datagram socket just receives";
 		/* FALLTHROUGH */
 	case ENOPROTOOPT:
+		if ((call == CALL_SETSOCKOPT || call == CALL_GETSOCKOPT) &&
+		    r->opt != NULL && r->opt->kind == OPT_RAW)
+			return "no option by that number at that level for this "
+			    "kind of socket (see socket(7), ip(7), tcp(7))";
 		if (call == CALL_SETSOCKOPT || call == CALL_GETSOCKOPT)
 			return "this option does not apply to this kind of "
 			    "socket (IPV6_* needs AF_INET6, TCP_* a TCP "

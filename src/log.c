@@ -200,10 +200,13 @@ log_end(int r)
 	step_argc = 0;
 }
 
+/* 0 for none, 1 for sockopt_raw, 2 and up for the table's. */
 static int
 opt_index(const struct sockopt *o)
 {
-	return o != NULL ? (int)(o - sockopts) + 1 : 0;
+	if (o == &sockopt_raw)
+		return 1;
+	return o != NULL ? (int)(o - sockopts) + 2 : 0;
 }
 
 /*
@@ -442,7 +445,8 @@ rec_read(size_t *off, const struct log_step *st, struct log_rec *lr)
 		r->fmt = (enum data_format)get_u(off);
 	if (have & (1 << F_OPT)) {
 		i = (int)get_u(off);
-		r->opt = i > 0 ? &sockopts[i - 1] : NULL;
+		r->opt = i == 1 ? &sockopt_raw : i > 1 ? &sockopts[i - 2] :
+		    NULL;
 		r->vallen = (socklen_t)get_u(off);
 		get_bytes(off, &r->val, sizeof r->val);
 	}

@@ -156,8 +156,80 @@ const struct sockopt sockopts[] = {
 	  "an IPv6 socket refuses IPv4-mapped traffic" },
 	{ "IPV6_UNICAST_HOPS", IPPROTO_IPV6, IPV6_UNICAST_HOPS, OPT_INT, 0,
 	  "hop limit of outgoing IPv6 packets" },
+	/* Multicast, strings, structs and the options ancillary data needs. */
+	{ "IP_ADD_MEMBERSHIP", IPPROTO_IP, IP_ADD_MEMBERSHIP, OPT_MREQ, 0,
+	  "join an IPv4 multicast group: GROUP [IFADDR|IFNAME]" },
+	{ "IP_DROP_MEMBERSHIP", IPPROTO_IP, IP_DROP_MEMBERSHIP, OPT_MREQ, 0,
+	  "leave an IPv4 multicast group: GROUP [IFADDR|IFNAME]" },
+	{ "IP_MULTICAST_IF", IPPROTO_IP, IP_MULTICAST_IF, OPT_INADDR, 0,
+	  "the local address IPv4 multicast is sent from" },
+	{ "IPV6_JOIN_GROUP", IPPROTO_IPV6, IPV6_JOIN_GROUP, OPT_MREQ6, 0,
+	  "join an IPv6 multicast group: GROUP [IFNAME]" },
+	{ "IPV6_LEAVE_GROUP", IPPROTO_IPV6, IPV6_LEAVE_GROUP, OPT_MREQ6, 0,
+	  "leave an IPv6 multicast group: GROUP [IFNAME]" },
+	{ "IPV6_MULTICAST_IF", IPPROTO_IPV6, IPV6_MULTICAST_IF, OPT_IFINDEX, 0,
+	  "the interface IPv6 multicast is sent on (name or index)" },
+	{ "IPV6_MULTICAST_HOPS", IPPROTO_IPV6, IPV6_MULTICAST_HOPS, OPT_INT, 0,
+	  "hop limit of outgoing IPv6 multicast" },
+	{ "IPV6_MULTICAST_LOOP", IPPROTO_IPV6, IPV6_MULTICAST_LOOP, OPT_BOOL, 0,
+	  "loop IPv6 multicast back to this host" },
+	{ "SO_BINDTODEVICE", SOL_SOCKET, SO_BINDTODEVICE, OPT_STRING, 0,
+	  "send and receive only through this interface (\"\" for any)" },
+	{ "TCP_CONGESTION", IPPROTO_TCP, TCP_CONGESTION, OPT_STRING, 0,
+	  "congestion control algorithm (cubic, reno, bbr...)" },
+	{ "SO_PEERCRED", SOL_SOCKET, SO_PEERCRED, OPT_UCRED, 1,
+	  "pid, uid and gid of the AF_UNIX peer" },
+	{ "TCP_FASTOPEN", IPPROTO_TCP, TCP_FASTOPEN, OPT_INT, 0,
+	  "a listener's queue of TCP Fast Open requests (0: off)" },
+	{ "TCP_DEFER_ACCEPT", IPPROTO_TCP, TCP_DEFER_ACCEPT, OPT_INT, 0,
+	  "seconds accept waits for the first data of a connection" },
+	{ "SO_MARK", SOL_SOCKET, SO_MARK, OPT_INT, 0,
+	  "firewall mark of outgoing packets (needs CAP_NET_ADMIN)" },
+	{ "SO_TIMESTAMP", SOL_SOCKET, SO_TIMESTAMP, OPT_BOOL, 0,
+	  "recvmsg shows when each packet arrived (struct timeval)" },
+	{ "SO_TIMESTAMPNS", SOL_SOCKET, SO_TIMESTAMPNS, OPT_BOOL, 0,
+	  "recvmsg shows when each packet arrived (struct timespec)" },
+	{ "SO_PASSCRED", SOL_SOCKET, SO_PASSCRED, OPT_BOOL, 0,
+	  "recvmsg shows the sender's credentials (AF_UNIX)" },
+	{ "SO_BUSY_POLL", SOL_SOCKET, SO_BUSY_POLL, OPT_INT, 0,
+	  "microseconds to busy-poll the device on a blocking receive" },
+	{ "IP_PKTINFO", IPPROTO_IP, IP_PKTINFO, OPT_BOOL, 0,
+	  "recvmsg shows each datagram's interface and address" },
+	{ "IP_RECVTTL", IPPROTO_IP, IP_RECVTTL, OPT_BOOL, 0,
+	  "recvmsg shows each datagram's time to live" },
+	{ "IP_RECVTOS", IPPROTO_IP, IP_RECVTOS, OPT_BOOL, 0,
+	  "recvmsg shows each datagram's type of service byte" },
+	{ "IPV6_RECVPKTINFO", IPPROTO_IPV6, IPV6_RECVPKTINFO, OPT_BOOL, 0,
+	  "recvmsg shows each datagram's interface and address" },
+	{ "IPV6_RECVHOPLIMIT", IPPROTO_IPV6, IPV6_RECVHOPLIMIT, OPT_BOOL, 0,
+	  "recvmsg shows each datagram's hop limit" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
+
+const struct sockopt sockopt_raw = {
+	NULL, 0, 0, OPT_RAW, 0, "an option by number"
+};
+
+/* Levels as typed: the C names, and these words. */
+const struct name level_words[] = {
+	{ "socket", SOL_SOCKET }, { "SOL_TCP", IPPROTO_TCP },
+	{ "SOL_IP", IPPROTO_IP }, { "SOL_IPV6", IPPROTO_IPV6 },
+	{ "SOL_UDP", IPPROTO_UDP }, { "tcp", IPPROTO_TCP },
+	{ "ip", IPPROTO_IP }, { "ipv6", IPPROTO_IPV6 }, { "udp", IPPROTO_UDP },
+	{ NULL, 0 }
+};
+
+/* The table's option at this level and number, or NULL. */
+const struct sockopt *
+sockopt_by_number(int level, int optname)
+{
+	const struct sockopt	*o;
+
+	for (o = sockopts; o->name != NULL; o++)
+		if (o->level == level && o->optname == optname)
+			return o;
+	return NULL;
+}
 
 /*
  * By name, in any case, with or without its prefix: SO_REUSEADDR, reuseaddr,

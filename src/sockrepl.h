@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include <sys/time.h>
+#include <netinet/in.h>
 
 #include <poll.h>
 #include <signal.h>
@@ -142,6 +143,13 @@ enum optkind {
 	OPT_SOCKTYPE,	/* read-only, shown as SOCK_* */
 	OPT_FAMILY,	/* read-only, shown as AF_* */
 	OPT_PROTO,	/* read-only, shown as IPPROTO_* */
+	OPT_STRING,	/* a name: SO_BINDTODEVICE, TCP_CONGESTION */
+	OPT_UCRED,	/* read-only struct ucred: SO_PEERCRED */
+	OPT_MREQ,	/* GROUP [IFADDR|IFNAME]: struct ip_mreq(n) */
+	OPT_MREQ6,	/* GROUP [IFNAME]: struct ipv6_mreq */
+	OPT_INADDR,	/* an IPv4 address: IP_MULTICAST_IF */
+	OPT_IFINDEX,	/* an interface by name or index */
+	OPT_RAW,	/* by number: an int, or bytes */
 };
 struct sockopt {
 	const char	*name;
@@ -152,7 +160,12 @@ struct sockopt {
 	const char	*what;
 };
 extern const struct sockopt sockopts[];
+/* An option given by LEVEL and number that the table lacks (call_rec arg,
+   arg2 hold its level and number). */
+extern const struct sockopt sockopt_raw;
 const struct sockopt *sockopt_find(const char *);
+const struct sockopt *sockopt_by_number(int, int);
+extern const struct name level_words[];
 
 /* ---- the socket table (table.c) ---- */
 enum sock_state {
@@ -368,6 +381,7 @@ enum call_id {
 #define CF_PEEKONLY	0x20	/* recv that moves no state (a notice's peek) */
 #define CF_NOCALL	0x40	/* answered by sockrepl without a call (poll
 				   on bytes already in its buffer) */
+#define CF_RAWLEN	0x80	/* getsockopt of a length given: bytes */
 
 /* How a receive's bytes are shown (call_rec.show). */
 enum rec_show {
@@ -376,10 +390,18 @@ enum rec_show {
 	SHOW_FILE,	/* into a file: "buf" only */
 };
 
+/* The largest option value sockrepl sets or reads by number. */
+#define OPTVAL_MAX	128
 union optval {
 	int		i;
 	struct linger	l;
 	struct timeval	tv;
+	struct ucred	cred;
+	struct ip_mreqn	mreq;		/* ip_mreq is its first 8 bytes */
+	struct ipv6_mreq mreq6;
+	struct in_addr	in;
+	char		str[OPTVAL_MAX];
+	unsigned char	raw[OPTVAL_MAX];
 };
 
 struct call_rec {
@@ -445,6 +467,10 @@ size_t	 call_filled(const struct call_rec *);
 int	 call_setsockopt(struct sock *, const struct sockopt *,
 	    const union optval *, socklen_t);
 int	 call_getsockopt(struct sock *, const struct sockopt *,
+	    union optval *, socklen_t *, int);
+int	 call_setsockopt_num(struct sock *, const struct sockopt *, int, int,
+	    const union optval *, socklen_t);
+int	 call_getsockopt_num(struct sock *, const struct sockopt *, int, int,
 	    union optval *, socklen_t *, int);
 int	 call_getname(struct sock *, int, struct addr *, int);
 int	 call_shutdown(struct sock *, int);

@@ -9,6 +9,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include <arpa/inet.h>
+#include <net/if.h>
 #include <linux/if_ether.h>
 
 #include <errno.h>
@@ -132,11 +134,92 @@ proto_arg(struct buf *b, int family, int proto)
 		buf_printf(b, "%d", proto);
 }
 
+/* An IPv4 address as strace writes it: inet_addr("127.0.0.1"). */
+static void
+inaddr_arg(struct buf *b, const struct in_addr *a)
+{
+	char	s[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, a, s, sizeof s);
+	buf_printf(b, "inet_addr(\"%s\")", s);
+}
+
+/* An interface index, by name where it has one: if_nametoindex("lo"). */
+static void
+ifindex_arg(struct buf *b, unsigned idx)
+{
+	char	name[IF_NAMESIZE];
+
+	if (idx != 0 && if_indextoname(idx, name) != NULL)
+		buf_printf(b, "if_nametoindex(\"%s\")", name);
+	else
+		buf_printf(b, "%u", idx);
+}
+
 static void
 optval_arg(struct buf *b, const struct call_rec *r)
 {
 	const char	*n;
+	char		 s6[INET6_ADDRSTRLEN];
+	size_t		 len;
 
+	switch (r->opt->kind) {
+	case OPT_STRING:
+		len = strnlen(r->val.str, r->vallen < sizeof r->val.str ?
+		    r->vallen : sizeof r->val.str);
+		buf_addc(b, '"');
+		escape_bytes(b, r->val.str, len);
+		buf_addc(b, '"');
+		return;
+	case OPT_UCRED:
+		/* No peer: the kernel says uid and gid -1. */
+		buf_printf(b, "{pid=%ld, uid=%ld, gid=%ld}",
+		    (long)r->val.cred.pid, (long)(int)r->val.cred.uid,
+		    (long)(int)r->val.cred.gid);
+		return;
+	case OPT_MREQ:
+		BUF_LIT(b, "{imr_multiaddr=");
+		inaddr_arg(b, &r->val.mreq.imr_multiaddr);
+		if (r->vallen >= sizeof r->val.mreq) {
+			BUF_LIT(b, ", imr_address=");
+			inaddr_arg(b, &r->val.mreq.imr_address);
+			BUF_LIT(b, ", imr_ifindex=");
+			ifindex_arg(b, (unsigned)r->val.mreq.imr_ifindex);
+		} else {
+			BUF_LIT(b, ", imr_interface=");
+			inaddr_arg(b, &r->val.mreq.imr_address);
+		}
+		buf_addc(b, '}');
+		return;
+	case OPT_MREQ6:
+		inet_ntop(AF_INET6, &r->val.mreq6.ipv6mr_multiaddr, s6,
+		    sizeof s6);
+		buf_printf(b, "{ipv6mr_multiaddr=inet_pton(AF_INET6, \"%s\"), "
+		    "ipv6mr_interface=", s6);
+		ifindex_arg(b, r->val.mreq6.ipv6mr_interface);
+		buf_addc(b, '}');
+		return;
+	case OPT_INADDR:
+		buf_addc(b, '[');
+		inaddr_arg(b, &r->val.in);
+		buf_addc(b, ']');
+		return;
+	case OPT_IFINDEX:
+		buf_addc(b, '[');
+		ifindex_arg(b, (unsigned)r->val.i);
+		buf_addc(b, ']');
+		return;
+	case OPT_RAW:
+		if (r->vallen == sizeof(int) && !(r->flags & CF_RAWLEN))
+			break;
+		buf_addc(b, '"');
+		escape_bytes(b, r->val.raw, r->vallen < sizeof r->val.raw ?
+		    r->vallen : sizeof r->val.raw);
+		buf_addc(b, '"');
+		return;
+	default:
+		break;
+	}
 	switch (r->opt->kind) {
 	case OPT_LINGER:
 		buf_printf(b, "{l_onoff=%d, l_linger=%d}", r->val.l.l_onoff,
@@ -285,10 +368,15 @@ call_args(struct buf *b, const struct call_rec *r)
 		break;
 	case CALL_SETSOCKOPT:
 	case CALL_GETSOCKOPT:
-		buf_printf(b, "%d, %s, %s, ", r->fd, name_of(level_names,
-		    r->opt->level), r->opt->name);
+		buf_printf(b, "%d, ", r->fd);
+		if (r->opt->kind == OPT_RAW) {
+			const_arg(b, level_names, r->arg);
+			buf_printf(b, ", %ld, ", r->arg2);
+		} else
+			buf_printf(b, "%s, %s, ", name_of(level_names,
+			    r->opt->level), r->opt->name);
 		if (r->call == CALL_GETSOCKOPT && r->ret < 0)
-			buf_printf(b, "&val, [%zu]", sizeof r->val);
+			buf_printf(b, "&val, [%u]", (unsigned)r->vallen);
 		else {
 			optval_arg(b, r);
 			buf_printf(b, r->call == CALL_GETSOCKOPT ? ", [%u]" :
@@ -508,4 +596,10 @@ trace_observe(const struct call_rec *r)
 	call_args(&b, r);
 	call_ending(&b, r);
 	emit(buf_str(&b));
+	/* An option read by number, longer than an int: its bytes too. */
+	if (r->call == CALL_GETSOCKOPT && r->ret == 0 &&
+	    r->opt->kind == OPT_RAW && (r->vallen > sizeof(int) ||
+	    (r->flags & CF_RAWLEN)))
+		show_data_fmt(NULL, NULL, r->val.raw, r->vallen <
+		    sizeof r->val.raw ? r->vallen : sizeof r->val.raw, FMT_HEX);
 }

@@ -113,7 +113,7 @@ def test_help_command():
                  "fileno", "shutdown", "close", "use", "list", "help",
                  "sleep", "quit"):
         check(re.search(r"\b%s\b" % name, out), "help lacks " + name)
-    check("usage: send DATA" in out, out)
+    check("usage: send [-m FLAGS] DATA" in out, out)
     check("usage: recvfrom [-f FORMAT] [BUFSIZE [FLAGS]] [> FILE | -> NAME]" in out, "prefix for help")
     st, out, err = lib.run("help nosuch\n")
     check(st == 1 and "nosuch" in err, err)
@@ -151,15 +151,15 @@ def test_unique_prefix_and_alias():
 
 def test_wrong_arg_counts_print_usage():
     out = expect_errors(
-        "socketpair\nlisten 1 2\nrecv 1 2 3\nsocket udp inet inet\naccept x\n"
+        "socketpair\nlisten 1 2\nrecv 1 2 3\nsocket udp inet icmp 1\naccept x\n"
         "shutdown\nbind\nsendto\nuse\non 3\nlist\n", [
             "line 2: usage: listen [BACKLOG]",
             "line 3: usage: recv [-f FORMAT] [BUFSIZE [FLAGS] | exactly N] [> FILE | -> NAME]",
-            "line 4: usage: socket [TYPE] [FAMILY]",
+            "line 4: usage: socket [TYPE] [FAMILY] [PROTOCOL]",
             "line 5: usage: accept",
             "line 6: usage: shutdown rd|wr|rdwr",
             "line 7: usage: bind ADDR",
-            "line 8: usage: sendto DATA [ADDR]",
+            "line 8: usage: sendto [-m FLAGS] DATA [ADDR]",
             "line 9: usage: use FD",
             "line 10: usage: on FD COMMAND [ARG ...]",
         ])
@@ -207,12 +207,14 @@ def test_bad_values_are_named():
             'line 13: settimeout: timeout -1: negative',
             'line 14: setblocking: "maybe" is not true or false',
             'line 15: setsockopt: unknown option "SO_BOGUS" (help '
-            'setsockopt lists them)',
+            'setsockopt lists them; or give LEVEL and a number: '
+            'setsockopt SOL_SOCKET 36 ...)',
             'line 16: setsockopt: SO_RCVBUF "abc": not a number',
             'line 17: shutdown: "sideways" is not rd, wr or rdwr',
             'line 18: sleep: seconds "abc": not a number of seconds',
-            'line 19: socket: "bogus" is not a socket type (tcp, udp, '
-            'seqpacket) or family (inet, inet6, unix), or gives one twice',
+            'line 19: socket: "bogus" is not a socket type (tcp, udp, raw, '
+            'seqpacket), family (inet, inet6, unix, packet) or protocol '
+            '(icmp, icmpv6, udplite, a number), or gives one twice',
             'line 20: socketpair: "bogus" is not a socket type (stream, '
             'dgram, seqpacket)',
         ])
