@@ -32,7 +32,7 @@ const struct cmd_entry cmd_sockatmark_entry = {
 	.maxargs = 0,
 	.flags = CMD_NEEDSOCK,
 	.summary = "show whether the socket's next byte is at the urgent mark",
-	.calls = "sockatmark(3): ioctl(2) SIOCATMARK",
+	.calls = "sockatmark(3)",
 	.exec = cmd_sockatmark_exec,
 	.help = "TCP urgent data (send -m oob) marks a place in the stream. "
 	    "sockatmark asks the kernel, with ioctl SIOCATMARK, whether the "

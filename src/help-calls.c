@@ -339,6 +339,41 @@ static const struct call_help call_help[] = {
 	    { EINVAL, "the request does not apply to this socket" },
 	    { ENOTTY, "the fd does not know that request" },
 	    { 0, NULL } } },
+	{ .call = "sockatmark",
+	  .proto = "int sockatmark(int sockfd);",
+	  .python = "fcntl.ioctl(sock, 0x8905, b'\\0\\0\\0\\0')  # SIOCATMARK",
+	  .example = "sockatmark",
+	  .errs = {
+	    { EBADF, "the fd is not open" },
+	    { EINVAL, "the fd is not a socket that has a mark (TCP)" },
+	    { 0, NULL } } },
+	{ .call = "sendmsg",
+	  .proto = "ssize_t sendmsg(int sockfd, const struct msghdr *msg, "
+	      "int flags);",
+	  .python = "sock.sendmsg([b'hello'], [(socket.SOL_SOCKET, "
+	      "socket.SCM_RIGHTS, array.array('i', [fd]))])",
+	  .example = "sendmsg here fds 3",
+	  .errs = {
+	    { EPIPE, "the connection is closed for sending" },
+	    { EAGAIN, "the send buffer is full and the socket does not "
+		"wait" },
+	    { EBADF, "an fd passed is not open" },
+	    { EINVAL, "ancillary data the socket does not take (fds and "
+		"credentials go over AF_UNIX only)" },
+	    { ETOOMANYREFS, "too many fds in flight" },
+	    { 0, NULL } } },
+	{ .call = "recvmsg",
+	  .proto = "ssize_t recvmsg(int sockfd, struct msghdr *msg, "
+	      "int flags);",
+	  .python = "data, ancdata, msg_flags, address = sock.recvmsg(65536, "
+	      "1024)",
+	  .example = "recvmsg",
+	  .errs = {
+	    { EAGAIN, "no data is waiting and the socket does not wait" },
+	    { ECONNRESET, "the peer reset the connection" },
+	    { ENOTCONN, "the socket is not connected" },
+	    { EMFILE, "fds arrived but the process has no room for them" },
+	    { 0, NULL } } },
 	{ .call = "nanosleep",
 	  .proto = "int nanosleep(const struct timespec *req, "
 	      "struct timespec *rem);",
