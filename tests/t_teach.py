@@ -242,7 +242,7 @@ def test_python_address_tuples():
               "in connect localhost 6565" % port in err, err)
         check("unknown command \"connect((localhost,\": write the command "
               "and then its arguments" in err and "connect ADDR" in err, err)
-        check("help send shows how: send DATA" in err, err)
+        check("help send shows how: send [-m FLAGS] DATA" in err, err)
     finally:
         srv.close()
         udp.close()
