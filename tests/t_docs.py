@@ -250,8 +250,11 @@ def test_help_and_man_agree_on_the_calls():
         if protos:
             with_calls += 1
         if protos != got_protos:
-            problems.append("%s: help gives prototypes %r, the man page %r"
-                            % (n, protos, got_protos))
+            problems.append(
+                "%s: help gives prototypes %r, the man page %r (under its "
+                ".It Ic entry write, as bind's does, \"In C:\" then .Ft "
+                "TYPE and .Fn NAME \"ARG\" ... ; for each, from the rows "
+                "of src/help-calls.c)" % (n, protos, got_protos))
         if pythons[:1] != got_pythons[:1]:
             problems.append("%s: help gives Python %r, the man page %r"
                             % (n, pythons[:1], got_pythons[:1]))
