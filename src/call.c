@@ -136,6 +136,7 @@ call_transition(struct sock *sk, struct call_rec *r)
 	case CALL_SOCKET:
 		sk = sock_add((int)r->ret, r->family, real_type((int)r->ret,
 		    r->family, r->type), r->protocol);
+		sk->ino = sock_inode(sk->fd);
 		r->fd = sk->fd;
 		r->seq = sk->seq;
 		break;
@@ -143,10 +144,12 @@ call_transition(struct sock *sk, struct call_rec *r)
 		nsk = sock_add(r->sv[0], AF_UNIX, real_type(r->sv[0], AF_UNIX,
 		    r->type), 0);
 		nsk->state = ST_CONNECTED;
+		nsk->ino = sock_inode(nsk->fd);
 		r->sv_seq[0] = nsk->seq;
 		nsk = sock_add(r->sv[1], AF_UNIX, real_type(r->sv[1], AF_UNIX,
 		    r->type), 0);
 		nsk->state = ST_CONNECTED;
+		nsk->ino = sock_inode(nsk->fd);
 		r->sv_seq[1] = nsk->seq;
 		sk = sock_get(r->sv[0]);
 		r->fd = sk->fd;
@@ -163,6 +166,7 @@ call_transition(struct sock *sk, struct call_rec *r)
 		nsk = sock_add((int)r->ret, sk->family, sk->type,
 		    sk->protocol);
 		nsk->state = ST_CONNECTED;
+		nsk->ino = sock_inode(nsk->fd);
 		nsk->parent = sk->fd;
 		nsk->parent_seq = sk->seq;
 		r->new_seq = nsk->seq;
@@ -183,11 +187,15 @@ call_transition(struct sock *sk, struct call_rec *r)
 			break;
 		if (!(r->arg & MSG_PEEK))
 			sk->bytes_in += call_filled(r);
+		/* After a reset, the 0 that follows is not the peer's EOF. */
 		if (r->ret == 0 && r->len > 0 && sk->type != SOCK_DGRAM &&
-		    !sk->shut_rd)
+		    !sk->shut_rd && sk->state != ST_FAILED)
 			sk->state = ST_CLOSED_PEER;
 		break;
 	case CALL_GETSOCKOPT:
+		/* A connection's error, taken by reading it, stays in list. */
+		if (r->opt->kind == OPT_ERRNO && r->val.i != 0)
+			sock_note_error(sk, r->val.i);
 		if (r->opt->kind != OPT_ERRNO || sk->state != ST_CONNECTING)
 			break;
 		/* Reading SO_ERROR is how a background connect's end is learnt. */
@@ -417,22 +425,36 @@ call_recv(struct sock *sk, void *p, size_t size, int msgflags,
 {
 	struct call_rec	*r;
 	ssize_t		ret;
+	int		trunc;
 
 	r = rec_init(from != NULL ? CALL_RECVFROM : CALL_RECV, sk, flags);
+	trunc = 0;
 	r->data = p;
 	r->len = size;
 	r->arg = msgflags;
 	r->show = show;
 	r->fmt = fmt;
+	/*
+	 * A datagram longer than the buffer is cut short and the rest lost:
+	 * MSG_TRUNC makes the kernel say how long it was (arg2), and the
+	 * call returns what it would have without it.
+	 */
+	if (sk->type != SOCK_STREAM && !(msgflags & MSG_TRUNC))
+		trunc = MSG_TRUNC;
 	if (from != NULL) {
 		r->addr.len = sizeof r->addr.ss;
-		ret = recvfrom(sk->fd, p, size, msgflags,
+		ret = recvfrom(sk->fd, p, size, msgflags | trunc,
 		    (struct sockaddr *)&r->addr.ss, &r->addr.len);
 		if (ret < 0)
 			r->addr.len = 0;
 		*from = r->addr;
 	} else
-		ret = recv(sk->fd, p, size, msgflags);
+		ret = recv(sk->fd, p, size, msgflags | trunc);
+	if (trunc && ret > 0) {
+		r->arg2 = ret;
+		if ((size_t)ret > size)
+			ret = (ssize_t)size;
+	}
 	rec_result(r, (long)ret, errno);
 	finish(r, sk);
 	return ret;
@@ -560,6 +582,46 @@ call_getsockopt_num(struct sock *sk, const struct sockopt *o, int level,
 	rec_result(r, ret, errno);
 	finish(r, sk);
 	return ret;
+}
+
+/*
+ * getsockopt(2) of an option whose value is a struct of its own (TCP_INFO,
+ * SO_MEMINFO): the record's data points at the caller's buffer of *len
+ * bytes, and *len is what the kernel filled.
+ */
+int
+call_getsockopt_buf(struct sock *sk, const struct sockopt *o, void *p,
+    socklen_t *len, int flags)
+{
+	struct call_rec	*r;
+	int		ret;
+
+	r = rec_init(CALL_GETSOCKOPT, sk, flags);
+	r->opt = o;
+	memset(p, 0, *len);
+	ret = getsockopt(sk->fd, o->level, o->optname, p, len);
+	r->data = p;
+	r->vallen = *len;
+	rec_result(r, ret, errno);
+	finish(r, sk);
+	return ret;
+}
+
+/*
+ * A sock_diag dump that kernel.c made on its own netlink socket, behind
+ * the user's back: n sockets returned, or -1 and err. Only the trace (-v)
+ * takes note.
+ */
+void
+call_sockdiag(int family, int protocol, long n, int err)
+{
+	struct call_rec	*r;
+
+	r = rec_init(CALL_SOCKDIAG, NULL, CF_BEHIND);
+	r->family = family;
+	r->protocol = protocol;
+	rec_result(r, n, err);
+	call_observe(r);
 }
 
 /* getsockname(2), or getpeername(2) when peer is set. */

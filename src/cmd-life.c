@@ -306,12 +306,21 @@ const struct cmd_entry cmd_bind_entry = {
 static enum cmd_retval
 cmd_listen_exec(struct cmd_ctx *ctx)
 {
+	struct addr	 got;
 	long long	 backlog = 128;
+	int		 unbound = ctx->sk->state == ST_NEW &&
+			    ctx->sk->family != AF_UNIX;
 
 	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 0, 65535, "backlog",
 	    &backlog) != 0)
 		return CMD_ERROR;
 	if (call_listen(ctx->sk, (int)backlog) < 0) {
+		call_report(call_last());
+		return CMD_ERROR;
+	}
+	/* listen bound the socket itself: show the port it chose, as bind
+	 * to port 0 does. */
+	if (unbound && call_getname(ctx->sk, 0, &got, 0) < 0) {
 		call_report(call_last());
 		return CMD_ERROR;
 	}
@@ -339,10 +348,15 @@ cmd_accept_exec(struct cmd_ctx *ctx)
 {
 	struct sock	*sk = ctx->sk, *nsk;
 
-	if (!wait_ready(sk, POLLIN, CALL_ACCEPT, 0))
+	if (!wait_ready(sk, POLLIN, CALL_ACCEPT, 0)) {
+		if (call_last()->call == CALL_PPOLL && call_last()->ret == 0)
+			hint_accept_timeout(sk);
 		return CMD_ERROR;
+	}
 	if (call_accept(sk, &nsk) < 0) {
 		call_report(call_last());
+		if (call_last()->err == EINVAL)
+			hint_accept_elsewhere(sk);
 		return CMD_ERROR;
 	}
 	set_current(nsk->fd);
@@ -423,6 +437,9 @@ connect_common(struct cmd_ctx *ctx, int ex)
 	}
 	if (r == -1)
 		call_report(call_last());
+	/* Timed out (-2), or a kernel's own timeout: the backlog? */
+	if (r == -2 || (r == -1 && sess.last.err == ETIMEDOUT))
+		hint_connect_timeout(&a);
 	return r == 0 ? CMD_OK : CMD_ERROR;
 }
 
@@ -511,6 +528,22 @@ const struct cmd_entry cmd_shutdown_entry = {
 	    "\"I am done sending\". SHUT_RD, SHUT_WR and SHUT_RDWR work too."
 };
 
+/*
+ * At the prompt, with notices on: what the kernel does with a connection
+ * after close, which no call returns (FIN_WAIT2, TIME_WAIT).
+ */
+static void
+close_news(void)
+{
+	struct buf	news = { 0 };
+
+	if (!opt.interactive || events_enabled <= 0)
+		return;
+	if (kernel_closed_news(&news) > 0)
+		fputs(buf_str(&news), stdout);
+	buf_free(&news);
+}
+
 static enum cmd_retval
 cmd_close_exec(struct cmd_ctx *ctx)
 {
@@ -526,6 +559,7 @@ cmd_close_exec(struct cmd_ctx *ctx)
 	}
 	fd = sk->fd;
 	parent = sock_parent(sk);
+	kernel_closed_note(sk);
 	r = call_close(sk);
 	if (current_fd == fd)
 		set_current(parent != NULL ? parent->fd : -1);
@@ -533,6 +567,7 @@ cmd_close_exec(struct cmd_ctx *ctx)
 		call_report(call_last());
 		return CMD_ERROR;
 	}
+	close_news();
 	return CMD_OK;
 }
 

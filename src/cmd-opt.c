@@ -439,6 +439,22 @@ const struct cmd_entry cmd_setsockopt_entry = {
 	    "int VALUE or hex:BYTES: setsockopt SOL_SOCKET 36 7 sets SO_MARK."
 };
 
+/* An option whose value is a struct: its fields by name, as results. */
+static enum cmd_retval
+getsockopt_struct(struct sock *sk, const struct sockopt *o)
+{
+	uint64_t	 p[64];		/* larger than any struct tcp_info yet */
+	socklen_t	 len = sizeof p;
+
+	if (call_getsockopt_buf(sk, o, p, &len, 0) < 0) {
+		call_report(call_last());
+		return CMD_ERROR;
+	}
+	if (o->kind == OPT_TCPINFO)
+		tcpinfo_fields(p, len);
+	return CMD_OK;
+}
+
 static enum cmd_retval
 cmd_getsockopt_exec(struct cmd_ctx *ctx)
 {
@@ -454,6 +470,10 @@ cmd_getsockopt_exec(struct cmd_ctx *ctx)
 		cmd_usage(ctx->entry);
 		return CMD_ERROR;
 	}
+	/* A struct the kernel fills: its fields by name. */
+	if (ctx->argc == k && (o->kind == OPT_TCPINFO ||
+	    o->kind == OPT_MEMINFO))
+		return getsockopt_struct(ctx->sk, o);
 	if (ctx->argc == k + 1) {
 		/* A length: the bytes as they are, of any option. */
 		if (parse_int(ctx->argv[k].s, 0, OPTVAL_MAX, "length",
@@ -495,5 +515,8 @@ const struct cmd_entry cmd_getsockopt_entry = {
 	    "SO_PEERCRED (the AF_UNIX peer's pid, uid and gid). LEVEL NUMBER "
 	    "reads any option as an int; a LEN reads that many bytes of any "
 	    "option and shows them as a hexdump: getsockopt IPPROTO_TCP 11 "
-	    "104 is struct tcp_info's bytes."
+	    "104 is struct tcp_info's bytes, "
+	    "while getsockopt TCP_INFO shows its fields one per line by name "
+	    "(info shows them readably), and SO_MEMINFO the kernel's memory "
+	    "counters."
 };

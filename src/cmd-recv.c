@@ -312,9 +312,20 @@ recv_common(struct cmd_ctx *ctx, int from)
 	else if ((size_t)r > shown)
 		result("the datagram was %zd bytes; the %lld that fit the "
 		    "buffer are shown", r, size);
+	else if (sk->type != SOCK_STREAM && call_last()->arg2 > r)
+		result("the datagram was %ld bytes: the %ld past the buffer "
+		    "were lost (MSG_TRUNC; a datagram is read whole or cut "
+		    "short, never in parts); recv %ld reads it all",
+		    call_last()->arg2, call_last()->arg2 - (long)r,
+		    call_last()->arg2);
 	if (r == 0 && size > 0 && sk->type != SOCK_DGRAM && sk->shut_rd)
 		result("EOF: this side shut down reading (shutdown rd), so "
 		    "recv returns 0");
+	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM &&
+	    sk->state == ST_FAILED && sk->errnum == ECONNRESET)
+		result("EOF after a reset: the peer reset the connection "
+		    "(ECONNRESET, reported already), it did not close it in "
+		    "order; recv returns 0 from now on");
 	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM)
 		result("EOF: the peer closed its end of the connection "
 		    "(orderly shutdown)");

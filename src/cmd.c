@@ -44,6 +44,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_fileno_entry,
 	&cmd_sockatmark_entry,
 	&cmd_list_entry,
+	&cmd_info_entry,
 	&cmd_use_entry,
 	&cmd_on_entry,
 	/* session */

@@ -14,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <linux/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -175,12 +176,49 @@ poll_now(int fd, short events)
 	return pfd.revents;
 }
 
+/*
+ * A TCP listener's accept queue and backlog, which Linux reports in
+ * TCP_INFO's unacked and sacked fields. Returns 0, or -1 for another kind
+ * of listener (or a kernel that does not say).
+ */
+static int
+listener_queue(struct sock *sk, int *waiting, int *backlog)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof ti;
+
+	if ((sk->family != AF_INET && sk->family != AF_INET6) ||
+	    call_getsockopt_buf(sk, sockopt_find("TCP_INFO"), &ti, &len,
+	    CF_BEHIND) != 0 || len < offsetof(struct tcp_info, tcpi_sacked) +
+	    sizeof ti.tcpi_sacked)
+		return -1;
+	*waiting = (int)ti.tcpi_unacked;
+	*backlog = (int)ti.tcpi_sacked;
+	return 0;
+}
+
 static void
 check_listener(struct sock *sk, int rev, int edge, struct buf *out)
 {
+	int	n, backlog;
+
 	if (!(rev & EPOLLIN))
 		return;
-	if (!(sk->ev_said & EVS_ACCEPT))
+	if (listener_queue(sk, &n, &backlog) == 0 && n > 0) {
+		if ((sk->ev_said & EVS_ACCEPT) && n <= sk->ev_queue)
+			return;
+		if (n > backlog)
+			notice(out, sk->fd, "%d connections are waiting: the "
+			    "backlog (%d) is full, so new connections wait (and "
+			    "may time out) until accept takes one", n, backlog);
+		else if (n > 1)
+			notice(out, sk->fd, "%d connections are waiting, "
+			    "backlog %d", n, backlog);
+		else
+			notice(out, sk->fd, "a connection is waiting (accept "
+			    "will not block), backlog %d", backlog);
+		sk->ev_queue = n;
+	} else if (!(sk->ev_said & EVS_ACCEPT))
 		notice(out, sk->fd, "a connection is waiting (accept will not "
 		    "block)");
 	else if (edge)
@@ -217,6 +255,11 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 	uint64_t	mark;
 	char		c;
 	int		n;
+	/* TCP keeps the connection half open until our close. */
+	const char	*closewait = (sk->family == AF_INET ||
+			    sk->family == AF_INET6) && !sk->shut_wr ?
+			    "; the connection is in CLOSE_WAIT until you close" :
+			    "";
 
 	if (rev & EPOLLERR) {
 		/*
@@ -250,11 +293,11 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 		sk->ev_said |= EVS_EOF;
 		if (n > 0)
 			notice(out, sk->fd, "the peer closed its end (EOF): "
-			    "recv returns 0 after the %d byte%s waiting", n,
-			    n == 1 ? "" : "s");
+			    "recv returns 0 after the %d byte%s waiting%s", n,
+			    n == 1 ? "" : "s", closewait);
 		else
 			notice(out, sk->fd, "the peer closed its end (EOF): "
-			    "recv returns 0");
+			    "recv returns 0%s", closewait);
 	}
 }
 
@@ -336,13 +379,24 @@ events_settle(void)
 {
 	struct sock	*sk;
 	short		 rev;
-	int		 fd;
+	int		 fd, n, backlog;
 
 	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
 		sk = sock_get(fd);
+		/* Nothing told, nothing to forget: no call (a table of
+		 * thousands costs no more per command). */
+		if (sk->ev_said == 0) {
+			if (sk->ev_mark < sk->bytes_in)
+				sk->ev_mark = sk->bytes_in;
+			continue;
+		}
 		rev = poll_now(fd, POLLIN);
-		if (!(rev & POLLIN))
+		if (!(rev & POLLIN)) {
 			sk->ev_said &= ~(EVS_ACCEPT | EVS_DGRAM);
+			sk->ev_queue = 0;
+		} else if (sk->state == ST_LISTENING &&
+		    listener_queue(sk, &n, &backlog) == 0)
+			sk->ev_queue = n;	/* accept took some: less is old */
 		if (is_dgram(sk) && !(rev & POLLERR))
 			sk->ev_said &= ~EVS_ERROR;
 		/* Bytes read since are not news either. */

@@ -303,7 +303,7 @@ export_read(struct export *x)
 	for (i = 0; i < log_nrecs; i++) {
 		r = &log_recs[i].rec;
 		if ((r->flags & (CF_NOTMADE | CF_BEHIND | CF_PEEKONLY |
-		    CF_NOCALL)) ||
+		    CF_NOCALL | CF_INSPECT)) ||
 		    r->call == CALL_NONE) {
 			x->recs[i].skip = 1;
 			continue;

@@ -127,6 +127,8 @@ const struct sockopt sockopts[] = {
 	  "the socket's protocol" },
 	{ "SO_ACCEPTCONN", SOL_SOCKET, SO_ACCEPTCONN, OPT_BOOL, 1,
 	  "whether the socket is listening" },
+	{ "SO_MEMINFO", SOL_SOCKET, SO_MEMINFO, OPT_MEMINFO, 1,
+	  "the kernel's memory counters for the socket's queues" },
 	{ "TCP_NODELAY", IPPROTO_TCP, TCP_NODELAY, OPT_BOOL, 0,
 	  "send small segments at once (turn off Nagle's algorithm)" },
 	{ "TCP_CORK", IPPROTO_TCP, TCP_CORK, OPT_BOOL, 0,
@@ -144,6 +146,9 @@ const struct sockopt sockopts[] = {
 	{ "TCP_USER_TIMEOUT", IPPROTO_TCP, TCP_USER_TIMEOUT, OPT_INT, 0,
 	  "milliseconds unacknowledged data may wait before the "
 	  "connection is dropped" },
+	{ "TCP_INFO", IPPROTO_TCP, TCP_INFO, OPT_TCPINFO, 1,
+	  "the kernel's view of the connection: state, rtt, cwnd, "
+	  "retransmits, ... (info shows it readably)" },
 	{ "IP_TTL", IPPROTO_IP, IP_TTL, OPT_INT, 0,
 	  "time to live of outgoing IPv4 packets" },
 	{ "IP_TOS", IPPROTO_IP, IP_TOS, OPT_INT, 0,

@@ -150,6 +150,8 @@ enum optkind {
 	OPT_INADDR,	/* an IPv4 address: IP_MULTICAST_IF */
 	OPT_IFINDEX,	/* an interface by name or index */
 	OPT_RAW,	/* by number: an int, or bytes */
+	OPT_TCPINFO,	/* read-only struct tcp_info (tcpinfo.c) */
+	OPT_MEMINFO,	/* read-only SK_MEMINFO_* counters */
 };
 struct sockopt {
 	const char	*name;
@@ -199,6 +201,9 @@ struct sock {
 	uint64_t	 ev_mark;	/* bytes_in + bytes waiting, when last
 					   announced: more than that is news */
 	struct rbuf	*rbuf;		/* bytes read past a line (rbuf.c) */
+	uint64_t	 ino;		/* the socket's inode: how sock_diag
+					   names it (kernel.c) */
+	int		 ev_queue;	/* connections waiting, last told */
 };
 struct sock	*sock_get(int);
 struct sock	*sock_add(int, int, int, int);
@@ -213,6 +218,47 @@ void		 sock_note_error(struct sock *, int);
 const char	*sock_state_name(const struct sock *);
 const char	*sock_type_short(int, int);
 const char	*sock_family_short(int);
+
+/*
+ * ---- the kernel's view (tcpinfo.c, kernel.c) ----
+ *
+ * What the kernel says of sockets: TCP_INFO decoded, and one sock_diag
+ * dump per kind of socket (as ss(8) reads them), kept by inode.
+ */
+const char	*tcp_state_name(int);
+const char	*tcp_state_meaning(int);
+void		 tcpinfo_brief(struct buf *, const void *, size_t);
+void		 tcpinfo_fields(const void *, size_t);
+struct kstate {
+	uint64_t	 ino;		/* 0: none (a TIME_WAIT socket) */
+	int		 family;
+	int		 protocol;	/* IPPROTO_TCP, IPPROTO_UDP, 0 (unix) */
+	int		 state;		/* TCP_* as the kernel numbers them */
+	uint32_t	 rqueue;	/* listener: connections waiting */
+	uint32_t	 wqueue;	/* listener: the backlog */
+	uint64_t	 peer_ino;	/* unix: the peer's inode */
+	struct addr	 local;
+	struct addr	 peer;
+};
+/* What kernel_load reads: one dump for each kind asked for. */
+#define KV_TCP		0x1
+#define KV_UDP		0x2
+#define KV_UNIX		0x4
+int		 kernel_load(int);
+const struct kstate *kernel_find(uint64_t);
+const struct kstate *kernel_find_tuple(const struct addr *,
+		    const struct addr *);
+void		 kernel_forget(void);
+uint64_t	 sock_inode(int);
+void		 kernel_closed_note(struct sock *);
+int		 kernel_closed_any(void);
+int		 kernel_closed_rows(int (*)(const struct kstate *, void *),
+		    void *);
+int		 kernel_closed_news(struct buf *);
+extern const struct cmd_entry cmd_info_entry;
+void		 hint_connect_timeout(const struct addr *);
+void		 hint_accept_timeout(struct sock *);
+void		 hint_accept_elsewhere(struct sock *);
 
 /* ---- output (out.c) ---- */
 struct options {
@@ -363,6 +409,7 @@ enum call_id {
 	CALL_PPOLL,
 	CALL_IOCTL,
 	CALL_NANOSLEEP,
+	CALL_SOCKDIAG,		/* a netlink sock_diag dump (kernel.c) */
 	CALL_BUFFERED,		/* bytes served from sockrepl's buffer */
 	CALL__COUNT
 };
@@ -379,6 +426,8 @@ enum call_id {
 #define CF_CONNRESULT	0x10	/* getsockopt SO_ERROR asked how a connect
 				   with a timeout ended */
 #define CF_PEEKONLY	0x20	/* recv that moves no state (a notice's peek) */
+#define CF_INSPECT	0x100	/* made by info to show the kernel's view:
+				   traced, not exported */
 #define CF_NOCALL	0x40	/* answered by sockrepl without a call (poll
 				   on bytes already in its buffer) */
 #define CF_RAWLEN	0x80	/* getsockopt of a length given: bytes */
@@ -480,6 +529,9 @@ int	 call_fcntl_getfl(struct sock *, int);
 int	 call_fcntl_setfl(struct sock *, int, int);
 int	 call_ppoll(struct pollfd *, int, int, int);
 int	 call_ioctl_int(struct sock *, unsigned long, int *, int);
+int	 call_getsockopt_buf(struct sock *, const struct sockopt *, void *,
+	    socklen_t *, int);
+void	 call_sockdiag(int, int, long, int);
 int	 call_nanosleep(const struct timespec *);
 int	 call_interrupted(struct sock *, enum call_id, int);
 void	 call_report(const struct call_rec *);

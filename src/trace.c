@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_ether.h>
+#include <linux/sockios.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +47,7 @@ static const char *const call_names[CALL__COUNT] = {
 	[CALL_PPOLL] = "ppoll",
 	[CALL_IOCTL] = "ioctl",
 	[CALL_NANOSLEEP] = "nanosleep",
+	[CALL_SOCKDIAG] = "sock_diag",
 	[CALL_BUFFERED] = "(buffer)",
 };
 
@@ -156,6 +158,26 @@ ifindex_arg(struct buf *b, unsigned idx)
 		buf_printf(b, "%u", idx);
 }
 
+/* SO_MEMINFO's counters, by their SK_MEMINFO_ names. */
+static void
+meminfo_arg(struct buf *b, const void *p, size_t len)
+{
+	static const char *const names[] = { "RMEM_ALLOC", "RCVBUF",
+	    "WMEM_ALLOC", "SNDBUF", "FWD_ALLOC", "WMEM_QUEUED", "OPTMEM",
+	    "BACKLOG", "DROPS" };
+	uint32_t	v;
+	size_t		i;
+
+	buf_addc(b, '[');
+	for (i = 0; i < sizeof names / sizeof names[0] &&
+	    (i + 1) * sizeof v <= len; i++) {
+		memcpy(&v, (const char *)p + i * sizeof v, sizeof v);
+		buf_printf(b, "%sSK_MEMINFO_%s=%lu", i ? ", " : "", names[i],
+		    (unsigned long)v);
+	}
+	buf_addc(b, ']');
+}
+
 static void
 optval_arg(struct buf *b, const struct call_rec *r)
 {
@@ -216,6 +238,12 @@ optval_arg(struct buf *b, const struct call_rec *r)
 		escape_bytes(b, r->val.raw, r->vallen < sizeof r->val.raw ?
 		    r->vallen : sizeof r->val.raw);
 		buf_addc(b, '"');
+		return;
+	case OPT_TCPINFO:
+		tcpinfo_brief(b, r->data, r->vallen);
+		return;
+	case OPT_MEMINFO:
+		meminfo_arg(b, r->data, r->vallen);
 		return;
 	default:
 		break;
@@ -291,9 +319,18 @@ pollfds_arg(struct buf *b, const struct pollfd *pfd, int nfds, int revents)
 static const char *
 ioctl_name(unsigned long req)
 {
-	if (req == SIOCATMARK)
+	switch (req) {
+	case FIONREAD:
+		return "FIONREAD";
+	case SIOCOUTQ:
+		return "SIOCOUTQ";
+	case SIOCOUTQNSD:
+		return "SIOCOUTQNSD";
+	case SIOCATMARK:
 		return "SIOCATMARK";
-	return req == FIONREAD ? "FIONREAD" : "?";
+	default:
+		return "?";
+	}
 }
 
 /* "fd, ": the first argument of most calls. */
@@ -419,6 +456,15 @@ call_args(struct buf *b, const struct call_rec *r)
 	case CALL_NANOSLEEP:
 		buf_printf(b, "{tv_sec=%ld, tv_nsec=%ld}, NULL",
 		    (long)r->ts.tv_sec, r->ts.tv_nsec);
+		break;
+	case CALL_SOCKDIAG:
+		buf_printf(b, "SOCK_DIAG_BY_FAMILY, {%s, ",
+		    name_of(family_names, r->family));
+		if (r->family == AF_UNIX)
+			BUF_LIT(b, "0");
+		else
+			proto_arg(b, r->family, r->protocol);
+		BUF_LIT(b, "}, NLM_F_DUMP");
 		break;
 	default:
 		break;
@@ -546,6 +592,10 @@ trace_quiet(const struct call_rec *r)
 		result("%s", buf_str(&b));
 		break;
 	case CALL_GETSOCKOPT:
+		/* info shows its own block; TCP_INFO's fields are results. */
+		if ((r->flags & CF_INSPECT) || r->opt->kind == OPT_TCPINFO ||
+		    r->opt->kind == OPT_MEMINFO)
+			break;
 		if (!(r->flags & CF_CONNRESULT)) {
 			optval_plain(&b, r);
 			result("%s", buf_str(&b));

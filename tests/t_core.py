@@ -107,6 +107,7 @@ recvfrom(4, "a b", 65536, 0, NULL, [0]) = 3
 socketpair(AF_UNIX, SOCK_SEQPACKET, 0, [5, 6]) = 0
 send(5, "hi", 2, 0) = 2
 recv(6, "h", 1, 0) = 1
+the datagram was 2 bytes: the 1 past the buffer were lost (MSG_TRUNC; a datagram is read whole or cut short, never in parts); recv 2 reads it all
 socketpair(AF_UNIX, SOCK_STREAM, 0, [7, 8]) = 0
 """)
 
@@ -134,16 +135,16 @@ socket(AF_UNIX, SOCK_STREAM, 0) = 8
 socket(AF_UNIX, SOCK_DGRAM, 0) = 9
 socket(AF_UNIX, SOCK_SEQPACKET, 0) = 10
 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 11
-   FD  FAMILY TYPE      STATE          LOCAL                  PEER                         IN      OUT  MODE
-    3  inet   tcp       new            0.0.0.0:0              -                             0        0  blocking
-    4  inet   udp       new            0.0.0.0:0              -                             0        0  blocking
-    5  inet6  tcp       new            [::]:0                 -                             0        0  blocking
-    6  inet6  udp       new            [::]:0                 -                             0        0  blocking
-    7  inet6  udp       new            [::]:0                 -                             0        0  blocking
-    8  unix   stream    new            -                      -                             0        0  blocking
-    9  unix   dgram     new            -                      -                             0        0  blocking
-   10  unix   seqpacket new            -                      -                             0        0  blocking
-*  11  inet   tcp       new            0.0.0.0:0              -                             0        0  blocking
+   FD  FAMILY TYPE      STATE  KERNEL  RECV-Q  SEND-Q  LOCAL      PEER  IN  OUT  MODE
+    3  inet   tcp       new    CLOSE        0       0  0.0.0.0:0  -      0    0  blocking
+    4  inet   udp       new    -            0       0  0.0.0.0:0  -      0    0  blocking
+    5  inet6  tcp       new    CLOSE        0       0  [::]:0     -      0    0  blocking
+    6  inet6  udp       new    -            0       0  [::]:0     -      0    0  blocking
+    7  inet6  udp       new    -            0       0  [::]:0     -      0    0  blocking
+    8  unix   stream    new    -            0       0  -          -      0    0  blocking
+    9  unix   dgram     new    -            0       0  -          -      0    0  blocking
+   10  unix   seqpacket new    -            0       0  -          -      0    0  blocking
+*  11  inet   tcp       new    CLOSE        0       0  0.0.0.0:0  -      0    0  blocking
 """)
 
 
@@ -182,8 +183,8 @@ recv(4, "", 65536, 0) = 0
 EOF: the peer closed its end of the connection (orderly shutdown)
 close(5) = 0
 close(4) = 0
-   FD  FAMILY TYPE      STATE          LOCAL                  PEER                         IN      OUT  MODE
-*   3  unix   stream    listening      {p} -                             0        0  blocking
+   FD  FAMILY TYPE      STATE          KERNEL RECV-Q SEND-Q LOCAL                  PEER                         IN      OUT  MODE
+*   3  unix   stream    listening      -      0      128    {p} -                             0        0  blocking
 """.format(p=path, n=2 + len(path) + 1))
         check(os.path.exists(path), "bind made no socket file")
     finally:

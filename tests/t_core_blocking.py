@@ -25,8 +25,8 @@ getsockname(3, {AF_INET, 127.0.0.1:<P>}, [16]) = 0
 listen(3, 128) = 0
 ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=500000000}, [], 8) = 0 (Timeout)
 0.5
-   FD  FAMILY TYPE      STATE          LOCAL                  PEER                         IN      OUT  MODE
-*   3  inet   tcp       listening      127.0.0.1:<P> -                             0        0  timeout 0.5s
+   FD  FAMILY TYPE      STATE          KERNEL RECV-Q SEND-Q LOCAL                  PEER                         IN      OUT  MODE
+*   3  inet   tcp       listening      LISTEN 0      128    127.0.0.1:<P> -                             0        0  timeout 0.5s
 """)
     check(err == "line 5: accept: timed out after 0.5 s (the socket's "
           "timeout; see settimeout)\n", err)
@@ -87,7 +87,10 @@ connect(3, {AF_INET, 127.0.0.1:<P>}, 16) = -1 EINPROGRESS (Operation now in prog
 ppoll([{fd=3, events=POLLOUT}], 1, {tv_sec=0, tv_nsec=500000000}, [], 8) = 0 (Timeout)
 """, {"P": str(port)})
         check(err == "line 3: connect: timed out after 0.5 s (the socket's "
-              "timeout; see settimeout)\n", err)
+              "timeout; see settimeout)\nline 3: connect: no answer to the "
+              "connection request (SYN): a listener whose backlog is full "
+              "drops it, and so does a firewall; info on the listener shows "
+              "its queue\n", err)
         check("connecting" in re.split(r"\n +FD ", out)[1], out)
     finally:
         for f in fillers:

@@ -8,10 +8,11 @@ import shutil
 import lib
 from lib import check
 
-LIST_HEAD = "  FD  FAMILY  TYPE    STATE      LOCAL  PEER  IN  OUT  MODE"
+LIST_HEAD = ("  FD  FAMILY  TYPE    STATE      KERNEL  RECV-Q  SEND-Q  LOCAL  "
+             "PEER  IN  OUT  MODE")
 PAIR_LIST = """\
-*  3  unix    stream  connected  -      -      0    0  blocking
-   4  unix    stream  connected  -      -      0    0  blocking
+*  3  unix    stream  connected  -            0       0  -      -      0    0  blocking
+   4  unix    stream  connected  -            0       0  -      -      0    0  blocking
 """
 
 

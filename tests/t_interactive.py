@@ -231,7 +231,7 @@ def test_notices_keep_half_typed_line():
         c = socket.create_connection(("127.0.0.1", port), timeout=lib.TIMEOUT)
         try:
             p.expect(r"\[fd 3\] a connection is waiting \(accept will not "
-                     r"block\)\n")
+                     r"block\), backlog 5\n")
             p.line("accept")
             # Half a line, the cursor moved back into it: "send hlo|" with
             # the cursor before "lo".
