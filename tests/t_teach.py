@@ -248,5 +248,66 @@ def test_python_address_tuples():
         udp.close()
 
 
+def man_synopsis(call):
+    """The prototype of call in this machine's man page (section 2 or 3),
+    rendered by mandoc and put on one line; None if the page is absent."""
+    import gzip
+    for sec in ("2", "3"):
+        path = "/usr/share/man/man%s/%s.%s.gz" % (sec, call, sec)
+        if not os.path.exists(path):
+            continue
+        with gzip.open(path) as f:
+            text = f.read().decode()
+        if text.startswith(".so "):
+            with gzip.open("/usr/share/man/%s.gz" % text.split()[1]) as f:
+                text = f.read().decode()
+        p = __import__("subprocess").run(
+            ["mandoc", "-T", "ascii", "-O", "width=1000"], input=text,
+            capture_output=True, text=True, timeout=lib.TIMEOUT)
+        out = re.sub(r".\x08", "", p.stdout)
+        if "SYNOPSIS" not in out or "DESCRIPTION" not in out:
+            return None
+        syn = " ".join(out[out.index("SYNOPSIS"):
+                           out.index("DESCRIPTION")].split())
+        m = re.search(r"[A-Za-z_][\w ]*?\**\b%s\([^;]*\);" %
+                      re.escape(call), syn)
+        return m.group(0) if m else None
+    return None
+
+
+def classic_c(proto):
+    """A man page's prototype as C99 writes it: without man-pages 6's
+    _Nullable and restrict, and with void buf[.len] as void *buf."""
+    proto = re.sub(r"\b(_Nullable|_Nonnull|restrict)\b ?", "", proto)
+    proto = re.sub(r"\b(\w+)\[[^]]*\.[^]]*\]", r"*\1", proto)
+    return re.sub(r"\s+", " ", proto).replace(" )", ")")
+
+
+def test_prototypes_are_the_man_pages():
+    """Every prototype help gives is the one in the system's man page
+    (as classic C: man-pages 6 annotations taken out)."""
+    if __import__("shutil").which("mandoc") is None or not os.path.exists(
+            "/usr/share/man/man2/bind.2.gz"):
+        raise lib.Skip("no mandoc or no section 2 manuals (manpages-dev)")
+    out, _ = lib.run_ok("help\n")
+    names = re.findall(r"^  (\S+)", out, re.M)
+    out, _ = lib.run_ok("".join("help %s\n" % n for n in names))
+    protos = sorted(set(re.findall(r"^  In C: +(.*)$", out, re.M)))
+    check(len(protos) >= 15, protos)
+    compared, problems = 0, []
+    for proto in protos:
+        call = re.search(r"(\w+)\(", proto).group(1)
+        man = man_synopsis(call)
+        if man is None:
+            continue
+        compared += 1
+        if classic_c(man) != proto:
+            problems.append("%s:\n  help: %s\n  man:  %s" % (
+                call, proto, classic_c(man)))
+    check(compared >= 15, "only %d prototypes found in the manuals" %
+          compared)
+    check(not problems, "\n".join(problems))
+
+
 if __name__ == "__main__":
     lib.main()
