@@ -93,11 +93,52 @@ real_type(int fd, int family, int type)
 	return t;
 }
 
+/*
+ * An fd that came in a message (SCM_RIGHTS) enters the table as what it
+ * is: family, type and protocol from the kernel, and listening, connected
+ * or bound as SO_ACCEPTCONN, getpeername and getsockname say. Returns its
+ * seq, or 0 for an fd that is no socket (the handler closes it).
+ */
+static uint64_t
+adopt(int fd)
+{
+	struct sock	*nsk;
+	struct addr	 a;
+	socklen_t	 len;
+	int		 family, type, proto = 0, listening = 0, fl;
+
+	len = sizeof family;
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0)
+		return 0;
+	len = sizeof type;
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
+		return 0;
+	len = sizeof proto;
+	(void)getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
+	len = sizeof listening;
+	(void)getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
+	nsk = sock_add(fd, family, type, proto);
+	if (listening)
+		nsk->state = ST_LISTENING;
+	else if (addr_of_socket(fd, 1, &a) == 0)
+		nsk->state = ST_CONNECTED;
+	else if (addr_of_socket(fd, 0, &a) == 0 && (family == AF_UNIX ?
+	    a.len > sizeof(sa_family_t) : addr_port((struct sockaddr *)
+	    &a.ss) > 0))
+		nsk->state = ST_BOUND;
+	if ((fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_NONBLOCK)) {
+		nsk->nonblock = 1;
+		nsk->timeout = 0;
+	}
+	return nsk->seq;
+}
+
 /* The socket's state machine: what a call's result does to the socket. */
 static struct sock *
 call_transition(struct sock *sk, struct call_rec *r)
 {
 	struct sock	*nsk;
+	int		 i;
 
 	if (r->flags & CF_NOTMADE)
 		return sk;
@@ -118,8 +159,10 @@ call_transition(struct sock *sk, struct call_rec *r)
 			break;
 		case CALL_SEND:
 		case CALL_SENDTO:
+		case CALL_SENDMSG:
 		case CALL_RECV:
 		case CALL_RECVFROM:
+		case CALL_RECVMSG:
 			if (!(r->flags & CF_PEEKONLY))
 				sock_note_error(sk, r->err);
 			break;
@@ -176,11 +219,17 @@ call_transition(struct sock *sk, struct call_rec *r)
 		break;
 	case CALL_SEND:
 	case CALL_SENDTO:
+	case CALL_SENDMSG:
 		sk->bytes_out += (uint64_t)r->ret;
 		/* The kernel gave an unbound socket a local port to send from. */
 		if (sk->state == ST_NEW && sk->family != AF_UNIX)
 			sk->state = ST_BOUND;
 		break;
+	case CALL_RECVMSG:
+		/* Sockets that came with it enter the table. */
+		for (i = 0; i < r->nrx; i++)
+			r->rxseq[i] = adopt(r->rxfd[i]);
+		/* FALLTHROUGH */
 	case CALL_RECV:
 	case CALL_RECVFROM:
 		if (r->flags & CF_PEEKONLY)
@@ -456,6 +505,99 @@ call_recv(struct sock *sk, void *p, size_t size, int msgflags,
 			ret = (ssize_t)size;
 	}
 	rec_result(r, (long)ret, errno);
+	finish(r, sk);
+	return ret;
+}
+
+/* sendmsg(2) of n bytes with the control messages ctl (ctllen bytes). */
+ssize_t
+call_sendmsg(struct sock *sk, const void *p, size_t n, const void *ctl,
+    size_t ctllen, int msgflags)
+{
+	struct call_rec	*r;
+	struct msghdr	 m;
+	struct iovec	 iov;
+	ssize_t		 ret;
+
+	r = rec_init(CALL_SENDMSG, sk, 0);
+	r->data = p;
+	r->len = n;
+	r->arg = msgflags;
+	r->ctl = ctllen > 0 ? ctl : NULL;
+	r->ctllen = ctllen;
+	memset(&m, 0, sizeof m);
+	iov.iov_base = (void *)(uintptr_t)p;
+	iov.iov_len = n;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctllen > 0 ? (void *)(uintptr_t)ctl : NULL;
+	m.msg_controllen = ctllen;
+	ret = sendmsg(sk->fd, &m, msgflags);
+	rec_result(r, (long)ret, errno);
+	finish(r, sk);
+	return ret;
+}
+
+/*
+ * recvmsg(2) of up to size bytes into p, with room for ctlcap bytes of
+ * control messages at ctl; the sender's address in the record's addr
+ * (len 0 for none). fds that came (SCM_RIGHTS) enter the table.
+ */
+ssize_t
+call_recvmsg(struct sock *sk, void *p, size_t size, void *ctl, size_t ctlcap,
+    int msgflags, enum data_format fmt)
+{
+	struct call_rec	*r;
+	struct cmsghdr	*c;
+	struct msghdr	 m;
+	struct iovec	 iov;
+	ssize_t		 ret;
+	size_t		 k, nfd;
+
+	r = rec_init(CALL_RECVMSG, sk, 0);
+	r->data = p;
+	r->len = size;
+	r->arg = msgflags;
+	r->show = SHOW_BLOCK;
+	r->fmt = fmt;
+	r->ctl = ctl;
+	r->ctlcap = ctlcap;
+	memset(&m, 0, sizeof m);
+	iov.iov_base = p;
+	iov.iov_len = size;
+	m.msg_name = &r->addr.ss;
+	m.msg_namelen = sizeof r->addr.ss;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = ctlcap > 0 ? ctl : NULL;
+	m.msg_controllen = ctlcap;
+	ret = recvmsg(sk->fd, &m, msgflags);
+	rec_result(r, (long)ret, errno);
+	if (ret >= 0) {
+		r->addr.len = m.msg_namelen;
+		r->ctllen = m.msg_controllen;
+		r->mflags = m.msg_flags;
+		for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+			if (c->cmsg_level != SOL_SOCKET ||
+			    c->cmsg_type != SCM_RIGHTS)
+				continue;
+			nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (k = 0; k < nfd; k++) {
+				if (r->nrx == RX_MAX) {
+					/* More than the record follows. */
+					int	fd;
+
+					memcpy(&fd, CMSG_DATA(c) + k *
+					    sizeof(int), sizeof fd);
+					close(fd);
+					continue;
+				}
+				memcpy(&r->rxfd[r->nrx++], CMSG_DATA(c) + k *
+				    sizeof(int), sizeof(int));
+			}
+		}
+	} else
+		r->addr.len = 0;
 	finish(r, sk);
 	return ret;
 }

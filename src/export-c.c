@@ -42,6 +42,8 @@
 #define H_LOAD		0x80000
 #define H_SENDFILE	0x100000
 #define H_HEXOUT	0x200000
+#define H_SENDMSG	0x400000
+#define H_RECVMSG	0x800000
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -57,6 +59,8 @@
 #define D_FBUF		0x400
 #define D_CRED		0x800
 #define D_OPTBUF	0x1000
+#define D_TXFDS		0x2000
+#define D_RXFDS		0x4000
 
 /* send_file reads in sockrepl's chunks. */
 #define STR(x)		STR_(x)
@@ -519,6 +523,51 @@ c_optval(struct cw *w, const struct call_rec *r, struct buf *a)
 	}
 }
 
+/*
+ * sendmsg of record i: the fds it passed into txfds (the variables they
+ * are now), and whether it sent credentials; the call into e.
+ */
+static void
+c_sendmsg(struct cw *w, size_t i, const char *S, struct buf *e,
+    struct buf *ok)
+{
+	const struct call_rec	*r = &log_recs[i].rec;
+	const void		*ctl = log_rec_ctl(&log_recs[i]);
+	const char		*d = log_rec_data(&log_recs[i]);
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	size_t			 k, nfd;
+	int			 fd, nfds = 0, creds = 0;
+
+	w->decl |= D_N;
+	w->need |= H_SENDMSG | H_SENT;
+	memset(&m, 0, sizeof m);
+	m.msg_control = (void *)(uintptr_t)ctl;
+	m.msg_controllen = ctl != NULL ? r->ctllen : 0;
+	for (c = ctl != NULL ? CMSG_FIRSTHDR(&m) : NULL; c != NULL;
+	    c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type ==
+		    SCM_CREDENTIALS)
+			creds = 1;
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd && nfds < RX_MAX; k++) {
+			memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
+			w->decl |= D_TXFDS;
+			line(w, 1, "txfds[%d] = %s;", nfds++, export_name(w->x,
+			    export_fd_seq(w->x, fd)));
+		}
+	}
+	buf_printf(e, "(n = send_msg(%s, ", S);
+	c_str(e, d != NULL ? d : "", d != NULL ? r->len : 0, 2);
+	buf_printf(e, ", %zu, %s, %d, %d, ", r->len, nfds > 0 ? "txfds" :
+	    "NULL", nfds, creds);
+	flags_format(e, msgflag_names, r->arg);
+	buf_adds(e, "))");
+	buf_printf(ok, "sent(\"sendmsg\", n, %zu);", r->len);
+}
+
 static void
 c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 {
@@ -825,6 +874,29 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		}
 		check(w, buf_str(&e), buf_str(&ok), "poll", c, err,
 		    len.len > 0 ? buf_str(&len) : NULL);
+		break;
+	case CALL_SENDMSG:
+		c_sendmsg(w, i, S, &e, &ok);
+		if (want)
+			c_want_ret(w, r, xe, &e, &ok, call, 1);
+		check_call(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
+	case CALL_RECVMSG:
+		w->decl |= D_N | D_BUF | D_RXFDS;
+		w->need |= H_RECVMSG | H_SHOW;
+		buf_printf(&e, "(n = recv_msg(%s, buf, %zu, ", S, r->len);
+		flags_format(&e, msgflag_names, r->arg);
+		buf_printf(&e, ", %zu, rxfds, %d, &nrx))", r->ctlcap, RX_MAX);
+		buf_adds(&ok, "show(buf, n);");
+		data_checks(w, xe, call, "buf", &ok, 0);
+		/* The sockets that came are variables, as in the session. */
+		for (k = 0; k < r->nrx; k++)
+			if (r->rxseq[k] != 0)
+				buf_printf(&ok, "\n%s = rxfds[%d];",
+				    export_name(w->x, r->rxseq[k]), k);
+		if (want)
+			c_want_ret(w, r, xe, &e, &ok, call, 1);
+		check_call(w, buf_str(&e), call, c, err, buf_str(&ok));
 		break;
 	case CALL_IOCTL:
 		if ((unsigned long)r->arg != SIOCATMARK) {
@@ -1300,6 +1372,93 @@ static const struct {
 "\terrno = e;\n"
 "\treturn r;\n"
 "}\n" },
+	{ H_SENDMSG, 0,
+"/*\n"
+" * sendmsg with ancillary data: nfds sockets to pass (SCM_RIGHTS), then\n"
+" * this process's credentials when creds is set (SCM_CREDENTIALS).\n"
+" */\n"
+"static ssize_t\n"
+"send_msg(int fd, const char *p, size_t len, const int *fds, int nfds,\n"
+"    int creds, int flags)\n"
+"{\n"
+"\tunion {\n"
+"\t\tchar\t\tb[CMSG_SPACE(sizeof(int) * " STR(RX_MAX) ") +\n"
+"\t\t\t\t    CMSG_SPACE(sizeof(struct ucred))];\n"
+"\t\tstruct cmsghdr\talign;\n"
+"\t} u;\n"
+"\tstruct iovec\t iov = { .iov_base = (void *)p, .iov_len = len };\n"
+"\tstruct msghdr\t msg = { .msg_iov = &iov, .msg_iovlen = 1 };\n"
+"\tstruct cmsghdr\t*c;\n"
+"\tstruct ucred\t cr;\n"
+"\tsize_t\t\t used = 0;\n"
+"\n"
+"\tmemset(&u, 0, sizeof u);\n"
+"\tif (nfds > 0) {\n"
+"\t\tc = (struct cmsghdr *)(void *)u.b;\n"
+"\t\tc->cmsg_level = SOL_SOCKET;\n"
+"\t\tc->cmsg_type = SCM_RIGHTS;\n"
+"\t\tc->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);\n"
+"\t\tmemcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)nfds);\n"
+"\t\tused += CMSG_SPACE(sizeof(int) * (size_t)nfds);\n"
+"\t}\n"
+"\tif (creds) {\n"
+"\t\tcr.pid = getpid();\n"
+"\t\tcr.uid = getuid();\n"
+"\t\tcr.gid = getgid();\n"
+"\t\tc = (struct cmsghdr *)(void *)(u.b + used);\n"
+"\t\tc->cmsg_level = SOL_SOCKET;\n"
+"\t\tc->cmsg_type = SCM_CREDENTIALS;\n"
+"\t\tc->cmsg_len = CMSG_LEN(sizeof cr);\n"
+"\t\tmemcpy(CMSG_DATA(c), &cr, sizeof cr);\n"
+"\t\tused += CMSG_SPACE(sizeof cr);\n"
+"\t}\n"
+"\tif (used > 0) {\n"
+"\t\tmsg.msg_control = u.b;\n"
+"\t\tmsg.msg_controllen = used;\n"
+"\t}\n"
+"\treturn sendmsg(fd, &msg, flags);\n"
+"}\n" },
+	{ H_RECVMSG, 0,
+"/*\n"
+" * recvmsg with room for ctlsize bytes of control messages: the fds that\n"
+" * came (SCM_RIGHTS) go into fds, the rest and msg_flags are described on\n"
+" * stderr. Returns what recvmsg returned.\n"
+" */\n"
+"static ssize_t\n"
+"recv_msg(int fd, char *buf, size_t size, int flags, size_t ctlsize,\n"
+"    int *fds, int maxfds, int *nfds)\n"
+"{\n"
+"\tstatic union {\n"
+"\t\tchar\t\tb[65536];\n"
+"\t\tstruct cmsghdr\talign;\n"
+"\t} u;\n"
+"\tstruct iovec\t iov = { .iov_base = buf, .iov_len = size };\n"
+"\tstruct msghdr\t msg = { .msg_iov = &iov, .msg_iovlen = 1 };\n"
+"\tstruct cmsghdr\t*c;\n"
+"\tssize_t\t\t n;\n"
+"\tsize_t\t\t k;\n"
+"\n"
+"\tmsg.msg_control = ctlsize > 0 ? u.b : NULL;\n"
+"\tmsg.msg_controllen = ctlsize;\n"
+"\t*nfds = 0;\n"
+"\tif ((n = recvmsg(fd, &msg, flags)) == -1)\n"
+"\t\treturn -1;\n"
+"\tfor (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {\n"
+"\t\tif (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {\n"
+"\t\t\tfprintf(stderr, \"recvmsg: control message level %d type \"\n"
+"\t\t\t    \"%d, %zu bytes\\n\", c->cmsg_level, c->cmsg_type,\n"
+"\t\t\t    (size_t)(c->cmsg_len - CMSG_LEN(0)));\n"
+"\t\t\tcontinue;\n"
+"\t\t}\n"
+"\t\tfor (k = 0; k < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int) &&\n"
+"\t\t    *nfds < maxfds; k++)\n"
+"\t\t\tmemcpy(&fds[(*nfds)++], CMSG_DATA(c) + k * sizeof(int),\n"
+"\t\t\t    sizeof(int));\n"
+"\t}\n"
+"\tif (msg.msg_flags != 0)\n"
+"\t\tfprintf(stderr, \"recvmsg: msg_flags %#x\\n\", msg.msg_flags);\n"
+"\treturn n;\n"
+"}\n" },
 	{ H_HEXOUT, 0,
 "/* An option's bytes, in hex, on stderr. */\n"
 "static void\n"
@@ -1351,6 +1510,10 @@ c_decls(struct cw *w, struct buf *b)
 		buf_adds(b, "\tint\t\t\t optval;\n");
 	if (w->decl & D_OPTLEN)
 		buf_adds(b, "\tsocklen_t\t\t optlen;\n");
+	if (w->decl & D_TXFDS)
+		buf_printf(b, "\tint\t\t\t txfds[%d];\n", RX_MAX);
+	if (w->decl & D_RXFDS)
+		buf_printf(b, "\tint\t\t\t rxfds[%d], nrx;\n", RX_MAX);
 	if (w->decl & D_CRED)
 		buf_adds(b, "\tstruct ucred\t\t cred;\n");
 	if (w->decl & D_OPTBUF)

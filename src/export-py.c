@@ -32,6 +32,7 @@
 #define P_SAVE		0x200
 #define P_LOAD		0x400
 #define P_SENDFILE	0x800
+#define P_FDSOF		0x1000
 
 struct pw {
 	struct export	*x;
@@ -44,6 +45,7 @@ struct pw {
 	int		 tolerated;	/* a failure nothing expected */
 	int		 os_used;
 	int		 fcntl_used;
+	int		 array_used;
 };
 
 static void
@@ -492,6 +494,57 @@ py_optval(struct pw *w, const struct call_rec *r, struct buf *e)
 	}
 }
 
+/* sendmsg of record i, as the socket module makes it, into e. */
+static void
+py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
+{
+	const struct call_rec	*r = &log_recs[i].rec;
+	const void		*ctl = log_rec_ctl(&log_recs[i]);
+	const char		*d = log_rec_data(&log_recs[i]);
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	size_t			 k, nfd;
+	int			 fd, first = 1;
+
+	buf_printf(e, "n = %s.sendmsg([", S);
+	py_bytes(e, d != NULL ? d : "", d != NULL ? r->len : 0);
+	buf_adds(e, "], [");
+	memset(&m, 0, sizeof m);
+	m.msg_control = (void *)(uintptr_t)ctl;
+	m.msg_controllen = ctl != NULL ? r->ctllen : 0;
+	for (c = ctl != NULL ? CMSG_FIRSTHDR(&m) : NULL; c != NULL;
+	    c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type ==
+		    SCM_CREDENTIALS) {
+			w->struct_used = w->os_used = 1;
+			buf_printf(e, "%s(socket.SOL_SOCKET, "
+			    "socket.SCM_CREDENTIALS, struct.pack(\"3i\", "
+			    "os.getpid(), os.getuid(), os.getgid()))",
+			    first ? "" : ", ");
+			first = 0;
+		}
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		w->array_used = 1;
+		buf_printf(e, "%s(socket.SOL_SOCKET, socket.SCM_RIGHTS, "
+		    "array.array(\"i\", [", first ? "" : ", ");
+		first = 0;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
+			buf_printf(e, "%s%s.fileno()", k ? ", " : "",
+			    export_name(w->x, export_fd_seq(w->x, fd)));
+		}
+		buf_adds(e, "]))");
+	}
+	buf_adds(e, "]");
+	if (r->arg != 0) {
+		buf_adds(e, ", ");
+		py_flags(e, r->arg);
+	}
+	buf_adds(e, ")");
+}
+
 static void
 py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
     enum xcheck c, int err)
@@ -512,7 +565,8 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	if (want && ((export_ret_kind(r) != XR_VALUE) || (r->call !=
 	    CALL_SEND && r->call != CALL_SENDTO && r->call != CALL_RECV &&
 	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED &&
-	    r->call != CALL_PPOLL && r->call != CALL_IOCTL)))
+	    r->call != CALL_PPOLL && r->call != CALL_IOCTL &&
+	    r->call != CALL_SENDMSG && r->call != CALL_RECVMSG)))
 		py_ret_note(w, r, xe, call);
 	switch (r->call) {
 	case CALL_SOCKET:
@@ -750,6 +804,36 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			buf_printf(&e, "], %d)", r->timeout_ms);
 		py_check(w, buf_str(&e), "poll", c, err, buf_str(&ok));
 		break;
+	case CALL_SENDMSG:
+		w->need |= P_SENT;
+		py_sendmsg(w, i, S, &e);
+		buf_printf(&ok, "sent(\"sendmsg\", n, %zu)", r->len);
+		if (want) {
+			w->need |= P_CHECKRET;
+			buf_printf(&ok, "\ncheck_ret(\"sendmsg\", n, %ld)",
+			    xe->ret);
+		}
+		py_check(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
+	case CALL_RECVMSG:
+		w->need |= P_SHOW | P_FDSOF;
+		w->array_used = 1;
+		buf_printf(&e, "data, anc, mflags, _ = %s.recvmsg(%zu, %zu", S,
+		    r->len, r->ctlcap);
+		if (r->arg != 0) {
+			buf_adds(&e, ", ");
+			py_flags(&e, r->arg);
+		}
+		buf_adds(&e, ")\nfds = fds_of(anc, mflags)");
+		buf_adds(&ok, "show(data)");
+		py_data_checks(w, xe, call, &ok, want);
+		/* The sockets that came are socket objects, as in the session. */
+		for (k = 0; k < r->nrx; k++)
+			if (r->rxseq[k] != 0)
+				buf_printf(&ok, "\n%s = socket.socket(fileno=fds[%d])",
+				    export_name(w->x, r->rxseq[k]), k);
+		py_check(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
 	case CALL_IOCTL:
 		if ((unsigned long)r->arg != SIOCATMARK)
 			break;
@@ -939,6 +1023,20 @@ static const struct {
 "            if not data:\n"
 "                break\n"
 "            sock.sendall(data, flags)\n" },
+	{ P_FDSOF,
+"def fds_of(anc, flags):\n"
+"    \"\"\"The fds that came with a message (SCM_RIGHTS); the rest of the\n"
+"    ancillary data and msg_flags are described on stderr.\"\"\"\n"
+"    fds = []\n"
+"    for level, kind, data in anc:\n"
+"        if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:\n"
+"            fds += array.array(\"i\", data[:len(data) - len(data) % 4])\n"
+"        else:\n"
+"            print(\"recvmsg: control message level %d type %d, %d bytes\"\n"
+"                  % (level, kind, len(data)), file=sys.stderr)\n"
+"    if flags:\n"
+"        print(\"recvmsg: msg_flags %#x\" % flags, file=sys.stderr)\n"
+"    return fds\n" },
 	{ P_UNEXPECTED,
 "def unexpected(call, want):\n"
 "    \"\"\"A call the session saw fail, and expected to, has succeeded.\"\"\"\n"
@@ -1099,6 +1197,8 @@ export_python(struct export *x)
 		w.errno_used = 1;
 	if (w.errno_used)
 		buf_adds(b, "import errno\n");
+	if (w.array_used)
+		buf_adds(b, "import array\n");
 	if (w.fcntl_used)
 		buf_adds(b, "import fcntl\n");
 	if (w.os_used)

@@ -85,8 +85,8 @@ export_name(struct export *x, uint64_t seq)
 void
 export_track(struct export *x, const struct call_rec *r)
 {
-	uint64_t	seq[2];
-	int		fd[2], i, n = 0;
+	uint64_t	seq[RX_MAX + 2];
+	int		fd[RX_MAX + 2], i, n = 0;
 
 	if (r->flags & CF_NOTMADE)
 		return;
@@ -100,6 +100,13 @@ export_track(struct export *x, const struct call_rec *r)
 		for (; n < 2; n++) {
 			fd[n] = r->sv[n];
 			seq[n] = r->sv_seq[n];
+		}
+	} else if (r->call == CALL_RECVMSG && r->ret >= 0) {
+		for (i = 0; i < r->nrx; i++) {
+			if (r->rxseq[i] == 0)
+				continue;
+			fd[n] = r->rxfd[i];
+			seq[n++] = r->rxseq[i];
 		}
 	} else if (r->call == CALL_CLOSE && r->fd >= 0 &&
 	    (size_t)r->fd < x->nfd)
@@ -294,7 +301,7 @@ export_read(struct export *x)
 	const struct call_rec	*r;
 	const struct log_step	*st;
 	struct xsock		*s;
-	size_t			 i;
+	size_t			 i, k;
 	int			 steps = 0;
 
 	if ((x->recs = calloc(log_nrecs + 1, sizeof *x->recs)) == NULL)
@@ -316,8 +323,12 @@ export_read(struct export *x)
 		} else if (r->call == CALL_ACCEPT && r->ret >= 0)
 			sock_new(x, r->new_seq, r->snap.family, r->snap.type,
 			    r->snap.protocol);
-		if ((r->call == CALL_RECV || r->call == CALL_RECVFROM) &&
-		    r->len > x->maxrecv)
+		else if (r->call == CALL_RECVMSG && r->ret >= 0)
+			for (k = 0; k < (size_t)r->nrx; k++)
+				if (r->rxseq[k] != 0)
+					sock_new(x, r->rxseq[k], 0, 0, 0);
+		if ((r->call == CALL_RECV || r->call == CALL_RECVFROM ||
+		    r->call == CALL_RECVMSG) && r->len > x->maxrecv)
 			x->maxrecv = r->len;
 	}
 	name_socks(x);

@@ -16,13 +16,13 @@
 static int
 is_send(enum call_id c)
 {
-	return c == CALL_SEND || c == CALL_SENDTO;
+	return c == CALL_SEND || c == CALL_SENDTO || c == CALL_SENDMSG;
 }
 
 static int
 is_recv(enum call_id c)
 {
-	return c == CALL_RECV || c == CALL_RECVFROM;
+	return c == CALL_RECV || c == CALL_RECVFROM || c == CALL_RECVMSG;
 }
 
 /*
@@ -186,6 +186,10 @@ errno_hint(const struct call_rec *r, int err)
 		return "the socket has no peer: use sendto with an address, "
 		    "or connect first";
 	case EINVAL:
+		if (call == CALL_SENDMSG && r->ctllen > 0 && sk != NULL &&
+		    sk->family != AF_UNIX)
+			return "fds and credentials pass over AF_UNIX sockets "
+			    "only";
 		if (call == CALL_ACCEPT)
 			return "the socket is not listening (call listen first)";
 		if (call == CALL_LISTEN && sk != NULL &&

@@ -50,7 +50,7 @@ enum {
 	/* A send's or a receive's fit in the first seven: one byte. */
 	F_FD, F_SEQ, F_RET, F_LEN, F_DATA, F_FLAGS, F_ERR,
 	F_FAMILY, F_TYPE, F_PROTOCOL, F_SV, F_NEWSEQ, F_ADDR, F_ARG, F_ARG2,
-	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F_WORDS, F__COUNT
+	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F_WORDS, F_MSG, F__COUNT
 };
 
 /* A varint at p; returns the byte after it. */
@@ -246,7 +246,7 @@ log_observe(const struct call_rec *r)
 {
 	unsigned char	*p0, *p;
 	uint64_t	 have = 0;
-	size_t		 words;
+	size_t		 words, n;
 	int		 i, data;
 
 	if (!in_step || (r->flags & CF_BEHIND))
@@ -254,7 +254,8 @@ log_observe(const struct call_rec *r)
 	/* A loop's hidden calls are its command's; only how it ended counts. */
 	if ((r->flags & CF_HIDDEN) && r->ret > 0)
 		return;
-	data = (r->call == CALL_SEND || r->call == CALL_SENDTO) &&
+	data = (r->call == CALL_SEND || r->call == CALL_SENDTO ||
+	    r->call == CALL_SENDMSG) &&
 	    !(r->flags & CF_HIDDEN) && r->data != NULL;
 	words = data ? words_prefix(r->data, r->len) : 0;
 #define HAVE(f, cond)	if (cond) have |= (uint64_t)1 << (f)
@@ -280,11 +281,15 @@ log_observe(const struct call_rec *r)
 	HAVE(F_TS, r->call == CALL_NANOSLEEP);
 	/* The socket as it is after a send or receive tells export nothing. */
 	HAVE(F_WORDS, words > 0);
+	/* sendmsg's control messages (export passes the same), recvmsg's fds. */
+	HAVE(F_MSG, (r->call == CALL_SENDMSG || r->call == CALL_RECVMSG) &&
+	    r->ret >= 0);
 	HAVE(F_SNAP, r->snap.fd >= 0 && r->call != CALL_SEND &&
 	    r->call != CALL_SENDTO && r->call != CALL_RECV &&
-	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED);
+	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED &&
+	    r->call != CALL_SENDMSG && r->call != CALL_RECVMSG);
 #undef HAVE
-	p = p0 = room(r->addr.len + (data ? r->len : 0) +
+	p = p0 = room(r->addr.len + (data ? r->len : 0) + r->ctllen +
 	    (size_t)(r->pfd != NULL ? r->nfds : 0) * 30);
 	*p++ = T_REC;
 	p = vput(p, (uint64_t)r->call);
@@ -359,6 +364,19 @@ log_observe(const struct call_rec *r)
 		p = vput(p, r->snap.state);
 		p = vput(p, r->snap.nonblock);
 		p = vput_i(p, (int64_t)(r->snap.timeout * 1e6));
+	}
+	if (have & (1 << F_MSG)) {
+		n = r->call == CALL_SENDMSG ? r->ctllen : 0;
+		p = vput(p, n);
+		memcpy(p, r->ctl, n);
+		p += n;
+		p = vput(p, (uint64_t)r->mflags);
+		p = vput(p, r->ctlcap);
+		p = vput(p, (uint64_t)r->nrx);
+		for (i = 0; i < r->nrx; i++) {
+			p = vput_i(p, r->rxfd[i]);
+			p = vput(p, r->rxseq[i]);
+		}
 	}
 	done(p0, p);
 }
@@ -474,6 +492,19 @@ rec_read(size_t *off, const struct log_step *st, struct log_rec *lr)
 		r->snap.nonblock = (int)get_u(off);
 		r->snap.timeout = (double)get_i(off) / 1e6;
 	}
+	if (have & (1 << F_MSG)) {
+		r->ctllen = (size_t)get_u(off);
+		lr->ctl_off = xdata.len;
+		buf_add(&xdata, stream.data + *off, r->ctllen);
+		*off += r->ctllen;
+		r->mflags = (int)get_u(off);
+		r->ctlcap = (size_t)get_u(off);
+		r->nrx = (int)get_u(off);
+		for (i = 0; i < r->nrx && i < RX_MAX; i++) {
+			r->rxfd[i] = (int)get_i(off);
+			r->rxseq[i] = get_u(off);
+		}
+	}
 }
 
 static void *
@@ -559,6 +590,13 @@ const char *
 log_rec_data(const struct log_rec *lr)
 {
 	return lr->data_off == NOT_KEPT ? NULL : xdata.data + lr->data_off;
+}
+
+/* sendmsg's control messages as the log keeps them, or NULL. */
+const void *
+log_rec_ctl(const struct log_rec *lr)
+{
+	return lr->rec.ctllen == 0 ? NULL : xdata.data + lr->ctl_off;
 }
 
 const struct pollfd *

@@ -66,6 +66,7 @@ outcome_observe(const struct call_rec *r)
 		break;
 	case CALL_RECV:
 	case CALL_RECVFROM:
+	case CALL_RECVMSG:
 		/*
 		 * recvline's own calls are not what it returns; bytes bound
 		 * for a file count once the file has them (call_delivered).

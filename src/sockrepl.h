@@ -411,6 +411,8 @@ enum call_id {
 	CALL_NANOSLEEP,
 	CALL_SOCKDIAG,		/* a netlink sock_diag dump (kernel.c) */
 	CALL_BUFFERED,		/* bytes served from sockrepl's buffer */
+	CALL_SENDMSG,
+	CALL_RECVMSG,
 	CALL__COUNT
 };
 
@@ -441,6 +443,9 @@ enum rec_show {
 
 /* The largest option value sockrepl sets or reads by number. */
 #define OPTVAL_MAX	128
+/* The most fds one message passes that sockrepl follows. */
+#define RX_MAX		8
+
 union optval {
 	int		i;
 	struct linger	l;
@@ -492,9 +497,23 @@ struct call_rec {
 	int		 nfds;
 	int		 timeout_ms;	/* ppoll: -1 for none */
 	struct timespec	 ts;		/* nanosleep */
+	/* sendmsg, recvmsg: the control messages, and what came with them. */
+	const void	*ctl;		/* sendmsg: given; recvmsg: filled */
+	size_t		 ctllen;	/* msg_controllen (recvmsg: returned) */
+	size_t		 ctlcap;	/* recvmsg: the room given */
+	int		 mflags;	/* recvmsg: msg_flags returned */
+	int		 nrx;		/* recvmsg: fds received (SCM_RIGHTS) */
+	int		 rxfd[RX_MAX];
+	uint64_t	 rxseq[RX_MAX];	/* their seqs in the table; 0: not a
+					   socket */
 };
 
 typedef void (*call_observer)(const struct call_rec *);
+
+ssize_t	 call_sendmsg(struct sock *, const void *, size_t, const void *,
+	    size_t, int);
+ssize_t	 call_recvmsg(struct sock *, void *, size_t, void *, size_t, int,
+	    enum data_format);
 
 /* The command whose calls are being made, for records and messages. */
 
@@ -576,6 +595,7 @@ struct log_rec {
 					   log_rec_data, log_rec_pfd */
 	size_t		 data_off;	/* (size_t)-1: data not kept */
 	size_t		 pfd_off;
+	size_t		 ctl_off;	/* sendmsg: log_rec_ctl */
 };
 extern struct log_step	*log_steps;
 extern size_t		 log_nsteps;
@@ -590,6 +610,7 @@ void	 log_words(const struct log_step *, struct words *);
 unsigned long log_dropped(void);
 const char *log_rec_data(const struct log_rec *);
 const struct pollfd *log_rec_pfd(const struct log_rec *);
+const void *log_rec_ctl(const struct log_rec *);
 void	 log_free(void);
 
 /* ---- what help says about calls and errors (help-calls.c, help-errno.c) */
@@ -725,7 +746,8 @@ extern const struct cmd_entry cmd_help_entry, cmd_sleep_entry,
 extern const struct cmd_entry cmd_events_entry, cmd_history_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_tour_entry;
-extern const struct cmd_entry cmd_sockatmark_entry;
+extern const struct cmd_entry cmd_sockatmark_entry, cmd_sendmsg_entry,
+    cmd_recvmsg_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);

@@ -49,6 +49,8 @@ static const char *const call_names[CALL__COUNT] = {
 	[CALL_NANOSLEEP] = "nanosleep",
 	[CALL_SOCKDIAG] = "sock_diag",
 	[CALL_BUFFERED] = "(buffer)",
+	[CALL_SENDMSG] = "sendmsg",
+	[CALL_RECVMSG] = "recvmsg",
 };
 
 const char *
@@ -331,6 +333,195 @@ ioctl_name(unsigned long req)
 	default:
 		return "?";
 	}
+}
+
+static void call_ending(struct buf *, const struct call_rec *);
+
+/* Control message types by level, as strace names them. */
+#define N(x)	{ #x, x }
+static const struct name cmsg_sol[] = {
+	N(SCM_RIGHTS), N(SCM_CREDENTIALS), N(SO_TIMESTAMP), N(SO_TIMESTAMPNS),
+	{ NULL, 0 }
+};
+static const struct name cmsg_ip[] = {
+	N(IP_PKTINFO), N(IP_TTL), N(IP_TOS), N(IP_RECVERR), { NULL, 0 }
+};
+static const struct name cmsg_ipv6[] = {
+	N(IPV6_PKTINFO), N(IPV6_HOPLIMIT), N(IPV6_TCLASS), { NULL, 0 }
+};
+#undef N
+
+/* One control message's data, decoded where sockrepl knows its type. */
+static void
+cmsg_data_arg(struct buf *b, int level, int type, const unsigned char *p,
+    size_t n)
+{
+	struct ucred		 cr;
+	struct timeval		 tv;
+	struct timespec		 ts;
+	struct in_pktinfo	 pi;
+	struct in6_pktinfo	 pi6;
+	char			 s6[INET6_ADDRSTRLEN];
+	int			 v;
+	size_t			 k;
+
+	if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+		buf_addc(b, '[');
+		for (k = 0; k + sizeof v <= n; k += sizeof v) {
+			memcpy(&v, p + k, sizeof v);
+			buf_printf(b, "%s%d", k ? ", " : "", v);
+		}
+		buf_addc(b, ']');
+	} else if (level == SOL_SOCKET && type == SCM_CREDENTIALS &&
+	    n >= sizeof cr) {
+		memcpy(&cr, p, sizeof cr);
+		buf_printf(b, "{pid=%ld, uid=%ld, gid=%ld}", (long)cr.pid,
+		    (long)(int)cr.uid, (long)(int)cr.gid);
+	} else if (level == SOL_SOCKET && type == SO_TIMESTAMP &&
+	    n >= sizeof tv) {
+		memcpy(&tv, p, sizeof tv);
+		buf_printf(b, "{tv_sec=%lld, tv_usec=%ld}",
+		    (long long)tv.tv_sec, (long)tv.tv_usec);
+	} else if (level == SOL_SOCKET && type == SO_TIMESTAMPNS &&
+	    n >= sizeof ts) {
+		memcpy(&ts, p, sizeof ts);
+		buf_printf(b, "{tv_sec=%lld, tv_nsec=%ld}",
+		    (long long)ts.tv_sec, ts.tv_nsec);
+	} else if (level == IPPROTO_IP && type == IP_PKTINFO &&
+	    n >= sizeof pi) {
+		memcpy(&pi, p, sizeof pi);
+		BUF_LIT(b, "{ipi_ifindex=");
+		ifindex_arg(b, (unsigned)pi.ipi_ifindex);
+		BUF_LIT(b, ", ipi_spec_dst=");
+		inaddr_arg(b, &pi.ipi_spec_dst);
+		BUF_LIT(b, ", ipi_addr=");
+		inaddr_arg(b, &pi.ipi_addr);
+		buf_addc(b, '}');
+	} else if (level == IPPROTO_IPV6 && type == IPV6_PKTINFO &&
+	    n >= sizeof pi6) {
+		memcpy(&pi6, p, sizeof pi6);
+		inet_ntop(AF_INET6, &pi6.ipi6_addr, s6, sizeof s6);
+		buf_printf(b, "{ipi6_addr=inet_pton(AF_INET6, \"%s\"), "
+		    "ipi6_ifindex=", s6);
+		ifindex_arg(b, pi6.ipi6_ifindex);
+		buf_addc(b, '}');
+	} else if (((level == IPPROTO_IP && type == IP_TTL) ||
+	    (level == IPPROTO_IPV6 && (type == IPV6_HOPLIMIT ||
+	    type == IPV6_TCLASS))) && n >= sizeof v) {
+		memcpy(&v, p, sizeof v);
+		buf_printf(b, "[%d]", v);
+	} else if (level == IPPROTO_IP && type == IP_TOS && n >= 1)
+		buf_printf(b, "[%#x]", p[0]);
+	else {
+		buf_addc(b, '"');
+		escape_bytes(b, p, n);
+		buf_addc(b, '"');
+	}
+}
+
+/* The control messages in ctl[0..len), as strace shows msg_control. */
+static void
+cmsgs_arg(struct buf *b, const void *ctl, size_t len)
+{
+	struct msghdr		 m;
+	struct cmsghdr		*c;
+	const struct name	*t;
+	int			 first = 1;
+
+	if (ctl == NULL || len == 0) {
+		BUF_LIT(b, "msg_control=NULL, msg_controllen=0");
+		return;
+	}
+	memset(&m, 0, sizeof m);
+	m.msg_control = (void *)(uintptr_t)ctl;
+	m.msg_controllen = len;
+	BUF_LIT(b, "msg_control=[");
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		t = c->cmsg_level == SOL_SOCKET ? cmsg_sol : c->cmsg_level ==
+		    IPPROTO_IP ? cmsg_ip : c->cmsg_level == IPPROTO_IPV6 ?
+		    cmsg_ipv6 : NULL;
+		buf_printf(b, "%s{cmsg_len=%zu, cmsg_level=", first ? "" :
+		    ", ", (size_t)c->cmsg_len);
+		const_arg(b, level_names, c->cmsg_level);
+		BUF_LIT(b, ", cmsg_type=");
+		if (t != NULL && name_of(t, c->cmsg_type) != NULL)
+			buf_adds(b, name_of(t, c->cmsg_type));
+		else
+			buf_printf(b, "%#x", c->cmsg_type);
+		BUF_LIT(b, ", cmsg_data=");
+		if (c->cmsg_len >= CMSG_LEN(0))
+			cmsg_data_arg(b, c->cmsg_level, c->cmsg_type,
+			    CMSG_DATA(c), c->cmsg_len - CMSG_LEN(0));
+		buf_addc(b, '}');
+		first = 0;
+	}
+	buf_printf(b, "], msg_controllen=%zu", len);
+}
+
+/*
+ * A msghdr up to its data ("{msg_name=..., msg_iov=[{iov_base=") into pre,
+ * and from after the data to the end of the call into post.
+ */
+static void
+msghdr_parts(struct buf *pre, struct buf *post, const struct call_rec *r)
+{
+	buf_printf(pre, "%s(%d, {msg_name=", call_name(r->call), r->fd);
+	if (r->call == CALL_RECVMSG && r->ret >= 0 && r->addr.len > 0) {
+		addr_show(pre, &r->addr);
+		buf_printf(pre, ", msg_namelen=%u", (unsigned)r->addr.len);
+	} else
+		BUF_LIT(pre, "NULL, msg_namelen=0");
+	BUF_LIT(pre, ", msg_iov=[{iov_base=");
+	buf_printf(post, ", iov_len=%zu}], msg_iovlen=1, ", r->len);
+	if (r->call == CALL_RECVMSG && r->ret < 0)
+		buf_printf(post, "msg_control=ctl, msg_controllen=%zu",
+		    r->ctlcap);
+	else
+		cmsgs_arg(post, r->ctl, r->ctllen);
+	BUF_LIT(post, ", msg_flags=");
+	flags_format(post, msgflag_names, r->call == CALL_RECVMSG ?
+	    r->mflags : 0);
+	BUF_LIT(post, "}, ");
+	flags_format(post, msgflag_names, r->arg);
+	buf_addc(post, ')');
+}
+
+/* sendmsg, and a recvmsg that failed: one line. */
+static void
+trace_msg_line(const struct call_rec *r)
+{
+	struct buf	pre = { 0 }, post = { 0 }, b = { 0 };
+
+	msghdr_parts(&pre, &post, r);
+	buf_add(&b, pre.data, pre.len);
+	if (r->call == CALL_SENDMSG)
+		data_arg(&b, r->data, r->len);
+	else
+		BUF_LIT(&b, "buf");
+	buf_add(&b, post.data, post.len);
+	call_ending(&b, r);
+	emit(buf_str(&b));
+	buf_free(&pre);
+	buf_free(&post);
+	buf_free(&b);
+}
+
+/* A recvmsg that returned: its bytes shown as recv shows them. */
+static void
+trace_recvmsg(const struct call_rec *r)
+{
+	struct buf	pre = { 0 }, post = { 0 };
+	size_t		n = call_filled(r);
+
+	msghdr_parts(&pre, &post, r);
+	buf_printf(&post, " = %ld", r->ret);
+	if (r->ret == 0 && r->snap.type != SOCK_DGRAM) {
+		if (!opt.quiet)
+			trace_note("%s\"\"%s", buf_str(&pre), buf_str(&post));
+	} else
+		show_data_fmt(buf_str(&pre), buf_str(&post), r->data, n, r->fmt);
+	buf_free(&pre);
+	buf_free(&post);
 }
 
 /* "fd, ": the first argument of most calls. */
@@ -635,6 +826,15 @@ trace_observe(const struct call_rec *r)
 	}
 	if ((r->call == CALL_RECV || r->call == CALL_RECVFROM) && r->ret >= 0) {
 		trace_recv(r);
+		return;
+	}
+	if (r->call == CALL_RECVMSG && r->ret >= 0) {
+		trace_recvmsg(r);
+		return;
+	}
+	if ((r->call == CALL_SENDMSG || r->call == CALL_RECVMSG) &&
+	    !opt.quiet) {
+		trace_msg_line(r);
 		return;
 	}
 	if (opt.quiet) {

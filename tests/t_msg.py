@@ -1,7 +1,7 @@
 """The rest of the socket API: send flags and out-of-band data with
 sockatmark, sockets of any family, type and protocol (raw ICMP, ping
 sockets), options by name with readable values (multicast, strings,
-structs) and by number, and sendmsg/recvmsg with ancillary data. Each
+structs) and by number (sendmsg and recvmsg: t_msg_anc.py). Each
 session is also exported to C and Python, built and run."""
 import os
 import re
