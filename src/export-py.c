@@ -499,7 +499,8 @@ static void
 py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
 {
 	const struct call_rec	*r = &log_recs[i].rec;
-	const void		*ctl = log_rec_ctl(&log_recs[i]);
+	union ctlbuf		 u;
+	size_t			 ctllen = export_ctl(i, &u);
 	const char		*d = log_rec_data(&log_recs[i]);
 	struct msghdr		 m;
 	struct cmsghdr		*c;
@@ -510,9 +511,9 @@ py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
 	py_bytes(e, d != NULL ? d : "", d != NULL ? r->len : 0);
 	buf_adds(e, "], [");
 	memset(&m, 0, sizeof m);
-	m.msg_control = (void *)(uintptr_t)ctl;
-	m.msg_controllen = ctl != NULL ? r->ctllen : 0;
-	for (c = ctl != NULL ? CMSG_FIRSTHDR(&m) : NULL; c != NULL;
+	m.msg_control = u.b;
+	m.msg_controllen = ctllen;
+	for (c = ctllen > 0 ? CMSG_FIRSTHDR(&m) : NULL; c != NULL;
 	    c = CMSG_NXTHDR(&m, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type ==
 		    SCM_CREDENTIALS) {

@@ -374,6 +374,24 @@ export_step_words(size_t i, struct words *w)
 	return 0;
 }
 
+/*
+ * The control messages of sendmsg record i, copied where struct cmsghdr
+ * may be read (the log keeps them at any offset). Returns their length.
+ */
+size_t
+export_ctl(size_t i, union ctlbuf *u)
+{
+	const void	*ctl = log_rec_ctl(&log_recs[i]);
+	size_t		 n = log_recs[i].rec.ctllen;
+
+	if (ctl == NULL)
+		return 0;
+	if (n > sizeof u->b)
+		n = sizeof u->b;
+	memcpy(u->b, ctl, n);
+	return n;
+}
+
 /* The MSG_ flags a send step gave with -m, or 0. */
 int
 export_step_msgflags(size_t i)

@@ -368,7 +368,8 @@ log_observe(const struct call_rec *r)
 	if (have & (1 << F_MSG)) {
 		n = r->call == CALL_SENDMSG ? r->ctllen : 0;
 		p = vput(p, n);
-		memcpy(p, r->ctl, n);
+		if (n > 0)
+			memcpy(p, r->ctl, n);
 		p += n;
 		p = vput(p, (uint64_t)r->mflags);
 		p = vput(p, r->ctlcap);

@@ -611,6 +611,12 @@ unsigned long log_dropped(void);
 const char *log_rec_data(const struct log_rec *);
 const struct pollfd *log_rec_pfd(const struct log_rec *);
 const void *log_rec_ctl(const struct log_rec *);
+/* Room for a sendmsg's control messages, aligned for struct cmsghdr. */
+union ctlbuf {
+	char		b[1024];
+	struct cmsghdr	align;
+};
+size_t	 export_ctl(size_t, union ctlbuf *);
 void	 log_free(void);
 
 /* ---- what help says about calls and errors (help-calls.c, help-errno.c) */
