@@ -9,6 +9,8 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 
 #include <ctype.h>
 #include <netdb.h>
@@ -380,11 +382,27 @@ addr_format(struct buf *b, const struct sockaddr *sa, socklen_t len)
 		if (len > offsetof(struct sockaddr_un, sun_path))
 			buf_adds(b, ", ");
 		unix_format(b, sa, len, 1);
-	} else if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+	} else if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6 ||
+	    sa->sa_family == AF_PACKET) {
 		buf_adds(b, ", ");
 		addr_format_short(b, sa, len);
 	}
 	buf_addc(b, '}');
+}
+
+/* A packet socket's address: its interface (any) and Ethernet type. */
+static void
+packet_format(struct buf *b, const struct sockaddr_ll *ll)
+{
+	char	name[IF_NAMESIZE];
+
+	if (ll->sll_ifindex == 0)
+		buf_adds(b, "any");
+	else if (if_indextoname((unsigned)ll->sll_ifindex, name) != NULL)
+		buf_adds(b, name);
+	else
+		buf_printf(b, "if%d", ll->sll_ifindex);
+	buf_printf(b, "/0x%04x", ntohs(ll->sll_protocol));
 }
 
 /* 127.0.0.1:6565, [::1]:6565, /path or @name: for list and -q. */
@@ -407,6 +425,9 @@ addr_format_short(struct buf *b, const struct sockaddr *sa, socklen_t len)
 		buf_printf(b, "[%s]:%d", host, port);
 	else if (sa->sa_family == AF_INET)
 		buf_printf(b, "%s:%d", host, port);
+	else if (sa->sa_family == AF_PACKET &&
+	    len >= offsetof(struct sockaddr_ll, sll_addr))
+		packet_format(b, (const struct sockaddr_ll *)(const void *)sa);
 	else
 		buf_printf(b, "family %d", sa->sa_family);
 }

@@ -303,7 +303,7 @@ list_row(struct grid *g, struct sock *sk, int loaded)
 	cell_str(g, COL_CUR, sk->fd == current_fd ? "*" : " ");
 	cell_num(g, COL_FD, sk->fd);
 	cell_str(g, COL_FAMILY, sock_family_short(sk->family));
-	cell_str(g, COL_TYPE, sock_type_short(sk->family, sk->type));
+	cell_str(g, COL_TYPE, sock_kind(sk));
 	cell_str(g, COL_STATE, sock_state_name(sk));
 	kernel_cells(g, &kv);
 	cell_addr(g, COL_LOCAL, &kv.local);

@@ -189,7 +189,7 @@ recvmsg_after(const struct call_rec *r)
 		}
 		trace_note("(fd %d arrived: %s %s %s, now in the table)",
 		    nsk->fd, sock_family_short(nsk->family),
-		    sock_type_short(nsk->family, nsk->type),
+		    sock_kind(nsk),
 		    sock_state_name(nsk));
 		if (opt.quiet)
 			result("fd %d", nsk->fd);

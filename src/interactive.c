@@ -40,7 +40,7 @@ make_prompt(void)
 
 	if (sk != NULL)
 		snprintf(what, sizeof what, "[%d %s %s]", sk->fd,
-		    sock_type_short(sk->family, sk->type), sock_state_name(sk));
+		    sock_kind(sk), sock_state_name(sk));
 	if (color_on)
 		snprintf(prompt, sizeof prompt, "\001%s\002sockrepl\001%s\002"
 		    "%s> ", color(C_PROMPT), color(C_RESET), what);
@@ -128,7 +128,7 @@ say_goodbye(void)
 	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
 		sk = sock_get(fd);
 		buf_printf(&b, "%s%d (%s %s)", b.len ? ", " : "", fd,
-		    sock_type_short(sk->family, sk->type),
+		    sock_kind(sk),
 		    sock_state_name(sk));
 	}
 	if (b.len > 0)

@@ -218,6 +218,7 @@ void		 sock_note_error(struct sock *, int);
 const char	*sock_state_name(const struct sock *);
 const char	*sock_type_short(int, int);
 const char	*sock_family_short(int);
+const char	*sock_kind(const struct sock *);
 
 /*
  * ---- the kernel's view (tcpinfo.c, kernel.c) ----

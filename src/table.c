@@ -3,6 +3,8 @@
  * thousands of sockets, as the kernel's own fd table is.
  */
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -175,6 +177,27 @@ sock_type_short(int family, int type)
 	}
 }
 
+/*
+ * What list and the prompt call a socket: its type, or its protocol where
+ * that says more (a ping socket is a datagram socket, but no UDP one).
+ */
+const char *
+sock_kind(const struct sock *sk)
+{
+	if (sk->family == AF_INET || sk->family == AF_INET6) {
+		if (sk->type == SOCK_DGRAM && (sk->protocol == IPPROTO_ICMP ||
+		    sk->protocol == IPPROTO_ICMPV6))
+			return "ping";
+		if (sk->protocol == IPPROTO_UDPLITE)
+			return "udplite";
+		if (sk->protocol == IPPROTO_SCTP)
+			return "sctp";
+	}
+	if (sk->family == AF_PACKET)
+		return sk->type == SOCK_DGRAM ? "packet-dgram" : "packet";
+	return sock_type_short(sk->family, sk->type);
+}
+
 const char *
 sock_family_short(int family)
 {
@@ -182,6 +205,8 @@ sock_family_short(int family)
 	case AF_INET:	return "inet";
 	case AF_INET6:	return "inet6";
 	case AF_UNIX:	return "unix";
+	case AF_PACKET:	return "packet";
+	case AF_NETLINK: return "netlink";
 	default:	return "?";
 	}
 }

@@ -105,6 +105,17 @@ def test_socket_by_number_and_protocol_names():
     check("(the kernel made them SOCK_DGRAM: that is what list shows)"
           in out, out)
     check(re.search(r"\n\*? +6 +unix +dgram +connected", out), out)
+    # list names a socket by its protocol where that says more.
+    check(re.search(r"\n +4 +inet +udplite +new", out), out)
+
+
+def test_packet_socket():
+    if not can_raw():
+        raise lib.Skip("no CAP_NET_RAW here")
+    out, _ = lib.run_ok("socket packet\ngetsockname\nlist\n")
+    check("socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)) = 3" in out, out)
+    check("getsockname(3, {AF_PACKET, any/0x0003}, [12]) = 0" in out, out)
+    check(re.search(r"\n\* +3 +packet +packet +new +any/0x0003", out), out)
 
 
 def test_raw_socket_without_protocol_gets_its_hint():
