@@ -28,8 +28,10 @@
  * connected eof failed, accepted, nonblocking blocking, shut-rd shut-wr,
  * current, and comparisons timeout>0, in>=N, out>=N. Any PROP can be
  * negated with a leading !. QUALs of a call add: ok, failed, an errno name,
- * ret OP N, opt=OPTION, val OP N, how=rd|wr|rdwr, backlog OP N. OP is one
- * of = != < <= > >=.
+ * ret OP N, opt=OPTION, val OP N, how=rd|wr|rdwr, backlog OP N, and
+ * tcp=STATE (getsockopt TCP_INFO, as info makes it, read the kernel's TCP
+ * state STATE: LISTEN, ESTABLISHED, CLOSE_WAIT...). OP is one of
+ * = != < <= > >=.
  *
  * In text, {fd PROP ...} and {port PROP ...} stand for the fd and the
  * local port of the newest socket with those PROPs (or, once it is gone,
@@ -52,6 +54,7 @@ enum test_kind {
 	T_SHUTWR, T_CURRENT, T_TIMEOUT, T_IN, T_OUT,
 	/* Of a call only. */
 	T_OK, T_FAILEDCALL, T_ERRNO, T_RET, T_OPT, T_VAL, T_HOW, T_BACKLOG,
+	T_TCPSTATE,
 };
 
 enum op { OP_NONE, OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
@@ -205,6 +208,19 @@ parse_test(const char *w, int is_call, struct test *t, struct buf *why)
 			return -1;
 		}
 		return 0;
+	}
+	/* getsockopt TCP_INFO's record: the kernel's TCP state. */
+	if (is_call && strncmp(w, "tcp=", 4) == 0) {
+		t->kind = T_TCPSTATE;
+		for (e = 1; e < 32; e++) {
+			if (strcmp(tcp_state_name(e), w + 4) == 0) {
+				t->val = e;
+				return 0;
+			}
+		}
+		buf_printf(why, "\"%s\": not a TCP state (LISTEN, ESTABLISHED, "
+		    "CLOSE_WAIT, TIME_WAIT, ...)", printable(w));
+		return -1;
 	}
 	if (is_call && strncmp(w, "how=", 4) == 0) {
 		t->kind = T_HOW;
@@ -475,6 +491,13 @@ test_one(const struct test *t, const struct sock *sk,
 		break;
 	case T_VAL:
 		v = r->opt != NULL && compare(r->val.i, t->op, t->val);
+		break;
+	case T_TCPSTATE:
+		/* The struct is in the record's data; tcpi_state first. */
+		v = r->err == 0 && r->opt != NULL &&
+		    r->opt->kind == OPT_TCPINFO && r->data != NULL &&
+		    r->vallen >= 1 &&
+		    (unsigned char)r->data[0] == (unsigned char)t->val;
 		break;
 	case T_HOW:
 	case T_BACKLOG:
