@@ -6,11 +6,17 @@
     and against the same conversation fed to python3 -i.
 (b) 1 GiB sent with sendall < FILE and received with recvall > FILE over
     loopback, against socat doing the same transfer.
+(c) list of 10,000 sockets (5,000 loopback TCP connections, both ends in
+    the table) with the kernel's view, output to a file, against ss(8)
+    reading the same sockets; and the cost of a send/recv pair with 10 and
+    with 10,000 sockets in the table. BENCH_BASELINE names an older
+    sockrepl binary to run beside this one.
 
 Loopback only, temp files under /tmp (deleted after), nothing installed.
 Prints seconds and ratios; bench/README.md records what was measured.
 """
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -23,6 +29,8 @@ FLOOR = os.path.join(HERE, "floor")
 PAIRS = int(os.environ.get("BENCH_PAIRS", "50000"))
 SIZE_MB = int(os.environ.get("BENCH_MB", "1024"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+CONNS = int(os.environ.get("BENCH_CONNS", "5000"))
+BASELINE = os.environ.get("BENCH_BASELINE")
 LIMIT = 300
 
 
@@ -194,17 +202,90 @@ def bench_transfer(tmp):
                           " (target: at most 1x)" if name == "socat" else ""))
 
 
+def table_script(conns):
+    """A listener and conns connections, both ends in the table. SO_LINGER
+    0 on each client: the exit resets them, so no run leaves thousands of
+    connections in TIME_WAIT for the next to walk past."""
+    return ("bind 127.0.0.1 0\nlisten 4096\nset p $port\n" +
+            "socket\nconnect 127.0.0.1 $p\nsetsockopt SO_LINGER on 0\n"
+            "on 3 accept\n" * conns)
+
+
+def per_run(binary, tmp, setup, body, n):
+    """Seconds per repetition of body: the setup alone and the setup with
+    body n times, best of RUNS each, the difference over n."""
+    paths = []
+    for i, text in enumerate((setup, setup + body * n)):
+        path = os.path.join(tmp, "c%d.sr" % i)
+        with open(path, "w") as f:
+            f.write(text)
+        paths.append(path)
+    out = os.path.join(tmp, "c.out")
+    t0 = best(lambda: run_to_file([binary], paths[0], out), out)
+    t1 = best(lambda: run_to_file([binary], paths[1], out), out)
+    return max(t1 - t0, 0) / n
+
+
+def bench_table(tmp):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = 2 * CONNS + 64
+    if soft < need:
+        if hard != resource.RLIM_INFINITY and hard < need:
+            print("(c) SKIPPED: needs %d open files, the limit is %d"
+                  % (need, hard))
+            return
+        resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+    lists = 20
+    pairs = 20000
+    contenders = [("sockrepl", SOCKREPL)]
+    if BASELINE:
+        contenders.append(("baseline", BASELINE))
+    print("(c) list of %d sockets, output to a file (ms per list):"
+          % (2 * CONNS + 1))
+    for name, binary in contenders:
+        t = per_run(binary, tmp, table_script(CONNS), "list\n", lists)
+        print("    %-12s %7.1f ms" % (name, t * 1000))
+    # ss reading the same sockets, while a sockrepl holds them open.
+    script = os.path.join(tmp, "hold.sr")
+    with open(script, "w") as f:
+        f.write(table_script(CONNS) + "sleep 30\n")
+    p = subprocess.Popen([SOCKREPL, script], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.2)
+        while subprocess.run(["ss", "-tanH", "state", "established"],
+                             capture_output=True).stdout.count(b"\n") < \
+                2 * CONNS:
+            time.sleep(0.2)
+        t = best(lambda: subprocess.run(["ss", "-tan"],
+                                        stdout=subprocess.DEVNULL))
+        print("    %-12s %7.1f ms   (ss -tan, the same dump, all sockets)"
+              % ("ss", t * 1000))
+    finally:
+        p.kill()
+        p.wait()
+    print("(c) a send/recv pair with 10 and with %d sockets in the table "
+          "(us per pair):" % (2 * CONNS + 1))
+    body = "on 4 send x\non 5 recv 16\n"
+    for name, binary in contenders:
+        small = per_run(binary, tmp, table_script(4), body, pairs)
+        large = per_run(binary, tmp, table_script(CONNS), body, pairs)
+        print("    %-12s %6.2f us  %6.2f us   %.2fx" % (
+            name, small * 1e6, large * 1e6, large / small if small else 0))
+
+
 def main():
     for path in (SOCKREPL, FLOOR):
         if not os.access(path, os.X_OK):
             sys.exit("%s is missing: run make bench" % path)
     with tempfile.TemporaryDirectory(prefix="sockrepl-bench-",
                                      dir="/tmp") as tmp:
-        which = sys.argv[1:] or ["a", "b"]
+        which = sys.argv[1:] or ["a", "b", "c"]
         if "a" in which:
             bench_pairs(tmp)
         if "b" in which:
             bench_transfer(tmp)
+        if "c" in which:
+            bench_table(tmp)
 
 
 if __name__ == "__main__":

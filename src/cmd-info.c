@@ -357,7 +357,7 @@ closed_row(const struct kstate *k, void *arg)
 static void
 grid_show(struct grid *g)
 {
-	struct buf	 out = { 0 };
+	static struct buf out;
 	size_t		 width[LIST_COLS], r, c, n;
 	struct cell	*k;
 	char		*p;
@@ -395,13 +395,14 @@ grid_show(struct grid *g)
 	/* One write for the table; result adds the last newline. */
 	if (out.len > 0)
 		result("%.*s", (int)out.len - 1, out.data);
-	buf_free(&out);
+	buf_reset(&out);
 }
 
 static enum cmd_retval
 cmd_list_exec(struct cmd_ctx *ctx)
 {
-	struct grid	 g = { 0 };
+	/* Kept from list to list: a large table is not laid out afresh. */
+	static struct grid g;
 	struct sock	*sk;
 	int		 fd, all = 0, want = 0, loaded, held;
 	size_t		 c;
@@ -420,12 +421,11 @@ cmd_list_exec(struct cmd_ctx *ctx)
 		if (sk->family == AF_UNIX)
 			want |= KV_UNIX;
 		else if (sk->type == SOCK_STREAM)
-			want |= KV_TCP;
+			want |= sk->family == AF_INET6 ? KV_TCP6 : KV_TCP4;
 		else if (sk->type == SOCK_DGRAM)
-			want |= KV_UDP;
+			want |= sk->family == AF_INET6 ? KV_UDP6 : KV_UDP4;
 	}
-	if (kernel_closed_any())
-		want |= KV_TCP;
+	want |= kernel_closed_any();
 	loaded = want != 0 && kernel_load(want) == 0;
 	held = loaded && kernel_closed_any() ? kernel_closed_rows(NULL,
 	    NULL) : 0;
@@ -447,8 +447,8 @@ cmd_list_exec(struct cmd_ctx *ctx)
 		result("(%d connection%s you closed %s still held by the "
 		    "kernel: list -a shows %s)", held, held == 1 ? "" : "s",
 		    held == 1 ? "is" : "are", held == 1 ? "it" : "them");
-	buf_free(&g.text);
-	free(g.cells);
+	buf_reset(&g.text);
+	g.rows = 0;
 	return CMD_OK;
 }
 

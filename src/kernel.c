@@ -219,7 +219,7 @@ take_unix(const struct nlmsghdr *h)
  * number of sockets it returned, or -1 with errno.
  */
 static long
-dump(int family, int protocol)
+dump(int family, int protocol, int timewait)
 {
 	static char	 rb[65536];
 	struct {
@@ -253,7 +253,15 @@ dump(int family, int protocol)
 		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof req.r.inet);
 		req.r.inet.sdiag_family = (uint8_t)family;
 		req.r.inet.sdiag_protocol = (uint8_t)protocol;
+		/*
+		 * No socket with an fd is in TIME_WAIT or a connection request:
+		 * the kernel skips those at once unless closed connections are
+		 * wanted (a busy machine has tens of thousands in TIME_WAIT).
+		 */
 		req.r.inet.idiag_states = ~0U;
+		if (!timewait)
+			req.r.inet.idiag_states &= ~((1U << TCP_TIME_WAIT) |
+			    (1U << TCP_SYN_RECV) | (1U << 12));
 	}
 	if (sendto(fd, &req, req.nlh.nlmsg_len, 0, (struct sockaddr *)&nl,
 	    sizeof nl) < 0) {
@@ -299,9 +307,9 @@ out:
 
 /* One dump, recorded for the trace (-v shows it). Returns 0 or -1. */
 static int
-dump_one(int family, int protocol)
+dump_one(int family, int protocol, int timewait)
 {
-	long	n = dump(family, protocol);
+	long	n = dump(family, protocol, timewait);
 
 	call_sockdiag(family, protocol, n, errno);
 	return n < 0 ? -1 : 0;
@@ -340,16 +348,22 @@ index_inodes(void)
 int
 kernel_load(int want)
 {
-	int	ret = 0;
+	int	ret = 0, tw = (want & KV_TIMEWAIT) != 0;
 
 	nks = 0;
-	if ((want & KV_TCP) && (dump_one(AF_INET, IPPROTO_TCP) != 0 ||
-	    dump_one(AF_INET6, IPPROTO_TCP) != 0))
+	/* Each dump walks the kernel's whole table: only those needed. */
+	if ((want & KV_TCP4) && dump_one(AF_INET, IPPROTO_TCP, tw) != 0)
 		ret = -1;
-	if (ret == 0 && (want & KV_UDP) && (dump_one(AF_INET, IPPROTO_UDP) !=
-	    0 || dump_one(AF_INET6, IPPROTO_UDP) != 0))
+	if (ret == 0 && (want & KV_TCP6) &&
+	    dump_one(AF_INET6, IPPROTO_TCP, tw) != 0)
 		ret = -1;
-	if (ret == 0 && (want & KV_UNIX) && dump_one(AF_UNIX, 0) != 0)
+	if (ret == 0 && (want & KV_UDP4) &&
+	    dump_one(AF_INET, IPPROTO_UDP, 0) != 0)
+		ret = -1;
+	if (ret == 0 && (want & KV_UDP6) &&
+	    dump_one(AF_INET6, IPPROTO_UDP, 0) != 0)
+		ret = -1;
+	if (ret == 0 && (want & KV_UNIX) && dump_one(AF_UNIX, 0, 0) != 0)
 		ret = -1;
 	if (ret != 0)
 		nks = 0;
@@ -454,7 +468,13 @@ kernel_closed_note(struct sock *sk)
 int
 kernel_closed_any(void)
 {
-	return nclosed > 0;
+	size_t	i;
+	int	want = 0;
+
+	for (i = 0; i < nclosed; i++)
+		want |= closed[i].local.ss.ss_family == AF_INET6 ? KV_TCP6 :
+		    KV_TCP4;
+	return want != 0 ? want | KV_TIMEWAIT : 0;
 }
 
 /*
@@ -497,7 +517,7 @@ kernel_closed_news(struct buf *out)
 
 	for (i = 0; i < nclosed; i++)
 		any |= !closed[i].told;
-	if (!any || kernel_load(KV_TCP) != 0)
+	if (!any || kernel_load(kernel_closed_any()) != 0)
 		return 0;
 	for (i = 0; i < nclosed; i++) {
 		if (closed[i].told)

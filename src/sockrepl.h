@@ -242,9 +242,14 @@ struct kstate {
 	struct addr	 peer;
 };
 /* What kernel_load reads: one dump for each kind asked for. */
-#define KV_TCP		0x1
-#define KV_UDP		0x2
-#define KV_UNIX		0x4
+#define KV_TCP4		0x01
+#define KV_TCP6		0x02
+#define KV_UDP4		0x04
+#define KV_UDP6		0x08
+#define KV_UNIX		0x10
+#define KV_TIMEWAIT	0x20	/* TCP's TIME_WAIT too (closed connections) */
+#define KV_TCP		(KV_TCP4 | KV_TCP6)
+#define KV_UDP		(KV_UDP4 | KV_UDP6)
 int		 kernel_load(int);
 const struct kstate *kernel_find(uint64_t);
 const struct kstate *kernel_find_tuple(const struct addr *,
