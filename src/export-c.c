@@ -44,6 +44,7 @@
 #define H_HEXOUT	0x200000
 #define H_SENDMSG	0x400000
 #define H_RECVMSG	0x800000
+#define H_EXACT		0x1000000
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -986,7 +987,11 @@ c_loop(struct cw *w, size_t step, const struct xexpect *xe)
 		n = 0;
 	w->decl |= D_N;
 	w->need |= H_INBUF;
-	if (st->cmd == &cmd_recvall_entry) {
+	if (export_is_exactly(st)) {
+		w->need |= H_EXACT;
+		buf_printf(&e, "(n = recv_exact(%s, &%s_in, %lld, %d))", S, S,
+		    n > 1 ? strtoll(v[1].s, NULL, 10) : 0, ms);
+	} else if (st->cmd == &cmd_recvall_entry) {
 		w->need |= H_ALL;
 		max = 16 * 1024 * 1024;
 		if (n > 0)
@@ -1268,7 +1273,7 @@ static const struct {
 "\t\tconsume(in, n);\n"
 "\treturn (ssize_t)n;\n"
 "}\n" },
-	{ H_UNTIL | H_ALL, H_FAIL,
+	{ H_UNTIL | H_ALL | H_EXACT, H_FAIL,
 "/*\n"
 " * One recv of up to 65536 bytes onto the end of in, after waiting up to\n"
 " * ms milliseconds when the socket has a timeout (ms >= 0). Returns what\n"
@@ -1316,6 +1321,26 @@ static const struct {
 "\t\tif (n == 0)\n"
 "\t\t\treturn (ssize_t)in->len;\n"
 "\t}\n"
+"}\n" },
+	{ H_EXACT, 0,
+"/*\n"
+" * Receive until in holds want bytes, as recv exactly does: returns want,\n"
+" * or -1 with errno set (ENODATA: EOF came first).\n"
+" */\n"
+"static ssize_t\n"
+"recv_exact(int fd, struct inbuf *in, size_t want, int ms)\n"
+"{\n"
+"\tssize_t\tn;\n"
+"\n"
+"\twhile (in->len < want) {\n"
+"\t\tif ((n = fill(fd, in, ms)) == -1)\n"
+"\t\t\treturn -1;\n"
+"\t\tif (n == 0) {\n"
+"\t\t\terrno = ENODATA;\n"
+"\t\t\treturn -1;\n"
+"\t\t}\n"
+"\t}\n"
+"\treturn (ssize_t)want;\n"
 "}\n" },
 	{ H_ALL, 0,
 "/* Receive until EOF, as recvall does: returns the bytes in in, or -1. */\n"
@@ -1616,7 +1641,7 @@ export_c(struct export *x)
 	for (k = 0; helpers[k].text != NULL; k++)
 		if (w.need & helpers[k].flag)
 			w.need |= helpers[k].deps;
-	if (w.need & (H_UNTIL | H_ALL | H_SENDALL))
+	if (w.need & (H_UNTIL | H_ALL | H_EXACT | H_SENDALL))
 		w.need |= H_READY;
 	for (k = 0; helpers[k].text != NULL; k++) {
 		if (!(w.need & helpers[k].flag))

@@ -33,6 +33,7 @@
 #define P_LOAD		0x400
 #define P_SENDFILE	0x800
 #define P_FDSOF		0x1000
+#define P_EXACT		0x2000
 
 struct pw {
 	struct export	*x;
@@ -943,7 +944,11 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 	}
 	if (n > 0 && redir_take("export", v, &n, &rd) != 0)
 		n = 0;
-	if (st->cmd == &cmd_recvall_entry) {
+	if (export_is_exactly(st)) {
+		w->need |= P_EXACT;
+		buf_printf(&e, "data = recv_exact(%s, %s_in, %lld)", S, S,
+		    n > 1 ? strtoll(v[1].s, NULL, 10) : 0);
+	} else if (st->cmd == &cmd_recvall_entry) {
 		w->need |= P_ALL;
 		max = 16 * 1024 * 1024;
 		if (n > 0)
@@ -1084,6 +1089,19 @@ static const struct {
 "    data = bytes(inbuf[:end])\n"
 "    del inbuf[:end]\n"
 "    return data\n" },
+	{ P_EXACT,
+"def recv_exact(sock, inbuf, want):\n"
+"    \"\"\"Receive until inbuf holds want bytes, as recv exactly does; EOF\n"
+"    first is an error.\"\"\"\n"
+"    while len(inbuf) < want:\n"
+"        chunk = sock.recv(65536)\n"
+"        if not chunk:\n"
+"            raise OSError(errno.ENODATA, \"EOF after %d of %d bytes\"\n"
+"                          % (len(inbuf), want))\n"
+"        inbuf += chunk\n"
+"    data = bytes(inbuf[:want])\n"
+"    del inbuf[:want]\n"
+"    return data\n" },
 	{ P_ALL,
 "def recv_all(sock, inbuf, limit):\n"
 "    \"\"\"Receive until EOF, as recvall does.\"\"\"\n"
@@ -1194,7 +1212,7 @@ export_python(struct export *x)
 	    "Received data is written to stdout; an error ends the script "
 	    "with status 1.\n"
 	    "\"\"\"\n");
-	if (w.need & (P_UNTIL | P_ALL))
+	if (w.need & (P_UNTIL | P_ALL | P_EXACT))
 		w.errno_used = 1;
 	if (w.errno_used)
 		buf_adds(b, "import errno\n");

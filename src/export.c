@@ -155,7 +155,25 @@ export_is_loop(const struct log_step *st)
 {
 	return st->cmd == &cmd_recvline_entry ||
 	    st->cmd == &cmd_recvuntil_entry ||
-	    st->cmd == &cmd_recvall_entry || st->cmd == &cmd_sendall_entry;
+	    st->cmd == &cmd_recvall_entry || st->cmd == &cmd_sendall_entry ||
+	    export_is_exactly(st);
+}
+
+/* Is the step recv exactly N, a loop of recv calls? */
+int
+export_is_exactly(const struct log_step *st)
+{
+	struct words	w = { 0 };
+	int		i = 0, r;
+
+	if (st->cmd != &cmd_recv_entry)
+		return 0;
+	log_words(st, &w);
+	if (w.n >= 2 && !w.v[0].quoted && strcmp(w.v[0].s, "-f") == 0)
+		i = 2;
+	r = i < w.n && !w.v[i].quoted && strcmp(w.v[i].s, "exactly") == 0;
+	words_free(&w);
+	return r;
 }
 
 static int
@@ -340,7 +358,7 @@ export_read(struct export *x)
 		steps++;
 		if (st->cmd == &cmd_recvline_entry ||
 		    st->cmd == &cmd_recvuntil_entry ||
-		    st->cmd == &cmd_recvall_entry) {
+		    st->cmd == &cmd_recvall_entry || export_is_exactly(st)) {
 			if ((s = export_sock(x, st->seq)) != NULL)
 				s->inbuf = 1;
 		}
@@ -371,6 +389,10 @@ export_step_words(size_t i, struct words *w)
 		memmove(w->v, w->v + 2, (size_t)(w->n - 2) * sizeof *w->v);
 		w->n -= 2;
 	}
+	/* -> NAME keeps the data in the session only. */
+	if ((log_steps[i].cmd->flags & CMD_CAPTURE) && w->n >= 2 &&
+	    !w->v[w->n - 2].quoted && strcmp(w->v[w->n - 2].s, "->") == 0)
+		w->n -= 2;
 	return 0;
 }
 

@@ -875,6 +875,7 @@ void	 export_recv_words(size_t, long long *, int *);
 void	 export_step_text(size_t, struct buf *);
 void	 export_step_note(struct export *, size_t, struct buf *);
 int	 export_is_loop(const struct log_step *);
+int	 export_is_exactly(const struct log_step *);
 int	 export_step_redir(size_t, struct buf *);
 int	 export_step_infile(size_t, struct buf *);
 const char *export_send_suffix(size_t, size_t);

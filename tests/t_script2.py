@@ -493,4 +493,24 @@ def test_repeat_is_interrupted_by_sigint():
     check(b"after" not in out, out)
 
 
+def test_recv_exactly_and_captures_export_to_programs():
+    d = lib.tempdir()
+    c_prog, py_prog = os.path.join(d, "p.c"), os.path.join(d, "p.py")
+    lib.run_ok("socketpair\nrepeat 2 send \"a$i\"\non 4 recv 100 -> v\n"
+               "expect a1a2\nsend xyzw\non 4 recv exactly 3 -> w\n"
+               "expect xyz\non 4 recv\nexpect w\n"
+               "export c %s\nexport python %s\n" % (c_prog, py_prog))
+    p = subprocess.run(["python3", py_prog], capture_output=True,
+                       timeout=lib.TIMEOUT)
+    check(p.returncode == 0 and p.stdout == b"a1a2xyzw",
+          "%r %r" % (p.stdout, p.stderr))
+    exe = os.path.join(d, "p")
+    c = subprocess.run(["cc", "-Wall", "-Wextra", "-Werror", "-o", exe,
+                        c_prog], capture_output=True, timeout=60)
+    check(c.returncode == 0, c.stderr.decode())
+    p = subprocess.run([exe], capture_output=True, timeout=lib.TIMEOUT)
+    check(p.returncode == 0 and p.stdout == b"a1a2xyzw",
+          "%r %r" % (p.stdout, p.stderr))
+
+
 lib.main()
