@@ -513,4 +513,24 @@ def test_recv_exactly_and_captures_export_to_programs():
           "%r %r" % (p.stdout, p.stderr))
 
 
+def test_an_expect_that_failed_fails_the_exported_program_too():
+    d = lib.tempdir()
+    c_prog, py_prog = os.path.join(d, "p.c"), os.path.join(d, "p.py")
+    status, out, err = lib.run("socketpair\nsend abc\non 4 recv\n"
+                               "expect abd\nexport c %s\nexport python %s\n"
+                               % (c_prog, py_prog))
+    check(status == 1, "status %d" % status)
+    p = subprocess.run(["python3", py_prog], capture_output=True,
+                       timeout=lib.TIMEOUT)
+    check(p.returncode == 1 and b"the session expected b'abd'" in p.stderr,
+          "%d %r" % (p.returncode, p.stderr))
+    exe = os.path.join(d, "p")
+    c = subprocess.run(["cc", "-o", exe, c_prog], capture_output=True,
+                       timeout=60)
+    check(c.returncode == 0, c.stderr.decode())
+    p = subprocess.run([exe], capture_output=True, timeout=lib.TIMEOUT)
+    check(p.returncode == 1 and b"differ" in p.stderr,
+          "%d %r" % (p.returncode, p.stderr))
+
+
 lib.main()
