@@ -601,9 +601,6 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 			words_free(&w);
 			continue;
 		}
-		if (e->status != CMD_OK)
-			buf_adds(&xe->text, " (did not hold in the session; "
-			    "checked here too)");
 		if (strcmp(k, "error") == 0 && w.n == 2)
 			want_err = errno_by_name(w.v[1].s);
 		else if (strcmp(k, "ret") == 0 && w.n == 2) {
@@ -624,9 +621,15 @@ export_expect(struct export *x, size_t i, struct xexpect *xe)
 			want_err = 0;
 		else if (export_expect_data(&w, &xe->data) == 0)
 			xe->have_data = 1;
-		else
+		else {
 			buf_adds(&xe->text, " (a match the program does not "
 			    "check)");
+			words_free(&w);
+			continue;
+		}
+		if (e->status != CMD_OK)
+			buf_adds(&xe->text, " (did not hold in the session; "
+			    "checked here too)");
 		words_free(&w);
 	}
 	if (xe->outcome < 0)
