@@ -525,12 +525,26 @@ void
 script_echo(const struct words *w)
 {
 	struct buf	b = { 0 };
+	size_t		k;
+	unsigned char	c;
 	int		i, d;
 
 	for (d = 0; d < (depth > 1 ? depth : 1); d++)
 		buf_addc(&b, '+');
 	for (i = 0; i < w->n; i++) {
 		buf_addc(&b, ' ');
+		/* repeat's command is still as typed: echo it so. */
+		if (i == 2 && i == w->n - 1 &&
+		    cmd_find(w->v[0].s, 0) == &cmd_repeat_entry) {
+			for (k = 0; k < w->v[i].len; k++) {
+				c = (unsigned char)w->v[i].s[k];
+				if (c < 0x20 || c >= 0x7f)
+					buf_printf(&b, "\\x%02x", c);
+				else
+					buf_addc(&b, (char)c);
+			}
+			continue;
+		}
 		if (plain_word(&w->v[i])) {
 			buf_add(&b, w->v[i].s, w->v[i].len);
 			continue;

@@ -449,6 +449,13 @@ def test_repeat_counts_with_i_and_expands_each_run():
     check(err == "", err)
 
 
+def test_repeat_echo_under_x_reads_as_typed():
+    out, err = lib.run_ok("", ["-x", "-c", "socketpair", "-c",
+                               'repeat 2 send "a $i"'])
+    check('+ repeat 2 send "a $i"\n+ send "a 1"\n+ send "a 2"\n' in err,
+          err)
+
+
 def test_repeat_failures_and_errexit():
     script = ("socketpair\nrepeat 3 on 4 recv 1 dontwait\nexpect fail\n"
               "repeat 3 on 4 recv 1 dontwait\nset after 1\nset\n")
