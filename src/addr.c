@@ -228,7 +228,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 		}
 		host = strdup(text);
 		if (host == NULL)
-			abort();
+			nomem();
 		/* [::1] 80 works too. */
 		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
 			memmove(host, host + 1, strlen(host));
@@ -256,7 +256,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 		}
 		host = strndup(text + 1, close - text - 1);
 		if (host == NULL)
-			abort();
+			nomem();
 		r = resolve(family, host, close + 2, passive, out, text, why);
 		free(host);
 		return r;
@@ -274,7 +274,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 	}
 	host = strndup(text, colon - text);
 	if (host == NULL)
-		abort();
+		nomem();
 	r = resolve(family, host, colon + 1, passive, out, text, why);
 	free(host);
 	return r;

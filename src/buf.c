@@ -1,13 +1,28 @@
 /*
  * A growable byte buffer: the one container sockrepl builds strings and
  * holds data in. It may hold NULs; it is always NUL-terminated for
- * convenience. Running out of memory aborts: there is nothing sensible to
- * go on with.
+ * convenience. Running out of memory stops the program with a message
+ * (nomem): there is nothing sensible to go on with. What user input can
+ * ask for is bounded before it gets here (VAR_MAX, EXPAND_MAX, MAX_RECV).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sockrepl.h"
+
+/*
+ * No memory left for sockrepl's own bookkeeping: say so, keep what was
+ * printed, and stop with status 1 (not SIGABRT with no word). Never
+ * returns.
+ */
+void
+nomem(void)
+{
+	fflush(stdout);
+	fputs("sockrepl: out of memory; stopping\n", stderr);
+	_exit(1);
+}
 
 /* Make room for n more bytes and the NUL after them. */
 static void
@@ -21,7 +36,7 @@ buf_grow(struct buf *b, size_t n)
 	while (cap < b->len + n + 1)
 		cap *= 2;
 	if ((b->data = realloc(b->data, cap)) == NULL)
-		abort();
+		nomem();
 	b->cap = cap;
 }
 

@@ -441,6 +441,57 @@ call_connect(struct sock *sk, const struct addr *a)
 	return ret;
 }
 
+/*
+ * Output to a file is flushed only before a call that really blocks
+ * (out.c). On a blocking socket, with output put off, a send or a receive
+ * is first made with MSG_DONTWAIT: when it would block, the output is
+ * flushed and the call made again as asked. The trace shows the one call
+ * asked for, with its result; no system call is added when the socket is
+ * ready, the common case. Returns MSG_DONTWAIT to try first, else 0.
+ */
+static int
+try_first(const struct sock *sk, int msgflags)
+{
+	return sk->timeout < 0 && !(msgflags & MSG_DONTWAIT) && out_pending() ?
+	    MSG_DONTWAIT : 0;
+}
+
+static ssize_t
+send_once(const struct sock *sk, const void *p, size_t n, int msgflags,
+    const struct addr *to)
+{
+	if (to != NULL)
+		return sendto(sk->fd, p, n, msgflags,
+		    (const struct sockaddr *)&to->ss, to->len);
+	return send(sk->fd, p, n, msgflags);
+}
+
+/*
+ * send(2) or sendto(2), flushing our output first if it would block (see
+ * try_first). A blocking send that took part of the data goes on with the
+ * rest, as the kernel's own blocking send does, and returns what was sent
+ * in all: the part, if the rest then failed.
+ */
+static ssize_t
+send_flushing(const struct sock *sk, const void *p, size_t n, int msgflags,
+    const struct addr *to)
+{
+	ssize_t	ret, more;
+	int	try = try_first(sk, msgflags);
+
+	ret = send_once(sk, p, n, msgflags | try, to);
+	if (!try || (ret < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+	    (ret >= 0 && ((size_t)ret == n || sk->type != SOCK_STREAM)))
+		return ret;
+	out_flush_now();
+	if (ret < 0)
+		return send_once(sk, p, n, msgflags, to);
+	if ((more = send_once(sk, (const char *)p + ret, n - (size_t)ret,
+	    msgflags, to)) > 0)
+		ret += more;
+	return ret;
+}
+
 /* send(2), or sendto(2) when to is given. */
 ssize_t
 call_send(struct sock *sk, const void *p, size_t n, int msgflags,
@@ -453,12 +504,9 @@ call_send(struct sock *sk, const void *p, size_t n, int msgflags,
 	r->data = p;
 	r->len = n;
 	r->arg = msgflags;
-	if (to != NULL) {
+	if (to != NULL)
 		r->addr = *to;
-		ret = sendto(sk->fd, p, n, msgflags,
-		    (const struct sockaddr *)&to->ss, to->len);
-	} else
-		ret = send(sk->fd, p, n, msgflags);
+	ret = send_flushing(sk, p, n, msgflags, to);
 	rec_result(r, (long)ret, errno);
 	finish(r, sk);
 	return ret;
@@ -474,7 +522,7 @@ call_recv(struct sock *sk, void *p, size_t size, int msgflags,
 {
 	struct call_rec	*r;
 	ssize_t		ret;
-	int		trunc;
+	int		trunc, try;
 
 	r = rec_init(from != NULL ? CALL_RECVFROM : CALL_RECV, sk, flags);
 	trunc = 0;
@@ -490,15 +538,24 @@ call_recv(struct sock *sk, void *p, size_t size, int msgflags,
 	 */
 	if (sk->type != SOCK_STREAM && !(msgflags & MSG_TRUNC))
 		trunc = MSG_TRUNC;
-	if (from != NULL) {
-		r->addr.len = sizeof r->addr.ss;
-		ret = recvfrom(sk->fd, p, size, msgflags | trunc,
-		    (struct sockaddr *)&r->addr.ss, &r->addr.len);
-		if (ret < 0)
-			r->addr.len = 0;
-		*from = r->addr;
-	} else
-		ret = recv(sk->fd, p, size, msgflags | trunc);
+	try = try_first(sk, msgflags);
+	for (;;) {
+		if (from != NULL) {
+			r->addr.len = sizeof r->addr.ss;
+			ret = recvfrom(sk->fd, p, size, msgflags | trunc | try,
+			    (struct sockaddr *)&r->addr.ss, &r->addr.len);
+			if (ret < 0)
+				r->addr.len = 0;
+			*from = r->addr;
+		} else
+			ret = recv(sk->fd, p, size, msgflags | trunc | try);
+		if (!try || ret >= 0 || (errno != EAGAIN &&
+		    errno != EWOULDBLOCK))
+			break;
+		/* It would block: the output so far goes out first. */
+		out_flush_now();
+		try = 0;
+	}
 	if (trunc && ret > 0) {
 		r->arg2 = ret;
 		if ((size_t)ret > size)
@@ -858,15 +915,15 @@ call_fcntl_setfl(struct sock *sk, int fl, int flags)
 
 /*
  * ppoll(2) on nfds sockets, for at most ms milliseconds (-1: no limit),
- * with SIGINT blocked until the wait begins: a Ctrl-C that came just before
- * still ends the wait (EINTR) instead of being lost while it sleeps. With
+ * with SIGINT (and SIGTERM, SIGHUP) blocked until the wait begins: a Ctrl-C
+ * that came just before still ends the wait (EINTR) instead of being lost while it sleeps. With
  * CF_BEHIND nothing waits (ms is 0) and the mask is left alone.
  */
 int
 call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
 {
 	struct call_rec	 *r;
-	struct timespec	 ts;
+	struct timespec	 ts, zero = { 0, 0 };
 	sigset_t	 block, old;
 	struct sock	*sk = nfds == 1 ? sock_get(pfd[0].fd) : NULL;
 	int		 ret, e;
@@ -884,15 +941,26 @@ call_ppoll(struct pollfd *pfd, int nfds, int ms, int flags)
 		e = errno;
 	} else {
 		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
+		interrupt_sigs(&block);
 		sigprocmask(SIG_BLOCK, &block, &old);
 		if (interrupted) {
 			r->flags |= CF_NOTMADE;
 			ret = -1;
 			e = EINTR;
 		} else {
-			ret = ppoll(pfd, (nfds_t)nfds, ms >= 0 ? &ts : NULL,
-			    &old);
+			/*
+			 * Output to a file is flushed only if the wait
+			 * really waits (out.c): ask once without waiting.
+			 */
+			ret = 0;
+			if (ms != 0 && out_pending()) {
+				ret = ppoll(pfd, (nfds_t)nfds, &zero, &old);
+				if (ret == 0)
+					out_flush_now();
+			}
+			if (ret == 0)
+				ret = ppoll(pfd, (nfds_t)nfds, ms >= 0 ?
+				    &ts : NULL, &old);
 			e = errno;
 		}
 		sigprocmask(SIG_SETMASK, &old, NULL);

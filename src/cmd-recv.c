@@ -141,17 +141,24 @@ recv_args(const char *name, struct word *argv, int argc, long long *size,
 	return 0;
 }
 
-/* A buffer for recv that lives on, so each recv need not allocate one. */
+/*
+ * A buffer for recv that lives on, so each recv need not allocate one.
+ * Returns NULL with no memory for n bytes.
+ */
 static char *
 scratch(size_t n)
 {
 	static char	*p;
 	static size_t	 cap;
 
+	char		*q;
+
+	/* BUFSIZE is the user's: no memory for it is an error, not an end. */
 	if (n > cap) {
+		if ((q = malloc(n)) == NULL)
+			return NULL;
 		free(p);
-		if ((p = malloc(n)) == NULL)
-			abort();
+		p = q;
 		cap = n;
 	}
 	return p;
@@ -277,12 +284,17 @@ recv_common(struct cmd_ctx *ctx, int from)
 		sink_close(&o);
 		return ret;
 	}
+	if ((data = scratch(size > 0 ? (size_t)size : 1)) == NULL) {
+		diag("%s: no memory for a buffer of %lld bytes (ENOMEM); give "
+		    "a smaller BUFSIZE", name, size);
+		sink_close(&o);
+		return CMD_ERROR;
+	}
 	if (!(flags & MSG_DONTWAIT) && !wait_ready(sk, POLLIN, from ?
 	    CALL_RECVFROM : CALL_RECV, 0)) {
 		sink_close(&o);
 		return CMD_ERROR;
 	}
-	data = scratch(size > 0 ? (size_t)size : 1);
 	r = call_recv(sk, data, (size_t)size, flags, from ? &a : NULL,
 	    o.fd >= 0 ? SHOW_FILE : SHOW_BLOCK, o.fmt, 0);
 	if (r < 0) {

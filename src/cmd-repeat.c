@@ -82,7 +82,10 @@ cmd_repeat_exec(struct cmd_ctx *ctx)
 	for (i = 1; i <= n && !interrupted; i++) {
 		buf_reset(&num);
 		buf_printf(&num, "%lld", i);
-		var_set("i", num.data, num.len);
+		if (var_set("repeat", "i", num.data, num.len) != 0) {
+			r = CMD_ERROR;
+			break;
+		}
 		one = cmd_run_line(body.data, body.len);
 		if (one == CMD_QUIT) {
 			r = CMD_QUIT;

@@ -350,9 +350,10 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
 	nrecv = sess.last.nrecv;
 	r = e->exec(&ctx);
 	/* -> NAME: what the command received, if it received. */
-	if (r == CMD_OK && ctx.capture != NULL && sess.last.nrecv != nrecv)
-		var_set(ctx.capture, sess.last.data.data != NULL ?
-		    sess.last.data.data : "", sess.last.data.len);
+	if (r == CMD_OK && ctx.capture != NULL && sess.last.nrecv != nrecv &&
+	    var_set(e->name, ctx.capture, sess.last.data.data != NULL ?
+	    sess.last.data.data : "", sess.last.data.len) != 0)
+		r = CMD_ERROR;
 	return r;
 }
 

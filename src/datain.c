@@ -220,6 +220,6 @@ data_chunk(void)
 	char	*p;
 
 	if ((p = malloc(DATA_CHUNK)) == NULL)
-		abort();
+		nomem();
 	return p;
 }

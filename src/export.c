@@ -45,7 +45,7 @@ sock_new(struct export *x, uint64_t seq, int family, int type, int protocol)
 
 	x->socks = reallocarray(x->socks, x->nsocks + 1, sizeof *x->socks);
 	if (x->socks == NULL)
-		abort();
+		nomem();
 	s = &x->socks[x->nsocks++];
 	memset(s, 0, sizeof *s);
 	s->seq = seq;
@@ -118,7 +118,7 @@ export_track(struct export *x, const struct call_rec *r)
 			x->fdseq = reallocarray(x->fdseq, (size_t)fd[i] + 1,
 			    sizeof *x->fdseq);
 			if (x->fdseq == NULL)
-				abort();
+				nomem();
 			memset(x->fdseq + x->nfd, 0, ((size_t)fd[i] + 1 -
 			    x->nfd) * sizeof *x->fdseq);
 			x->nfd = (size_t)fd[i] + 1;
@@ -207,7 +207,7 @@ name_socks(struct export *x)
 	size_t			 i;
 
 	if ((roles = calloc(x->nsocks + 1, sizeof *roles)) == NULL)
-		abort();
+		nomem();
 	for (i = 0; i < x->nsocks; i++) {
 		if (x->socks[i].type == SOCK_DGRAM)
 			roles[i] = x->socks[i].family == AF_UNIX ? R_DGRAM :
@@ -259,7 +259,7 @@ find_runtime_addrs(struct export *x)
 	struct xsock		*s;
 
 	if ((last_from = calloc(x->nsocks + 1, sizeof *last_from)) == NULL)
-		abort();
+		nomem();
 	for (k = 0; k < x->nsocks; k++)
 		last_from[k] = -1;
 	for (i = 0; i < log_nrecs; i++) {
@@ -323,7 +323,7 @@ export_read(struct export *x)
 	int			 steps = 0;
 
 	if ((x->recs = calloc(log_nrecs + 1, sizeof *x->recs)) == NULL)
-		abort();
+		nomem();
 	x->maxrecv = 1;
 	for (i = 0; i < log_nrecs; i++) {
 		r = &log_recs[i].rec;

@@ -25,6 +25,28 @@ is_recv(enum call_id c)
 	return c == CALL_RECV || c == CALL_RECVFROM || c == CALL_RECVMSG;
 }
 
+/* EINTR: what the interruption (Ctrl-C or SIGTERM...) did to the call. */
+static const char *
+eintr_hint(const struct call_rec *r, const struct sock *sk, enum call_id call)
+{
+	static char	 b[128];
+	const char	*rest;
+
+	if (sk == NULL)
+		rest = "";
+	else if (is_send(call))
+		rest = "; what was sent before it stays sent";
+	else if (r->flags & CF_NOTMADE)	/* it came first: no call made */
+		rest = " before the call; the socket is as it was";
+	else if (call == CALL_CONNECT)
+		rest = "; the connection goes on in the background (list "
+		    "shows when it is made)";
+	else
+		rest = "; the socket is as it was";
+	snprintf(b, sizeof b, "interrupted (%s)%s", interrupt_name(), rest);
+	return b;
+}
+
 /*
  * Why a raw, packet or ping socket was refused, and what to do instead.
  * The ping range is read from /proc, so the hint says what it is now.
@@ -260,19 +282,7 @@ errno_hint(const struct call_rec *r, int err)
 	case EMSGSIZE:
 		return "the datagram is larger than the socket can send at once";
 	case EINTR:
-		if (sk == NULL)
-			return "interrupted (Ctrl-C)";
-		if (is_send(call))
-			return "interrupted (Ctrl-C); what was sent before it "
-			    "stays sent";
-		/* The Ctrl-C came first: the call was never made. */
-		if (r->flags & CF_NOTMADE)
-			return "interrupted (Ctrl-C) before the call; the "
-			    "socket is as it was";
-		if (call == CALL_CONNECT)
-			return "interrupted (Ctrl-C); the connection goes on "
-			    "in the background (list shows when it is made)";
-		return "interrupted (Ctrl-C); the socket is as it was";
+		return eintr_hint(r, sk, call);
 	case EBADF:
 		return "that fd is no longer open";
 	case ENETUNREACH:

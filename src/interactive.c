@@ -60,11 +60,11 @@ on_line(char *line)
 	}
 	history_enter(line);
 	interrupted = 0;
-	if (cmd_run_line(line, strlen(line)) == CMD_QUIT)
+	if (cmd_run_line(line, strlen(line)) == CMD_QUIT || terminating)
 		quit_requested = 1;
 	interrupted = 0;
 	free(line);
-	out_flush();
+	out_check();
 	if (!quit_requested) {
 		events_settle();
 		rl_callback_handler_install(make_prompt(), on_line);
@@ -167,7 +167,7 @@ repl_interactive(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
 	sigemptyset(&sigint);
-	sigaddset(&sigint, SIGINT);
+	interrupt_sigs(&sigint);
 	sigemptyset(&winch);
 	sigaddset(&winch, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &winch, &orig);
@@ -185,6 +185,9 @@ repl_interactive(void)
 		sigprocmask(SIG_BLOCK, &sigint, NULL);
 		if (interrupted) {
 			sigprocmask(SIG_UNBLOCK, &sigint, NULL);
+			/* SIGTERM, SIGHUP: the session ends (wait.c). */
+			if (terminating)
+				break;
 			abandon_line();
 			continue;
 		}
@@ -219,6 +222,11 @@ repl_interactive(void)
 	}
 	buf_free(&news);
 	sigprocmask(SIG_SETMASK, &orig, NULL);
+	if (!quit_requested) {
+		/* A signal ended the session with a line half typed. */
+		rl_callback_handler_remove();
+		putchar('\n');
+	}
 	say_goodbye();
 	events_end();
 	history_end();

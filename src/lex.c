@@ -166,7 +166,7 @@ words_push(struct words *w, const void *p, size_t n, int quoted)
 	if (w->n == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 8;
 		if ((w->v = realloc(w->v, w->cap * sizeof *w->v)) == NULL)
-			abort();
+			nomem();
 	}
 	wd = &w->v[w->n++];
 	wd->off = w->store.len;
@@ -280,6 +280,21 @@ expand_var(const char *s, size_t n, lex_lookup_fn lookup, struct buf *out,
 }
 
 /*
+ * Has the line grown past EXPAND_MAX bytes with its $variables (the words
+ * so far and the one being made)? Then err says so: a few lines that each
+ * double a variable would otherwise take all the memory there is.
+ */
+static int
+too_big(const struct words *w, const struct buf *cur, struct buf *err)
+{
+	if (w->store.len + cur->len <= EXPAND_MAX)
+		return 0;
+	buf_printf(err, "the line is over %d bytes once its $variables are "
+	    "expanded (the limit of an expanded line)", EXPAND_MAX);
+	return 1;
+}
+
+/*
  * Split line[0..n) into words. Quotes may join parts of one word, as in the
  * shell: a"b c"d is one word. Returns 0, or -1 with a message in err.
  */
@@ -370,9 +385,13 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 						k = one_escape(line + q, j - q,
 						    &cur, err);
 					else if (line[q] == '$' &&
-					    lookup != NULL)
+					    lookup != NULL) {
 						k = expand_var(line + q, j - q,
 						    lookup, &cur, err);
+						if (k > 0 && too_big(w, &cur,
+						    err))
+							k = -1;
+					}
 					else {
 						buf_addc(&cur, line[q]);
 						k = 1;
@@ -397,7 +416,7 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 					break;
 				}
 				if ((k = expand_var(line + i, n - i, lookup,
-				    &cur, err)) < 0)
+				    &cur, err)) < 0 || too_big(w, &cur, err))
 					goto fail;
 				i += k;
 				break;

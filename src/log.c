@@ -519,7 +519,7 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 	while (n < need)
 		n *= 2;
 	if ((p = realloc(p, n * size)) == NULL)
-		abort();
+		nomem();
 	*cap = n;
 	return p;
 }

@@ -40,8 +40,10 @@ usage(FILE *f)
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n"
 	    "\n"
-	    "Exit status: 0 if every command succeeded, 1 if any failed,\n"
-	    "2 for a usage error, 130 if interrupted.\n", SYNOPSIS);
+	    "Exit status: 0 if every command succeeded, 1 if any failed or\n"
+	    "output could not be written, 2 for a usage error, 128 + the\n"
+	    "signal after SIGINT (130), SIGHUP or SIGTERM, 141 if the reader\n"
+	    "of standard output went away.\n", SYNOPSIS);
 }
 
 /* Go on with standard input: the prompt on a terminal, else a script. */
@@ -117,12 +119,14 @@ main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			free(cmds);
+			out_end();
 			return 0;
 		case 'V':
 			printf("sockrepl %s (tls %s, wire %s)\n",
 			    SOCKREPL_VERSION, FEATURE_TLS ? "yes" : "no",
 			    FEATURE_PCAP ? "yes" : "no");
 			free(cmds);
+			out_end();
 			return 0;
 		default:
 			if (optopt == 'c')
@@ -193,5 +197,6 @@ main(int argc, char **argv)
 	vars_free();
 	tour_end();
 	free(cmds);
+	out_end();
 	return status;
 }

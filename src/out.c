@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +16,22 @@
 
 struct options opt;
 struct session sess = { .cmd = "" };
+/*
+ * SIGTERM or SIGHUP came: the session stops (set by wait.c's handler; kept
+ * here, with what messages call it, so the unit tests link without it).
+ */
+volatile sig_atomic_t terminating;
+
+/* What interrupted the last call, for its message: Ctrl-C or a signal. */
+const char *
+interrupt_name(void)
+{
+	if (terminating == SIGTERM)
+		return "SIGTERM";
+	if (terminating == SIGHUP)
+		return "SIGHUP";
+	return "Ctrl-C";
+}
 
 /* Received data up to this many escaped bytes is shown inside the trace. */
 #define INLINE_MAX	64
@@ -20,24 +39,119 @@ struct session sess = { .cmd = "" };
 #define SENT_MAX	48
 
 /*
- * Flush stdout before a call that may block, so that a program reading our
- * output through a pipe, a socket or a terminal sees each result as it
- * happens. When stdout is a regular file or /dev/null nobody can be waiting
- * on it, and a write(2) per command would double the system calls of a
- * scripted conversation (bench/README.md), so stdio's buffer is left to
- * fill; diag still flushes to keep stdout and stderr in order.
+ * Is somebody reading stdout as it comes: a terminal, a pipe or a socket?
+ * Then each result is flushed before anything that may wait, so a program
+ * driving sockrepl sees it as it happens. A regular file (or /dev/null) has
+ * no such reader, and a write(2) per command would double the system calls
+ * of a scripted conversation (bench/README.md); stdio's buffer is left to
+ * fill there, and flushed only before a call that really blocks.
  */
+static int
+stdout_read_live(void)
+{
+	static int	live = -1;
+	struct stat	st;
+
+	if (live < 0)
+		live = isatty(STDOUT_FILENO) || fstat(STDOUT_FILENO, &st) != 0 ||
+		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+	return live;
+}
+
+/*
+ * Output to stdout failed (a full disk, /dev/full, a reader that went
+ * away): every result after it would be lost, so stop, as a write error
+ * in a pipeline stops cat or sh. The sockets are closed by the kernel.
+ * The status is 141 (128 + SIGPIPE, what a shell reports for a program
+ * SIGPIPE killed) when the reader went away, else 1. Never returns.
+ */
+static void
+out_fail(int e)
+{
+	/* SIGHUP took the terminal away: the signal says it all. */
+	if (terminating)
+		_exit(128 + terminating);
+	fprintf(stderr, "sockrepl: standard output: %s (%s); stopping%s\n",
+	    errno_name(e), strerror(e), e == EPIPE ?
+	    ": the program reading it has gone" : ", output is lost");
+	fflush(stderr);
+	_exit(e == EPIPE ? 128 + SIGPIPE : 1);
+}
+
+/* Flush stdout now; a write error stops the program (see out_fail). */
+void
+out_flush_now(void)
+{
+	int	e;
+
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return;
+	/* The error may be from an earlier implicit flush: ask again. */
+	e = errno;
+	clearerr(stdout);
+	if (fflush(stdout) != 0)
+		e = errno;
+	out_fail(e != 0 ? e : EIO);
+}
+
+/*
+ * Is output put off: stdout a file, with bytes in stdio's buffer? Then a
+ * call that may block flushes them first only if it would really block
+ * (out_flush_wait; call.c's send and receive, and ppoll).
+ */
+int
+out_pending(void)
+{
+	return !stdout_read_live() && __fpending(stdout) > 0;
+}
+
+/*
+ * After each command: a failed write to stdout stops the program, and a
+ * live reader gets the command's output now.
+ */
+void
+out_check(void)
+{
+	if (ferror(stdout) || (stdout_read_live() && __fpending(stdout) > 0))
+		out_flush_now();
+}
+
+/*
+ * Before a call that may block. A live reader gets what was printed;
+ * with stdout a file, the output is flushed only when the call would
+ * really wait, so a script killed while it waits (timeout(1), SIGKILL)
+ * leaves its results in the file. fd is the socket the call waits on for
+ * events, or -1 when the wait is sure (sleep); with nothing to flush, or
+ * the socket ready now, nothing is done.
+ */
+void
+out_flush_wait(int fd, short events)
+{
+	struct pollfd	pfd;
+
+	if (!stdout_read_live()) {
+		if (__fpending(stdout) == 0 && !ferror(stdout))
+			return;
+		pfd.fd = fd;
+		pfd.events = events;
+		if (fd >= 0 && poll(&pfd, 1, 0) == 1)
+			return;
+	}
+	out_flush_now();
+}
+
+/* Before a call that may block on no one socket: see out_flush_wait. */
 void
 out_flush(void)
 {
-	static int	need = -1;
-	struct stat	st;
+	out_flush_wait(-1, 0);
+}
 
-	if (need < 0)
-		need = isatty(STDOUT_FILENO) || fstat(STDOUT_FILENO, &st) != 0 ||
-		    S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-	if (need)
-		fflush(stdout);
+/* At exit: the last of the output written, or the status says why not. */
+void
+out_end(void)
+{
+	out_flush_now();
 }
 
 /* A result: shown even with -q. */

@@ -33,7 +33,7 @@ rbuf_space(struct sock *sk, size_t n)
 
 	if ((rb = sk->rbuf) == NULL) {
 		if ((rb = sk->rbuf = calloc(1, sizeof *rb)) == NULL)
-			abort();
+			nomem();
 	}
 	/* Slide the unread bytes to the front before growing. */
 	if (rb->off > 0 && rb->off + rb->len + n > rb->cap) {
@@ -45,7 +45,7 @@ rbuf_space(struct sock *sk, size_t n)
 		while (cap < rb->len + n)
 			cap *= 2;
 		if ((rb->data = realloc(rb->data, cap)) == NULL)
-			abort();
+			nomem();
 		rb->cap = cap;
 	}
 	return rb->data + rb->off + rb->len;

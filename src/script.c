@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -45,7 +46,7 @@ reader_fill(struct reader *r)
 		r->off = 0;
 	}
 	/* Whoever drives us through a pipe must see our answers first. */
-	out_flush();
+	out_flush_wait(r->fd, POLLIN);
 	do {
 		n = read(r->fd, r->buf + r->len, MAX_LINE + 1 - r->len);
 	} while (n < 0 && errno == EINTR && !interrupted);
@@ -314,6 +315,7 @@ watch_run(struct watch *w, const char *line, size_t len,
 	sess.fail_expected = k == LK_OTHER && next_fails;
 	*ret = cmd_run_line(line, len);
 	sess.fail_expected = saved;
+	out_check();
 	if (*ret == CMD_QUIT || interrupted)
 		return 0;
 	if (stopped) {
@@ -364,7 +366,7 @@ script_run_fd(int fd, const char *name)
 
 	r.fd = fd;
 	if ((r.buf = malloc(MAX_LINE + 2)) == NULL)
-		abort();
+		nomem();
 	sess.source = name;
 	sess.lineno = 0;
 	/* A file sourced at the prompt still reports FILE:line N:. */
@@ -473,12 +475,17 @@ script_source(const char *path)
 	return ret;
 }
 
-/* The exit status so far: 130 if interrupted, 1 if a command failed. */
+/*
+ * The exit status so far: 128 + the signal after SIGTERM or SIGHUP, 130 if
+ * interrupted (Ctrl-C), 1 if a command failed.
+ */
 int
 script_status(void)
 {
+	if (terminating)
+		return 128 + terminating;
 	if (interrupted)
-		return 130;
+		return 128 + SIGINT;
 	return sess.script_failed ? 1 : 0;
 }
 

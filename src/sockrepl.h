@@ -42,6 +42,14 @@
 #define MAX_LINE	65536
 /* Largest buffer a single recv may ask for. */
 #define MAX_RECV	(16 * 1024 * 1024)
+/*
+ * Most bytes a variable may hold, a line may have once its $variables are
+ * expanded, and all the variables together: user input must never be able
+ * to take all the memory there is.
+ */
+#define VAR_MAX		(1024 * 1024)
+#define EXPAND_MAX	(4 * 1024 * 1024)
+#define VARS_TOTAL_MAX	(64 * 1024 * 1024)
 /* Default recv buffer size when none is given. */
 #define DEFAULT_RECV	65536
 
@@ -64,6 +72,7 @@ void	 buf_vprintf(struct buf *, const char *, va_list)
 const char *buf_str(struct buf *);
 void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
+void	 nomem(void) __attribute__((noreturn));
 
 /* ---- words of a command line (lex.c) ---- */
 struct word {
@@ -295,6 +304,11 @@ void	 hexdump_line(struct buf *, char, size_t, const unsigned char *,
 void	 data_arg(struct buf *, const void *, size_t);
 int	 data_is_text(const void *, size_t);
 void	 out_flush(void);
+void	 out_flush_wait(int, short);
+void	 out_check(void);
+int	 out_pending(void);
+void	 out_flush_now(void);
+void	 out_end(void);
 
 /* ---- colour at the prompt (color.c) ---- */
 enum color {
@@ -644,7 +658,10 @@ const char *errno_hint(const struct call_rec *, int);
 
 /* ---- waiting and signals (wait.c) ---- */
 extern volatile sig_atomic_t interrupted;
+extern volatile sig_atomic_t terminating;
 void	 signals_init(void);
+void	 interrupt_sigs(sigset_t *);
+const char *interrupt_name(void);
 int	 wait_ready(struct sock *, short, enum call_id, int);
 int	 set_nonblock(struct sock *, int);
 int	 sleep_seconds(double);
@@ -793,7 +810,7 @@ void		 script_echo(const struct words *);
 void		 script_echo_line(const char *, size_t);
 int		 var_lookup(const char *, struct buf *, struct buf *);
 int		 var_check(const char *, const struct word *);
-void		 var_set(const char *, const void *, size_t);
+int		 var_set(const char *, const char *, const void *, size_t);
 void		 vars_free(void);
 enum cmd_retval	 script_source(const char *);
 void		 poll_events(struct buf *, short);

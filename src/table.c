@@ -39,14 +39,14 @@ sock_add(int fd, int family, int type, int protocol)
 		while (n <= fd)
 			n *= 2;
 		if ((table = realloc(table, n * sizeof *table)) == NULL)
-			abort();
+			nomem();
 		memset(table + table_size, 0, (n - table_size) * sizeof *table);
 		table_size = n;
 	}
 	if (table[fd] != NULL)
 		sock_remove(fd);	/* the fd was reused behind our back */
 	if ((s = calloc(1, sizeof *s)) == NULL)
-		abort();
+		nomem();
 	s->fd = fd;
 	s->family = family;
 	s->type = type;

@@ -293,6 +293,34 @@ var_list(void)
 	buf_free(&err);
 }
 
+/*
+ * May variable name take a value of len bytes? Returns 0, or -1 after a
+ * message naming the limit (VAR_MAX each, VARS_TOTAL_MAX together).
+ */
+static int
+var_room(const char *cmd, const char *name, size_t len)
+{
+	struct var	*v = var_find(name);
+	size_t		 total = len;
+	int		 i;
+
+	if (len > VAR_MAX) {
+		diag("%s: the value of $%s would be %zu bytes, over the limit "
+		    "of %d bytes for a variable", cmd, name, len, VAR_MAX);
+		return -1;
+	}
+	for (i = 0; i < nvars; i++)
+		if (&vars[i] != v)
+			total += vars[i].value.len;
+	if (total > VARS_TOTAL_MAX) {
+		diag("%s: the variables would hold %zu bytes, over the limit "
+		    "of %d bytes for all of them (unset some)", cmd, total,
+		    VARS_TOTAL_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 /* The variable called name, made empty if it is new. */
 static struct var *
 var_make(const char *name)
@@ -304,11 +332,11 @@ var_make(const char *name)
 	if (nvars == capvars) {
 		capvars = capvars ? capvars * 2 : 16;
 		if ((vars = realloc(vars, capvars * sizeof *vars)) == NULL)
-			abort();
+			nomem();
 	}
 	v = &vars[nvars++];
 	if ((v->name = strdup(name)) == NULL)
-		abort();
+		nomem();
 	memset(&v->value, 0, sizeof v->value);
 	buf_add(&v->value, "", 0);
 	return v;
@@ -324,20 +352,28 @@ var_check(const char *cmd, const struct word *w)
 	return check_name(cmd, w);
 }
 
-/* Give variable name (already checked) the n bytes at p. */
-void
-var_set(const char *name, const void *p, size_t n)
+/*
+ * Give variable name (already checked) the n bytes at p, for command cmd.
+ * Returns 0, or -1 after a message when that is over a limit (var_room).
+ */
+int
+var_set(const char *cmd, const char *name, const void *p, size_t n)
 {
-	struct var	*v = var_make(name);
+	struct var	*v;
 
+	if (var_room(cmd, name, n) != 0)
+		return -1;
+	v = var_make(name);
 	buf_reset(&v->value);
 	buf_add(&v->value, p, n);
+	return 0;
 }
 
 static enum cmd_retval
 cmd_set_exec(struct cmd_ctx *ctx)
 {
 	struct var	*v;
+	size_t		 len;
 	int		 i;
 
 	if (ctx->argc == 0) {
@@ -345,6 +381,10 @@ cmd_set_exec(struct cmd_ctx *ctx)
 		return CMD_OK;
 	}
 	if (check_name("set", &ctx->argv[0]) != 0)
+		return CMD_ERROR;
+	for (len = 0, i = 1; i < ctx->argc; i++)
+		len += ctx->argv[i].len + (i > 1);
+	if (var_room("set", ctx->argv[0].s, len) != 0)
 		return CMD_ERROR;
 	v = var_make(ctx->argv[0].s);
 	buf_reset(&v->value);

@@ -6,7 +6,10 @@
  * fd has O_NONBLOCK and calls fail at once with EAGAIN), or with a timeout
  * (the fd has O_NONBLOCK and each call first waits in ppoll(2) for at most the
  * timeout). SIGINT is caught without SA_RESTART, so Ctrl-C makes a blocked
- * call return EINTR and the session goes on.
+ * call return EINTR and the session goes on. SIGTERM and SIGHUP are caught
+ * the same way, but end the session: the interrupted call is reported, the
+ * sockets closed and the status is 128 + the signal, as a shell would show
+ * for a program the signal killed, with the output before it kept.
  */
 #include <sys/socket.h>
 
@@ -22,11 +25,13 @@
 volatile sig_atomic_t interrupted;
 
 static void
-on_sigint(int sig)
+on_signal(int sig)
 {
-	(void)sig;
 	interrupted = 1;
+	if (sig != SIGINT)
+		terminating = sig;
 }
+
 
 void
 signals_init(void)
@@ -39,10 +44,21 @@ signals_init(void)
 	sigaction(SIGPIPE, &sa, NULL);
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: blocked calls return EINTR */
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Add the signals that interrupt a call (signals_init) to set. */
+void
+interrupt_sigs(sigset_t *set)
+{
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
 }
 
 /* Append poll(2) event bits as strace shows them: POLLIN|POLLOUT. */
@@ -93,7 +109,16 @@ wait_ready(struct sock *sk, short events, enum call_id c, int flags)
 	struct pollfd	pfd;
 	int		ms, n;
 
-	out_flush();
+	/*
+	 * A live reader sees our output now. Into a file it goes only if
+	 * the call would block: a non-blocking socket never waits; the wait
+	 * of a timeout, and a blocking send or receive, see for themselves
+	 * (call.c); the others are asked here.
+	 */
+	out_check();
+	if (sk->timeout < 0 && c != CALL_SEND && c != CALL_SENDTO &&
+	    c != CALL_RECV && c != CALL_RECVFROM)
+		out_flush_wait(sk->fd, events);
 	if (sk->timeout <= 0) {
 		/* A Ctrl-C that came before the call would otherwise be lost. */
 		if (call_interrupted(sk, c, flags)) {
