@@ -40,10 +40,10 @@ cand_add(const char *s)
 		cand.cap = cand.cap ? cand.cap * 2 : 32;
 		if ((cand.v = realloc(cand.v, cand.cap * sizeof *cand.v)) ==
 		    NULL)
-			abort();
+			nomem();
 	}
 	if ((cand.v[cand.n++] = strdup(s)) == NULL)
-		abort();
+		nomem();
 }
 
 static void
@@ -104,7 +104,7 @@ gen(const char *text, int state)
 		if (strncmp(c, word, len) != 0)
 			continue;
 		if ((m = malloc(cand.prefix + strlen(c) + 1)) == NULL)
-			abort();
+			nomem();
 		memcpy(m, text, cand.prefix);
 		strcpy(m + cand.prefix, c);
 		return m;
@@ -200,7 +200,8 @@ arg_kind_of(const struct cmd_entry *e, int n)
  * Fill the candidates for argument argn of e, after the words args[0..argn)
  * typed so far. The argument template comes first: the word after -f is a
  * format, the word after > or >> a file, and the kinds in args[] count the
- * words after -f FORMAT. Returns 1 when readline should complete file names.
+ * words after -f FORMAT; after the last argument nothing is offered.
+ * Returns 1 when readline should complete file names.
  */
 static int
 cand_arg(const struct cmd_entry *e, char **args, int argn, const char *text)
@@ -222,6 +223,9 @@ cand_arg(const struct cmd_entry *e, char **args, int argn, const char *text)
 		}
 		argn -= 2;
 	}
+	/* Past the command's last argument there is nothing to offer. */
+	if (e->maxargs >= 0 && argn >= e->maxargs)
+		return 0;
 	return cand_kind(arg_kind_of(e, argn), text);
 }
 
@@ -242,7 +246,7 @@ split(const char *line, int end, char ***out)
 			i++;
 		if ((v = realloc(v, (n + 1) * sizeof *v)) == NULL ||
 		    (v[n] = strndup(line + s, (size_t)(i - s))) == NULL)
-			abort();
+			nomem();
 		n++;
 	}
 	*out = v;

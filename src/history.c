@@ -68,25 +68,54 @@ history_path(void)
 	return r;
 }
 
+/*
+ * Open the history file, making it if it is new, and make it private:
+ * 0600 whatever the umask. It must be a regular file of the user's own,
+ * not a symbolic link (whose target would be made private, or written),
+ * a FIFO or a device. Returns 0, or -1 with why in why.
+ */
+static int
+history_own(struct buf *why)
+{
+	struct stat	st;
+	int		fd;
+
+	fd = open(path.data, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW | O_NONBLOCK, 0600);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			buf_adds(why, "it is a symbolic link, which sockrepl "
+			    "does not follow");
+		else
+			buf_printf(why, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		buf_adds(why, "it is not a regular file");
+	else if (st.st_uid != geteuid())
+		buf_adds(why, "it belongs to another user");
+	else if (fchmod(fd, 0600) != 0)
+		buf_printf(why, "chmod: %s", strerror(errno));
+	close(fd);
+	return why->len > 0 ? -1 : 0;
+}
+
 /* Read the history of earlier sessions, making the file if it is new. */
 void
 history_init(void)
 {
-	int	fd;
+	struct buf	why = { 0 };
 
 	using_history();
 	stifle_history(HISTORY_MAX);
 	if (history_path() != 0)
 		return;
-	/* Only the user may read what they typed: 0600 whatever the umask. */
-	fd = open(path.data, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd < 0) {
+	if (history_own(&why) != 0) {
 		diag("history: %s: %s; history is not kept",
-		    printable(path.data), strerror(errno));
+		    printable(path.data), buf_str(&why));
+		buf_free(&why);
 		return;
 	}
-	(void)fchmod(fd, 0600);
-	close(fd);
 	have_file = 1;
 	(void)read_history(path.data);
 }
@@ -116,9 +145,13 @@ history_enter(const char *line)
 void
 history_end(void)
 {
+	struct buf	why = { 0 };
+
+	/* Cutting may write the file anew: private again, never a link's. */
 	if (have_file) {
 		(void)history_truncate_file(path.data, HISTORY_MAX);
-		(void)chmod(path.data, 0600);
+		(void)history_own(&why);
+		buf_free(&why);
 	}
 	clear_history();
 	buf_free(&path);

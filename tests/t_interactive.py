@@ -225,6 +225,19 @@ def test_complete_fd_and_on():
     session(body)
 
 
+def test_complete_stops_after_last_argument():
+    def body(p):
+        p.line("socket udp")
+        p.type("use \t\tZ")        # use takes one FD: no second one
+        p.expect(r"use 3 Z$")
+        p.type("\x15on 3 close 3 \tZ")
+        p.expect(r"on 3 close 3 Z$")
+        p.type("\x15shutdown rd \tZ")
+        p.expect(r"shutdown rd Z$")
+        p.type("\x15")
+    session(body)
+
+
 def test_notices_keep_half_typed_line():
     def body(p):
         port = bound_listener(p)
@@ -481,6 +494,29 @@ def test_history_home_fallback():
     finally:
         os.umask(old)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_history_never_follows_a_symlink():
+    home = lib.tempdir()
+    target = os.path.join(home, "elsewhere")
+    with open(target, "w") as f:
+        f.write("not history\n")
+    os.chmod(target, 0o644)
+    os.symlink(target, os.path.join(home, ".sockrepl_history"))
+    p = Pty(home=home, env={"XDG_STATE_HOME": None})
+    try:
+        p.expect(r"history: .*/\.sockrepl_history: it is a symbolic link, "
+                 r"which sockrepl does not follow; history is not kept")
+        p.expect(PROMPT)
+        p.line("list")
+        p.finish()
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        check(mode == 0o644, "the link's target was made %o" % mode)
+        with open(target) as f:
+            check(f.read() == "not history\n",
+                  "the link's target was written")
+    finally:
+        p.kill()
 
 
 def test_history_is_bounded():
