@@ -4,9 +4,11 @@ pipes, and stand up real python3 peers on loopback.
 A test file defines functions named test_* and ends with lib.main(); each
 test prints "ok NAME" or "FAIL NAME" followed by the reason.
 """
+import atexit
 import os
 import re
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -175,8 +177,25 @@ def in_thread(fn, *args):
     return Handle()
 
 
+_tempdirs = []
+
+
+def _remove_tempdirs(pid):
+    # Only the process that made them: a forked child exiting through
+    # Python must not remove its parent's directories.
+    if os.getpid() == pid:
+        for d in _tempdirs:
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def tempdir():
-    return tempfile.mkdtemp(prefix="sockrepl-test-")
+    """A private directory, removed when the test file ends, even if the
+    test that made it failed or forgot it."""
+    d = tempfile.mkdtemp(prefix="sockrepl-test-")
+    if not _tempdirs:
+        atexit.register(_remove_tempdirs, os.getpid())
+    _tempdirs.append(d)
+    return d
 
 
 LIST_ROW = re.compile(r"^[ *]*(FD|\d+|<[A-Z][A-Z0-9_]*>) +(FAMILY|inet6?|unix) ")

@@ -242,6 +242,9 @@ def test_debian_package_builds():
         # Nor the jobserver of the make check that runs this test.
         for k in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
             env.pop(k, None)
+        # The tools' own temporary files (lintian's mldbm-*) go here too.
+        env["TMPDIR"] = os.path.join(d, "tmp")
+        os.mkdir(env["TMPDIR"])
         run(["dpkg-buildpackage", "-us", "-uc", "-b", "-Pnocheck"], cwd=tree,
             env=env, timeout=240)
         debs = [f for f in os.listdir(d) if f.endswith(".deb") and
@@ -258,7 +261,7 @@ def test_debian_package_builds():
                   "the package lacks %s:\n%s" % (want, contents))
         # lintian is slow and optional: errors fail, its absence does not.
         if shutil.which("lintian"):
-            p = subprocess.run(["lintian", deb], capture_output=True,
+            p = subprocess.run(["lintian", deb], capture_output=True, env=env,
                                text=True, timeout=240)
             errors = [l for l in p.stdout.splitlines() if l.startswith("E:")]
             check(not errors, "lintian:\n" + "\n".join(errors))
