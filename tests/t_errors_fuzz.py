@@ -1,23 +1,31 @@
 """Random command lines (a fixed set of seeds, so a failure repeats): no
 crash, no hang, no sanitizer report, no raw byte printed, status 0 or 1.
+The commands are the ones help lists, so new commands are tried as they
+come.
 
 Every socket is made non-blocking after each command, so no call can wait
 for a peer that never comes.
 """
 import os
 import random
+import re
 import shutil
+import subprocess
 
 import lib
 from lib import check
 
-COMMANDS = [
-    "socket", "socketpair", "bind", "listen", "accept", "connect",
-    "connect_ex", "shutdown", "close", "send", "sendall", "sendto", "recv",
-    "recvfrom", "setblocking", "settimeout", "gettimeout", "setsockopt",
-    "getsockopt", "getsockname", "getpeername", "fileno", "list", "use", "on",
-    "help", "sleep", "se", "x", "q",
-]
+def commands():
+    """Every command help lists, with its usage line, read from the program
+    so that a command added later is tried too; and a few words that are
+    not commands (an ambiguous prefix, unknown names)."""
+    p = subprocess.run([lib.SOCKREPL, "-c", "help"], capture_output=True,
+                       text=True, timeout=lib.TIMEOUT)
+    found = re.findall(r"^  ([a-z][a-z_0-9]*)(.*)$", p.stdout, re.M)
+    check(len(found) >= 30, "help lists only %d commands:\n%s"
+          % (len(found), p.stdout))
+    return [(name, usage) for name, usage in found] + \
+        [("se", ""), ("x", ""), ("q", "")]
 
 
 def words(d):
@@ -34,14 +42,16 @@ def words(d):
     ]
 
 
-def script_for(seed, d):
+def script_for(seed, d, cmds):
     r = random.Random(seed)
     ws = words(d)
     lines = []
     for _ in range(120):
-        c = r.choice(COMMANDS)
-        args = ["0.001"] if c == "sleep" else \
-            [r.choice(ws) for _ in range(r.randrange(4))]
+        c, usage = r.choice(cmds)
+        args = [r.choice(ws) for _ in range(r.randrange(4))]
+        # A wait is given an end, so no command can wait for ever.
+        if "SECONDS" in usage:
+            args.append("0.001")
         lines.append(" ".join([c] + args))
         # Keep every socket from blocking.
         lines.extend("on %d settimeout 0" % k for k in range(3, 14))
@@ -53,9 +63,10 @@ def script_for(seed, d):
 
 def test_random_sessions():
     d = lib.tempdir()
+    cmds = commands()
     try:
         for seed in range(25):
-            script = script_for(seed, d)
+            script = script_for(seed, d, cmds)
             try:
                 st, out, err = lib.run(script, timeout=20)
             except Exception as e:
