@@ -93,6 +93,31 @@ check-minimal:
 		(cd .min && tar xf -)
 	$(MAKE) -C .min TLS=no PCAP=no check
 
+# A libFuzzer target over the tokenizer and the dispatcher (tests/fuzz/,
+# tests/README): clang only, built without the optional parts, with the
+# calls that could block, reach the network or leave the fuzzer's directory
+# wrapped at link time. Not part of check, and CI does not run it.
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+FUZZ_WRAP = recv recvfrom send sendto accept accept4 connect bind socket \
+	ppoll poll nanosleep open fopen getaddrinfo
+FUZZ_SRCS = $(filter-out src/main.c,$(SRCS)) tests/fuzz/fuzz.c
+SECONDS = 60
+fuzz: tests/fuzz/sockrepl-fuzz
+
+tests/fuzz/sockrepl-fuzz: $(FUZZ_SRCS) src/sockrepl.h Makefile
+	$(FUZZ_CC) -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"' -Isrc \
+		$(RL_CFLAGS) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) \
+		$(FUZZ_WRAP:%=-Wl,--wrap=%) $(RL_LIBS) -lm
+
+# make fuzz-run SECONDS=N: fuzz for N seconds from the seed corpus, new
+# inputs kept in tests/fuzz/corpus.new (not in the tree), the dictionary
+# made of tests/fuzz/sockrepl.dict and the program's command names.
+fuzz-run: tests/fuzz/sockrepl-fuzz sockrepl
+	mkdir -p tests/fuzz/corpus.new
+	sh tests/fuzz/run.sh $(SECONDS)
+
 # Side-by-side speed figures (bench/README.md); not part of check.
 bench/floor: bench/floor.c
 	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c
@@ -128,6 +153,8 @@ DIST = sockrepl-$(VERSION)
 DISTDIR = .
 DISTFILES = Makefile README.md .ci bench debian lessons man src tests
 DISTEXCLUDE = --exclude='*.o' --exclude=tests/unit --exclude=bench/floor \
+	--exclude=tests/fuzz/sockrepl-fuzz --exclude=tests/fuzz/corpus.new \
+	--exclude=tests/fuzz/sockrepl.cmds.dict \
 	--exclude=__pycache__ --exclude=debian/.debhelper \
 	--exclude=debian/sockrepl --exclude=debian/tmp --exclude=debian/files \
 	--exclude='debian/*.substvars' --exclude='debian/*.log' \
@@ -141,9 +168,11 @@ dist:
 
 # What dpkg-buildpackage leaves in debian/ too (dh clean removes the same).
 clean:
-	rm -f sockrepl $(OBJS) tests/unit bench/floor $(DIST).tar.gz
+	rm -f sockrepl $(OBJS) tests/unit bench/floor $(DIST).tar.gz \
+		tests/fuzz/sockrepl-fuzz tests/fuzz/sockrepl.cmds.dict
+	rm -rf tests/fuzz/corpus.new
 	rm -rf .san .min $(DIST)
 	rm -rf debian/.debhelper debian/sockrepl debian/tmp debian/files \
 		debian/*.substvars debian/*.log debian/debhelper-build-stamp
 
-.PHONY: all check check-sanitize check-minimal bench install uninstall dist clean
+.PHONY: all check check-sanitize check-minimal bench fuzz fuzz-run install uninstall dist clean
