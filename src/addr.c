@@ -185,7 +185,7 @@ py_tuple(struct word *w, int n, char **host, char **port, struct buf *why)
 	for (comma++; *comma == ' '; comma++)
 		;
 	if ((*host = strdup(s)) == NULL || (*port = strdup(comma)) == NULL)
-		abort();
+		nomem();
 	buf_free(&t);
 	return 1;
 }

@@ -400,7 +400,7 @@ expect_data(struct word *v, int argc)
 	int		 i, start, n = 0;
 
 	if ((alts = calloc((size_t)argc + 1, sizeof *alts)) == NULL)
-		abort();
+		nomem();
 	for (i = 0, start = 0; i <= argc; i++) {
 		if (i < argc && !keyword(&v[i], "or"))
 			continue;

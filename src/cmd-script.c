@@ -69,7 +69,7 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	enum cmd_retval	 r = CMD_ERROR;
 
 	if ((pfd = calloc((size_t)ctx->argc + 1, sizeof *pfd)) == NULL)
-		abort();
+		nomem();
 	for (; i < ctx->argc && parse_events(ctx->argv[i].s, &ev) != 0; i++) {
 		if ((sk = sock_arg("poll", ctx->argv[i].s)) == NULL)
 			goto out;

@@ -181,10 +181,10 @@ lessons_find(void)
 	}
 	if ((tour.files = calloc((size_t)n + 1, sizeof *tour.files)) == NULL ||
 	    (tour.prog = calloc((size_t)n + 1, sizeof *tour.prog)) == NULL)
-		abort();
+		nomem();
 	for (i = 0; i < n; i++) {
 		if ((tour.files[i] = strdup(list[i]->d_name)) == NULL)
-			abort();
+			nomem();
 		tour.prog[i].name = tour.files[i];
 		free(list[i]);
 	}

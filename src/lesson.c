@@ -131,7 +131,7 @@ xstrdup(const char *s)
 	char	*p;
 
 	if ((p = strdup(s)) == NULL)
-		abort();
+		nomem();
 	return p;
 }
 
@@ -140,7 +140,7 @@ xgrow(void *p, int n, size_t size)
 {
 	/* Room for one more: n counts what is there. */
 	if ((p = realloc(p, (size_t)(n + 1) * size)) == NULL)
-		abort();
+		nomem();
 	memset((char *)p + (size_t)n * size, 0, size);
 	return p;
 }
