@@ -458,7 +458,10 @@ def test_history_across_sessions():
             p.type(UP)
             p.expect(r"socket udp$")
             p.type("\r")
-            p.expect(r"socket\(AF_INET, SOCK_DGRAM, IPPROTO_UDP\) = 3")
+            # The prompt first: typed before it, the line would be echoed
+            # by the terminal and matched before history's output.
+            p.expect(r"socket\(AF_INET, SOCK_DGRAM, IPPROTO_UDP\) = 3\n" +
+                     PROMPT)
             p.line("history")
             check(re.search(r"\n +1  socket udp\n", p.text()), p.text())
             p.finish()
