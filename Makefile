@@ -100,7 +100,8 @@ check-minimal:
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
-FUZZ_WRAP = recv recvfrom send sendto accept accept4 connect bind socket \
+FUZZ_WRAP = recv recvfrom recvmsg send sendto sendmsg accept accept4 \
+	connect bind socket \
 	ppoll poll nanosleep open fopen getaddrinfo
 FUZZ_SRCS = $(filter-out src/main.c,$(SRCS)) tests/fuzz/fuzz.c
 SECONDS = 60

@@ -58,6 +58,8 @@ ssize_t	__real_recvfrom(int, void *, size_t, int, struct sockaddr *,
 ssize_t	__real_send(int, const void *, size_t, int);
 ssize_t	__real_sendto(int, const void *, size_t, int,
 	    const struct sockaddr *, socklen_t);
+ssize_t	__real_recvmsg(int, struct msghdr *, int);
+ssize_t	__real_sendmsg(int, const struct msghdr *, int);
 int	__real_accept(int, struct sockaddr *, socklen_t *);
 int	__real_accept4(int, struct sockaddr *, socklen_t *, int);
 int	__real_connect(int, const struct sockaddr *, socklen_t);
@@ -78,6 +80,8 @@ ssize_t	__wrap_recvfrom(int, void *, size_t, int, struct sockaddr *,
 ssize_t	__wrap_send(int, const void *, size_t, int);
 ssize_t	__wrap_sendto(int, const void *, size_t, int,
 	    const struct sockaddr *, socklen_t);
+ssize_t	__wrap_recvmsg(int, struct msghdr *, int);
+ssize_t	__wrap_sendmsg(int, const struct msghdr *, int);
 int	__wrap_accept(int, struct sockaddr *, socklen_t *);
 int	__wrap_accept4(int, struct sockaddr *, socklen_t *, int);
 int	__wrap_connect(int, const struct sockaddr *, socklen_t);
@@ -269,6 +273,38 @@ __wrap_sendto(int fd, const void *p, size_t n, int flags,
 	if (!blocking(fd, flags))
 		return __real_sendto(fd, p, n, flags, a, len);
 	r = __real_sendto(fd, p, n, flags | MSG_DONTWAIT, a, len);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return fake_eintr();
+	return r;
+}
+
+ssize_t
+__wrap_recvmsg(int fd, struct msghdr *m, int flags)
+{
+	ssize_t	r;
+
+	if (!running || !blocking(fd, flags))
+		return __real_recvmsg(fd, m, flags);
+	r = __real_recvmsg(fd, m, flags | MSG_DONTWAIT);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return fake_eintr();
+	return r;
+}
+
+ssize_t
+__wrap_sendmsg(int fd, const struct msghdr *m, int flags)
+{
+	ssize_t	r;
+
+	if (!running)
+		return __real_sendmsg(fd, m, flags);
+	if (m->msg_name != NULL && !reachable(m->msg_name, m->msg_namelen)) {
+		errno = ECONNREFUSED;
+		return -1;
+	}
+	if (!blocking(fd, flags))
+		return __real_sendmsg(fd, m, flags);
+	r = __real_sendmsg(fd, m, flags | MSG_DONTWAIT);
 	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return fake_eintr();
 	return r;
