@@ -49,9 +49,10 @@ def script_for(seed, d, cmds):
     for _ in range(120):
         c, usage = r.choice(cmds)
         args = [r.choice(ws) for _ in range(r.randrange(4))]
-        # A wait is given an end, so no command can wait for ever.
+        # A wait is given an end, so no command can wait for ever (and
+        # no # before it to make it a comment).
         if "SECONDS" in usage:
-            args.append("0.001")
+            args = [a for a in args if not a.startswith("#")] + ["0.001"]
         lines.append(" ".join([c] + args))
         # Keep every socket from blocking.
         lines.extend("on %d settimeout 0" % k for k in range(3, 14))
