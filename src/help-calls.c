@@ -306,6 +306,10 @@ static const struct call_help call_help[] = {
 	    { EBADF, "the fd is not open" },
 	    { ENOTSOCK, "the fd is not a socket" },
 	    { 0, NULL } } },
+	{ .call = "getsockopt", .cmd = "info",
+	  .python = "sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, "
+	      "232)",
+	  .example = "info" },
 	{ .call = "fcntl",
 	  .proto = "int fcntl(int fd, int cmd, ... /* arg */);",
 	  .python = "fcntl.fcntl(sock, fcntl.F_SETFL, flags | "
