@@ -93,46 +93,6 @@ real_type(int fd, int family, int type)
 	return t;
 }
 
-/*
- * An fd that came in a message (SCM_RIGHTS) enters the table as what it
- * is: family, type and protocol from the kernel, and listening, connected
- * or bound as SO_ACCEPTCONN, getpeername and getsockname say. Returns its
- * seq, or 0 for an fd that is no socket (the handler closes it).
- */
-static uint64_t
-adopt(int fd)
-{
-	struct sock	*nsk;
-	struct addr	 a;
-	socklen_t	 len;
-	int		 family, type, proto = 0, listening = 0, fl;
-
-	len = sizeof family;
-	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &family, &len) != 0)
-		return 0;
-	len = sizeof type;
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0)
-		return 0;
-	len = sizeof proto;
-	(void)getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len);
-	len = sizeof listening;
-	(void)getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len);
-	nsk = sock_add(fd, family, type, proto);
-	if (listening)
-		nsk->state = ST_LISTENING;
-	else if (addr_of_socket(fd, 1, &a) == 0)
-		nsk->state = ST_CONNECTED;
-	else if (addr_of_socket(fd, 0, &a) == 0 && (family == AF_UNIX ?
-	    a.len > sizeof(sa_family_t) : addr_port((struct sockaddr *)
-	    &a.ss) > 0))
-		nsk->state = ST_BOUND;
-	if ((fl = fcntl(fd, F_GETFL)) >= 0 && (fl & O_NONBLOCK)) {
-		nsk->nonblock = 1;
-		nsk->timeout = 0;
-	}
-	return nsk->seq;
-}
-
 /* The socket's state machine: what a call's result does to the socket. */
 static struct sock *
 call_transition(struct sock *sk, struct call_rec *r)
@@ -226,9 +186,12 @@ call_transition(struct sock *sk, struct call_rec *r)
 			sk->state = ST_BOUND;
 		break;
 	case CALL_RECVMSG:
-		/* Sockets that came with it enter the table. */
+		/*
+		 * fds that came with it enter the table; what they are is
+		 * asked next (adopt), behind the user's back.
+		 */
 		for (i = 0; i < r->nrx; i++)
-			r->rxseq[i] = adopt(r->rxfd[i]);
+			r->rxseq[i] = sock_add(r->rxfd[i], AF_UNSPEC, 0, 0)->seq;
 		/* FALLTHROUGH */
 	case CALL_RECV:
 	case CALL_RECVFROM:
@@ -566,6 +529,57 @@ call_recv(struct sock *sk, void *p, size_t size, int msgflags,
 	return ret;
 }
 
+/* An option of a socket, read behind the user's back; -1 if it fails. */
+static int
+opt_behind(struct sock *sk, const char *name)
+{
+	union optval	v;
+	socklen_t	len;
+
+	if (call_getsockopt(sk, sockopt_find(name), &v, &len, CF_BEHIND) != 0)
+		return -1;
+	return v.i;
+}
+
+/*
+ * An fd that came in a message (SCM_RIGHTS) becomes what it is in the
+ * table: family, type and protocol from the kernel, listening, connected
+ * or bound as SO_ACCEPTCONN, getpeername and getsockname say, its mode as
+ * F_GETFL says; calls made behind the user's back (shown with -v). An fd
+ * that is no socket leaves the table again (the handler closes it).
+ */
+static void
+adopt(int fd)
+{
+	struct sock	*nsk = sock_get(fd);
+	struct addr	 a;
+	int		 family, fl;
+
+	if (nsk == NULL)
+		return;
+	if ((family = opt_behind(nsk, "SO_DOMAIN")) < 0 ||
+	    (nsk->type = opt_behind(nsk, "SO_TYPE")) < 0) {
+		sock_remove(fd);
+		return;
+	}
+	nsk->family = family;
+	if ((nsk->protocol = opt_behind(nsk, "SO_PROTOCOL")) < 0)
+		nsk->protocol = 0;
+	if (opt_behind(nsk, "SO_ACCEPTCONN") == 1)
+		nsk->state = ST_LISTENING;
+	else if (call_getname(nsk, 1, &a, CF_BEHIND) == 0)
+		nsk->state = ST_CONNECTED;
+	else if (call_getname(nsk, 0, &a, CF_BEHIND) == 0 && (family ==
+	    AF_UNIX ? a.len > sizeof(sa_family_t) :
+	    addr_port((struct sockaddr *)&a.ss) > 0))
+		nsk->state = ST_BOUND;
+	if ((fl = call_fcntl_getfl(nsk, CF_BEHIND)) >= 0 &&
+	    (fl & O_NONBLOCK)) {
+		nsk->nonblock = 1;
+		nsk->timeout = 0;
+	}
+}
+
 /* sendmsg(2) of n bytes with the control messages ctl (ctllen bytes). */
 ssize_t
 call_sendmsg(struct sock *sk, const void *p, size_t n, const void *ctl,
@@ -656,6 +670,9 @@ call_recvmsg(struct sock *sk, void *p, size_t size, void *ctl, size_t ctlcap,
 	} else
 		r->addr.len = 0;
 	finish(r, sk);
+	for (k = 0; k < (size_t)r->nrx; k++)
+		adopt(r->rxfd[k]);
+	errno = ret < 0 ? r->err : errno;
 	return ret;
 }
 

@@ -3,9 +3,11 @@ socket (SCM_RIGHTS) enter the receiver's table and work (accept on a passed
 listener, receive on a passed connection), credentials (SCM_CREDENTIALS
 with SO_PASSCRED), IP control messages and msg_flags; exported to C and
 Python, and under strace the programs make the session's calls."""
+import array
 import os
 import re
 import shutil
+import socket
 
 import lib
 from lib import check
@@ -162,6 +164,57 @@ def test_sendmsg_checks_its_words():
     check('line 4: sendmsg: flags "bogus"' in err, err)
 
 
+
+
+def test_what_a_passed_fd_is_is_asked_behind_the_users_back():
+    script = ("socket\nbind 127.0.0.1 0\nlisten\nsocketpair\n"
+              "sendmsg x fds 3\non 5 recvmsg\n")
+    out, _ = lib.run_ok(script, ["-v"])
+    for want in ("getsockopt(6, SOL_SOCKET, SO_DOMAIN, [AF_INET], [4]) = 0",
+                 "getsockopt(6, SOL_SOCKET, SO_TYPE, [SOCK_STREAM], [4]) = 0",
+                 "getsockopt(6, SOL_SOCKET, SO_ACCEPTCONN, [1], [4]) = 0"):
+        check(want in out, out)
+    out, _ = lib.run_ok(script)
+    check("SO_DOMAIN" not in out, out)
+    out, _ = lib.run_ok(script, ["-q"])
+    check(out.splitlines()[-1] == "fd 6", out)
+
+
+def test_a_passed_fd_that_is_no_socket_is_closed():
+    """A python3 peer passes a pipe: it is no socket, so it does not enter
+    the table, and sockrepl closes it."""
+    tmp = tempdir()
+    path = os.path.join(tmp, "s")
+    s = lib.Session()
+    try:
+        s.send("socket unix\nbind %s\nlisten" % path)
+        s.expect(r"^listen\(3, 128\) = 0")
+        peer = socket.socket(socket.AF_UNIX)
+        peer.connect(path)
+        r, w = os.pipe()
+        peer.sendmsg([b"pipe"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                  array.array("i", [r]))])
+        os.close(r)
+        s.send("accept\nrecvmsg")
+        m = s.expect(r"cmsg_data=\[(\d+)\]\}\]")
+        fd = m.group(1).decode()
+        s.expect(r"^\(fd %s arrived but is not a socket: closed\)" % fd)
+        s.send("list")
+        s.expect(r"^ +FD ")
+        s.send("fileno")
+        s.expect(r"^\d+$")
+        check(not re.search(r"^\s*%s " % fd, s.text().split(" FD ")[-1],
+                            re.M), s.text())
+        # The pipe's read end was closed: a write finds no reader.
+        try:
+            os.write(w, b"x")
+            raise lib.TestFailure("the passed pipe is still open")
+        except BrokenPipeError:
+            pass
+        peer.close()
+        os.close(w)
+    finally:
+        s.kill()
 
 if __name__ == "__main__":
     try:
