@@ -181,7 +181,7 @@ static const struct builtin {
 	{ "ret", get_ret, "the last command's return value" },
 	{ "errno", get_errno, "the last command's errno name, or 0" },
 	{ "status", get_status, "1 if the last command failed, else 0" },
-	{ "received", get_received, "bytes the last receive returned" },
+	{ "received", get_received, "bytes the last receive handed over" },
 	{ "from", get_from, "the address recvfrom last received from" },
 	{ NULL, NULL, NULL }
 };

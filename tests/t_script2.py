@@ -540,4 +540,12 @@ def test_an_expect_that_failed_fails_the_exported_program_too():
           "%d %r" % (p.returncode, p.stderr))
 
 
+def test_ret_and_received_after_a_truncated_datagram():
+    out, err = lib.run_ok(
+        "socket udp\nbind 127.0.0.1 0\nset p $port\n"
+        "sendto 0123456789 127.0.0.1 $p\nrecv 2 trunc -> v\n"
+        "expect ret 10\nexpect 01\nset n $received\nset\n", ["-e"])
+    check('v="01"' in out and 'n="2"' in out, out)
+
+
 lib.main()
