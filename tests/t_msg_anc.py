@@ -216,6 +216,22 @@ def test_a_passed_fd_that_is_no_socket_is_closed():
     finally:
         s.kill()
 
+
+def test_ipv6_control_messages():
+    lib.need_ipv6()
+    out, _ = lib.run_ok("socket udp inet6\nbind ::1 0\nset p $port\n"
+                        "setsockopt IPV6_RECVPKTINFO 1\nsetsockopt "
+                        "IPV6_RECVHOPLIMIT 1\nsocket udp inet6\nsendto six "
+                        "[::1]:$p\non 3 recvmsg\n")
+    check(re.search(r'msg_name=\{AF_INET6, \[::1\]:\d+\}, msg_namelen=28, '
+                    r'msg_iov=\[\{iov_base="six", iov_len=65536\}\]', out),
+          out)
+    check('cmsg_level=IPPROTO_IPV6, cmsg_type=IPV6_PKTINFO, cmsg_data='
+          '{ipi6_addr=inet_pton(AF_INET6, "::1"), ipi6_ifindex='
+          'if_nametoindex("lo")}}' in out, out)
+    check(re.search(r"cmsg_type=IPV6_HOPLIMIT, cmsg_data=\[\d+\]\}", out),
+          out)
+
 if __name__ == "__main__":
     try:
         lib.main()
