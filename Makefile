@@ -49,6 +49,7 @@ SRCS += src/cmd-kernel.c src/tcpinfo.c src/kernel.c
 SRCS += src/buf.c src/outcome.c src/call.c src/trace.c src/log.c src/export.c src/export-c.c src/export-py.c
 SRCS += src/help-calls.c src/help-errno.c src/lesson.c src/cmd-tour.c
 SRCS += src/cmd-msg.c
+SRCS += src/wire.c src/wire-decode.c src/diagram.c src/cmd-wire.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
 LIB_OBJS = src/buf.o src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \

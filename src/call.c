@@ -29,6 +29,8 @@ static const call_observer observers[] = {
 	outcome_observe,
 	log_observe,
 	tour_observe,
+	diagram_observe,
+	wire_observe,	/* after the trace: its lines go under the call's */
 };
 
 /*
@@ -56,6 +58,9 @@ rec_init(enum call_id c, struct sock *sk, int flags)
 {
 	struct call_rec	*r = (flags & CF_BEHIND) ? &behind_rec : &user_rec;
 
+	/* Packets that came before this call are not its doing. */
+	if (wire_on && !(flags & CF_BEHIND))
+		wire_before();
 	memset(r, 0, sizeof *r);
 	r->call = c;
 	r->flags = flags;
@@ -398,6 +403,7 @@ call_connect(struct sock *sk, const struct addr *a)
 
 	r = rec_init(CALL_CONNECT, sk, 0);
 	r->addr = *a;
+	wire_target(a);
 	ret = connect(sk->fd, (const struct sockaddr *)&a->ss, a->len);
 	rec_result(r, ret, errno);
 	finish(r, sk);
@@ -467,8 +473,10 @@ call_send(struct sock *sk, const void *p, size_t n, int msgflags,
 	r->data = p;
 	r->len = n;
 	r->arg = msgflags;
-	if (to != NULL)
+	if (to != NULL) {
 		r->addr = *to;
+		wire_target(to);
+	}
 	ret = send_flushing(sk, p, n, msgflags, to);
 	rec_result(r, (long)ret, errno);
 	finish(r, sk);

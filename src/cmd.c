@@ -56,6 +56,8 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_history_entry,
 	&cmd_export_entry,
 	&cmd_tour_entry,
+	&cmd_wire_entry,
+	&cmd_diagram_entry,
 	&cmd_quit_entry,
 	/* scripting */
 	&cmd_set_entry,

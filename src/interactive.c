@@ -140,11 +140,11 @@ say_goodbye(void)
 int
 repl_interactive(void)
 {
-	struct pollfd	 pfd[2];
+	struct pollfd	 pfd[3];
 	struct buf	 news = { 0 };
 	struct sigaction sa;
 	sigset_t	 sigint, winch, orig, waiting;
-	int		 n, r, evfd;
+	int		 n, r, evfd, wfd, wi;
 
 	color_init();
 	if (events_enabled < 0)
@@ -199,7 +199,14 @@ repl_interactive(void)
 			pfd[n].fd = evfd;
 			pfd[n++].events = POLLIN;
 		}
-		pfd[0].revents = pfd[1].revents = 0;
+		/* The wire's packets while the prompt waits: notices too. */
+		wi = -1;
+		if ((wfd = wire_fd()) >= 0) {
+			pfd[n].fd = wfd;
+			pfd[n].events = POLLIN;
+			wi = n++;
+		}
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
 		r = ppoll(pfd, (nfds_t)n, NULL, &waiting);
 		sigprocmask(SIG_UNBLOCK, &sigint, NULL);
 		if (resized) {
@@ -211,12 +218,13 @@ repl_interactive(void)
 				abandon_line();
 			continue;
 		}
-		if (n > 1 && (pfd[1].revents & POLLIN)) {
-			buf_reset(&news);
+		buf_reset(&news);
+		if (wi >= 0 && (pfd[wi].revents & POLLIN))
+			wire_idle(&news);
+		if (n > 1 && wi != 1 && (pfd[1].revents & POLLIN))
 			events_dispatch(&news);
-			if (news.len > 0)
-				print_above_prompt(buf_str(&news));
-		}
+		if (news.len > 0)
+			print_above_prompt(buf_str(&news));
 		if (pfd[0].revents != 0)
 			rl_callback_read_char();
 	}

@@ -13,7 +13,7 @@
 
 #include "sockrepl.h"
 
-#define SYNOPSIS "sockrepl [-eiqvx] [--no-color] [-c COMMAND]... [FILE]"
+#define SYNOPSIS "sockrepl [-eiqvwx] [--no-color] [-c COMMAND]... [FILE]"
 
 static void
 usage(FILE *f)
@@ -36,6 +36,8 @@ usage(FILE *f)
 	    "                  not the trace of system calls\n"
 	    "  -v, --verbose   also show the calls sockrepl makes behind your\n"
 	    "                  back ($port, list, the prompt's notices)\n"
+	    "  -w, --wire      show the packets each call causes on loopback\n"
+	    "                  (as the command wire on; needs CAP_NET_RAW)\n"
 	    "  --no-color      no colour at the prompt (as NO_COLOR=1)\n"
 	    "  -h, --help      show this help and exit\n"
 	    "  -V, --version   show the version and exit\n"
@@ -65,6 +67,7 @@ static const struct option longopts[] = {
 	{ "quiet",	 no_argument,	NULL, 'q' },
 	{ "xtrace",	 no_argument,	NULL, 'x' },
 	{ "verbose",	 no_argument,	NULL, 'v' },
+	{ "wire",	 no_argument,	NULL, 'w' },
 	{ "no-color",	 no_argument,	NULL, 'C' },
 	{ "help",	 no_argument,	NULL, 'h' },
 	{ "version",	 no_argument,	NULL, 'V' },
@@ -75,7 +78,9 @@ int
 main(int argc, char **argv)
 {
 	const char	 *file = NULL, **cmds;
+	struct buf	  why = { 0 };
 	int		  c, fd = -1, ncmds = 0, interact = 0, status;
+	int		  wire_opt = 0;
 	enum cmd_retval	  r = CMD_OK;
 
 	/*
@@ -92,7 +97,7 @@ main(int argc, char **argv)
 	if ((cmds = calloc((size_t)argc, sizeof *cmds)) == NULL)
 		err(2, NULL);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+c:eiqvxhV", longopts,
+	while ((c = getopt_long(argc, argv, "+c:eiqvwxhV", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -112,6 +117,9 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			opt.verbose = 1;
+			break;
+		case 'w':
+			wire_opt = 1;
 			break;
 		case 'C':
 			opt.no_color = 1;
@@ -169,6 +177,10 @@ main(int argc, char **argv)
 	fd = fd_move_high(fd);
 
 	signals_init();
+	/* -w: a capture that cannot start is said, and the rest goes on. */
+	if (wire_opt && wire_start(&why) != 0)
+		fprintf(stderr, "sockrepl: wire: %s\n", buf_str(&why));
+	buf_free(&why);
 	if (ncmds > 0)
 		r = script_run_commands(cmds, ncmds);
 	if (file != NULL && r != CMD_QUIT && !interrupted &&
@@ -190,10 +202,12 @@ main(int argc, char **argv)
 	    (interact && !(file != NULL && strcmp(file, "-") == 0))))
 		run_stdin();
 	status = script_status();
+	wire_stop(0);
 	call_close_all();
 	sock_close_all();
 	buf_free(&sess.last.data);
 	log_free();
+	diagram_free();
 	vars_free();
 	tour_end();
 	free(cmds);

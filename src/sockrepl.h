@@ -652,6 +652,63 @@ extern const char *const tour_words[];
 void	 tour_observe(const struct call_rec *);
 void	 tour_after(void);
 void	 tour_end(void);
+/*
+ * ---- the wire view (wire.c, wire-decode.c) and the diagram (diagram.c) ----
+ *
+ * wire on captures the session's packets on lo with libpcap and shows them
+ * under the call that caused them; diagram draws the session as a ladder.
+ */
+#define WIRE_WITHOUT	"sockrepl was built without libpcap, so it cannot " \
+	"show the wire (install libpcap-dev and build again with make " \
+	"PCAP=auto)"
+#define WIRE_SHOWN	20	/* payload bytes shown of a packet */
+struct waddr {
+	int		 family;	/* AF_INET or AF_INET6 */
+	unsigned char	 ip[16];
+	uint16_t	 port;		/* host order */
+};
+struct wpkt {
+	int		 family;
+	int		 proto;		/* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6 */
+	struct waddr	 src, dst;
+	uint8_t		 flags;		/* TCP */
+	uint32_t	 seq, ack;
+	uint16_t	 win;
+	int		 wscale;	/* -1: no option */
+	char		 opts[64];
+	size_t		 paylen;	/* on the wire */
+	const unsigned char *pay;
+	size_t		 caplen;	/* of the payload, captured */
+	int		 itype, icode;	/* ICMP */
+	int		 quoted;	/* the error quotes a header: */
+	int		 qproto;
+	struct waddr	 qsrc, qdst;
+};
+extern int wire_on;
+int	 wire_decode(const unsigned char *, size_t, struct wpkt *);
+int	 waddr_eq(const struct waddr *, const struct waddr *);
+void	 wire_flows_reset(void);
+void	 wire_tcp_text(struct buf *, const struct wpkt *);
+void	 wire_payload(struct buf *, const struct wpkt *);
+int	 wire_start(struct buf *);
+void	 wire_stop(int);
+void	 wire_observe(const struct call_rec *);
+void	 wire_before(void);
+void	 wire_target(const struct addr *);
+int	 wire_fd(void);
+void	 wire_idle(struct buf *);
+void	 wire_status(struct buf *);
+void	 diagram_observe(const struct call_rec *);
+void	 diagram_segment(uint64_t, const char *, uint64_t, const char *,
+	    const char *);
+enum diagram_form {
+	DIAGRAM_TEXT,
+	DIAGRAM_SVG,
+	DIAGRAM_MERMAID,
+};
+void	 diagram_write(struct buf *, enum diagram_form);
+void	 diagram_free(void);
+extern const struct cmd_entry cmd_wire_entry, cmd_diagram_entry;
 
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const struct call_rec *, int);

@@ -1,0 +1,1031 @@
+/*
+ * The session as a ladder (sequence) diagram: one column per socket, the
+ * calls on their column, data and packets as arrows between columns, in
+ * time order. Drawn as text for the terminal, as SVG, or as a Mermaid
+ * sequence diagram.
+ *
+ * An observer of the call layer keeps a bounded list of what happened
+ * (DIAGRAM_MAX events); the wire adds its packets to the same list as it
+ * shows them (diagram_segment), so the order is the order they were shown.
+ * Drawing reads the list twice: first the columns (the sockets, what is
+ * known of their addresses, which are the two ends of one connection),
+ * then one row per event.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sockrepl.h"
+
+#define DIAGRAM_MAX	20000	/* events kept; later ones are counted */
+#define DATA_SHOWN	16	/* bytes of data in a label */
+#define NO_TEXT		((size_t)-1)
+
+enum dkind {
+	D_CALL,		/* a call of the user's */
+	D_INFO,		/* an address learnt behind the user's back */
+	D_SEG,		/* a packet the wire saw */
+};
+
+struct dev {
+	enum dkind	 kind;
+	enum call_id	 call;
+	int		 after_wire;	/* a call that packets follow */
+	uint64_t	 seq, seq2;	/* the socket; accept's new one or the
+					   pair's second; a packet's ends */
+	int		 fd, fd2;
+	long		 ret;
+	int		 err;
+	int		 arg;
+	int		 family, type;
+	size_t		 len;
+	struct addr	 addr;
+	size_t		 text;		/* offsets in strs, or NO_TEXT */
+	size_t		 text2;
+	size_t		 text3;
+};
+
+static struct dev	*evs;
+static size_t		 nevs, evs_cap;
+static unsigned long	 evs_dropped;
+static struct buf	 strs;
+
+static size_t
+str_keep(const char *s, size_t n)
+{
+	size_t	off = strs.len;
+
+	buf_add(&strs, s, n);
+	buf_addc(&strs, '\0');
+	return off;
+}
+
+static const char *
+str_at(size_t off)
+{
+	return off == NO_TEXT ? "" : strs.data + off;
+}
+
+static struct dev *
+ev_new(enum dkind kind)
+{
+	struct dev	*e;
+
+	if (nevs >= DIAGRAM_MAX) {
+		evs_dropped++;
+		return NULL;
+	}
+	if (nevs == evs_cap) {
+		evs_cap = evs_cap ? evs_cap * 2 : 64;
+		if ((evs = reallocarray(evs, evs_cap, sizeof *evs)) == NULL)
+			abort();
+	}
+	e = &evs[nevs++];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->text = e->text2 = e->text3 = NO_TEXT;
+	return e;
+}
+
+/* Which calls a diagram shows: those the user made, with a socket. */
+static int
+drawn(const struct call_rec *r)
+{
+	if (r->flags & (CF_NOTMADE | CF_NOCALL | CF_WAIT | CF_HIDDEN))
+		return 0;
+	if (r->call == CALL_BUFFERED || r->call == CALL_NONE ||
+	    r->call == CALL_NANOSLEEP)
+		return 0;
+	return r->fd >= 0 || r->call == CALL_SOCKET ||
+	    r->call == CALL_SOCKETPAIR;
+}
+
+void
+diagram_observe(const struct call_rec *r)
+{
+	struct dev	*e;
+	struct buf	 b = { 0 };
+	size_t		 n;
+
+	if (r->flags & CF_BEHIND) {
+		/* Addresses the wire or $port asked for name the columns. */
+		if ((r->call != CALL_GETSOCKNAME &&
+		    r->call != CALL_GETPEERNAME) || r->ret != 0 ||
+		    (e = ev_new(D_INFO)) == NULL)
+			return;
+	} else if (!drawn(r) || (e = ev_new(D_CALL)) == NULL)
+		return;
+	e->call = r->call;
+	e->seq = r->seq;
+	e->fd = r->fd;
+	e->ret = r->ret;
+	e->err = r->err;
+	e->arg = r->arg;
+	e->addr = r->addr;
+	e->family = r->snap.fd >= 0 ? r->snap.family : r->family;
+	e->type = r->snap.fd >= 0 ? r->snap.type : r->type;
+	switch (r->call) {
+	case CALL_SOCKET:
+		e->family = r->family;
+		e->type = r->type;
+		e->fd = (int)r->ret;
+		break;
+	case CALL_SOCKETPAIR:
+		e->family = AF_UNIX;
+		e->type = r->type;
+		e->fd = r->sv[0];
+		e->fd2 = r->sv[1];
+		e->seq = r->sv_seq[0];
+		e->seq2 = r->sv_seq[1];
+		break;
+	case CALL_ACCEPT:
+		e->seq2 = r->new_seq;
+		e->fd2 = (int)r->ret;
+		break;
+	case CALL_SEND:
+	case CALL_SENDTO:
+	case CALL_RECV:
+	case CALL_RECVFROM:
+		e->len = r->len;
+		n = r->call == CALL_SEND || r->call == CALL_SENDTO ? r->len :
+		    call_filled(r);
+		if (r->ret >= 0 && r->data != NULL) {
+			if ((size_t)r->ret < n)
+				n = (size_t)r->ret;
+			escape_bytes(&b, r->data, n > DATA_SHOWN ? DATA_SHOWN :
+			    n);
+			if (n > DATA_SHOWN)
+				buf_adds(&b, "...");
+			e->text = str_keep(b.data != NULL ? b.data : "", b.len);
+		}
+		break;
+	case CALL_SETSOCKOPT:
+	case CALL_GETSOCKOPT:
+		buf_adds(&b, r->opt->name);
+		if (r->ret == 0) {
+			buf_addc(&b, ' ');
+			if (r->opt->kind == OPT_LINGER)
+				buf_printf(&b, "{%d, %d}", r->val.l.l_onoff,
+				    r->val.l.l_linger);
+			else if (r->opt->kind == OPT_ERRNO)
+				buf_adds(&b, r->val.i ? errno_name(r->val.i) :
+				    "0");
+			else if (r->opt->kind == OPT_TIMEVAL)
+				buf_printf(&b, "%ld.%06lds",
+				    (long)r->val.tv.tv_sec,
+				    (long)r->val.tv.tv_usec);
+			else
+				buf_printf(&b, "%d", r->val.i);
+		}
+		e->text = str_keep(b.data, b.len);
+		break;
+	default:
+		break;
+	}
+	buf_free(&b);
+}
+
+/*
+ * A packet's label, shorter than the wire's line: the window and the
+ * options are left to the trace, so the arrows fit between columns.
+ */
+static size_t
+seg_label(const char *text)
+{
+	struct buf	 b = { 0 };
+	const char	*p = text, *q;
+	size_t		 off;
+
+	while (*p != '\0') {
+		if (strncmp(p, " win ", 5) == 0) {
+			p += 5;
+			while (*p >= '0' && *p <= '9')
+				p++;
+			continue;
+		}
+		if (strncmp(p, " <", 2) == 0 && (q = strchr(p, '>')) != NULL) {
+			p = q + 1;
+			continue;
+		}
+		if (*p == '"') {
+			/* The payload's bytes go as they are, quotes and all. */
+			buf_adds(&b, p);
+			break;
+		}
+		buf_addc(&b, *p++);
+	}
+	off = str_keep(b.data != NULL ? b.data : "", b.len);
+	buf_free(&b);
+	return off;
+}
+
+/* A packet the wire showed: from and to a socket (seq) or an address. */
+void
+diagram_segment(uint64_t from, const char *fname, uint64_t to,
+    const char *tname, const char *text)
+{
+	struct dev	*e;
+
+	/* The call before has packets: it is drawn on its column alone. */
+	if (nevs > 0 && evs[nevs - 1].kind == D_CALL)
+		evs[nevs - 1].after_wire = 1;
+	if ((e = ev_new(D_SEG)) == NULL)
+		return;
+	e->seq = from;
+	e->seq2 = to;
+	e->text = seg_label(text);
+	e->text2 = str_keep(fname, strlen(fname));
+	e->text3 = str_keep(tname, strlen(tname));
+}
+
+void
+diagram_free(void)
+{
+	free(evs);
+	evs = NULL;
+	nevs = evs_cap = 0;
+	buf_free(&strs);
+}
+
+/* ---- the columns ---- */
+
+struct dcol {
+	uint64_t	 seq;		/* the socket, or 0 for an address */
+	int		 fd;
+	int		 family, type;
+	struct addr	 local, peer;
+	int		 listening;
+	uint64_t	 parent;	/* accept: the listener */
+	long		 pair;		/* the other end's column, or -1 */
+	size_t		 first;		/* event that brought it in */
+	struct buf	 name;		/* an address's column: the address */
+	int		 start, end;	/* rows of its lifeline; end -1: on */
+	int		 order;
+};
+
+struct drow {
+	int		 a, b;		/* b < 0: a call on column a */
+	int		 seg;		/* a packet, not data */
+	int		 ends;		/* column a's lifeline ends here */
+	int		 also;		/* a column that begins here too, -1 */
+	int		 err;
+	struct buf	 label;
+};
+
+struct diagram {
+	struct dcol	*cols;
+	size_t		 ncols;
+	struct drow	*rows;
+	size_t		 nrows;
+};
+
+static long
+col_of_seq(struct diagram *d, uint64_t seq)
+{
+	size_t	i;
+
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].seq == seq && seq != 0)
+			return (long)i;
+	return -1;
+}
+
+static long
+col_new(struct diagram *d, uint64_t seq, int fd, size_t first)
+{
+	struct dcol	*c;
+
+	if ((d->cols = reallocarray(d->cols, d->ncols + 1,
+	    sizeof *d->cols)) == NULL)
+		abort();
+	c = &d->cols[d->ncols];
+	memset(c, 0, sizeof *c);
+	c->seq = seq;
+	c->fd = fd;
+	c->pair = -1;
+	c->first = first;
+	c->start = -1;
+	c->end = -1;
+	return (long)d->ncols++;
+}
+
+/* The column of an address that is none of the session's sockets. */
+static long
+col_of_name(struct diagram *d, const char *name, size_t first)
+{
+	size_t	i;
+	long	c;
+
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].seq == 0 && strcmp(buf_str(&d->cols[i].name),
+		    name) == 0)
+			return (long)i;
+	c = col_new(d, 0, -1, first);
+	buf_adds(&d->cols[c].name, name);
+	return c;
+}
+
+static int
+port_of(const struct addr *a)
+{
+	return a->len > 0 ? addr_port((const struct sockaddr *)&a->ss) : 0;
+}
+
+/* The session's socket bound at a, of type type, or -1. */
+static long
+col_at(struct diagram *d, const struct addr *a, int type, long not)
+{
+	size_t	i;
+	int	port = port_of(a);
+
+	if (port <= 0)
+		return -1;
+	for (i = 0; i < d->ncols; i++)
+		if ((long)i != not && d->cols[i].seq != 0 &&
+		    d->cols[i].type == type && !d->cols[i].listening &&
+		    port_of(&d->cols[i].local) == port)
+			return (long)i;
+	return -1;
+}
+
+/* An accepted socket's other end, if it is the session's: see below. */
+static void
+pair_accepted(struct diagram *d, long a)
+{
+	struct dcol	*ac = &d->cols[a], *l, *c;
+	long		 li;
+	size_t		 i;
+	int		 lport, k = 0, n = 0;
+
+	if ((li = col_of_seq(d, ac->parent)) < 0)
+		return;
+	l = &d->cols[li];
+	lport = port_of(&l->local);
+	/* Known addresses first: the client's local port is the peer's. */
+	for (i = 0; i < d->ncols; i++) {
+		c = &d->cols[i];
+		if ((long)i != a && c->seq != 0 && c->pair < 0 &&
+		    c->type == SOCK_STREAM && port_of(&c->local) != 0 &&
+		    port_of(&c->local) == port_of(&ac->peer) &&
+		    (lport == 0 || port_of(&c->peer) == lport)) {
+			ac->pair = (long)i;
+			c->pair = a;
+			return;
+		}
+	}
+	/*
+	 * Otherwise in order: the listener's k-th accepted connection is the
+	 * k-th connect to its port (its queue is first in, first out).
+	 */
+	for (i = 0; i < d->ncols; i++)
+		if ((long)i != a && d->cols[i].parent == ac->parent &&
+		    d->cols[i].seq != 0 && d->cols[i].first < ac->first)
+			k++;
+	for (i = 0; i < d->ncols; i++) {
+		c = &d->cols[i];
+		if (c->seq == 0 || c->type != SOCK_STREAM || c->listening ||
+		    c->parent != 0 || c->peer.len == 0 ||
+		    (lport != 0 && port_of(&c->peer) != lport))
+			continue;
+		if (n++ == k) {
+			if (c->pair < 0) {
+				ac->pair = (long)i;
+				c->pair = a;
+			}
+			return;
+		}
+	}
+}
+
+/* First pass: the sockets and what is known of their addresses. */
+static void
+read_columns(struct diagram *d)
+{
+	struct dev	*e;
+	struct dcol	*c;
+	size_t		 i;
+	long		 ci, cj;
+
+	for (i = 0; i < nevs; i++) {
+		e = &evs[i];
+		if (e->kind == D_SEG)
+			continue;
+		ci = col_of_seq(d, e->seq);
+		if (e->call == CALL_SOCKET && e->ret >= 0) {
+			ci = col_new(d, e->seq, e->fd, i);
+			d->cols[ci].family = e->family;
+			d->cols[ci].type = e->type;
+			continue;
+		}
+		if (e->call == CALL_SOCKETPAIR && e->ret == 0) {
+			ci = col_new(d, e->seq, e->fd, i);
+			cj = col_new(d, e->seq2, e->fd2, i);
+			d->cols[ci].family = d->cols[cj].family = AF_UNIX;
+			d->cols[ci].type = d->cols[cj].type = e->type;
+			d->cols[ci].pair = cj;
+			d->cols[cj].pair = ci;
+			continue;
+		}
+		if (ci < 0)
+			continue;
+		c = &d->cols[ci];
+		if (e->ret < 0)
+			continue;
+		switch (e->call) {
+		case CALL_BIND:
+			if (c->local.len == 0 || port_of(&c->local) == 0)
+				c->local = e->addr;
+			break;
+		case CALL_GETSOCKNAME:
+			c->local = e->addr;
+			break;
+		case CALL_GETPEERNAME:
+			c->peer = e->addr;
+			break;
+		case CALL_LISTEN:
+			c->listening = 1;
+			break;
+		case CALL_CONNECT:
+			c->peer = e->addr;
+			break;
+		case CALL_ACCEPT:
+			cj = col_new(d, e->seq2, e->fd2, i);
+			c = &d->cols[ci];
+			d->cols[cj].family = c->family;
+			d->cols[cj].type = c->type;
+			d->cols[cj].peer = e->addr;
+			d->cols[cj].local = c->local;
+			d->cols[cj].parent = c->seq;
+			break;
+		default:
+			break;
+		}
+	}
+	/* An accepted socket's local address is its listener's. */
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].parent != 0 &&
+		    (ci = col_of_seq(d, d->cols[i].parent)) >= 0 &&
+		    port_of(&d->cols[i].local) == 0)
+			d->cols[i].local = d->cols[ci].local;
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].parent != 0 && d->cols[i].pair < 0)
+			pair_accepted(d, (long)i);
+}
+
+/* Where data sent on column c goes (to: sendto's address), or -1. */
+static long
+data_peer(struct diagram *d, long c, const struct addr *to, size_t ev)
+{
+	struct dcol	*col = &d->cols[c];
+	struct buf	 b = { 0 };
+	const struct addr *a = to != NULL && to->len > 0 ? to : &col->peer;
+	long		 t;
+
+	if (col->pair >= 0)
+		return col->pair;
+	if (a->len == 0 || (a->ss.ss_family != AF_INET &&
+	    a->ss.ss_family != AF_INET6 && a->ss.ss_family != AF_UNIX))
+		return -1;
+	if ((t = col_at(d, a, col->type, c)) >= 0)
+		return t;
+	addr_format_short(&b, (const struct sockaddr *)&a->ss, a->len);
+	t = col_of_name(d, buf_str(&b), ev);
+	buf_free(&b);
+	return t;
+}
+
+static struct drow *
+row_new(struct diagram *d, long a, long b)
+{
+	struct drow	*r;
+
+	if ((d->rows = reallocarray(d->rows, d->nrows + 1,
+	    sizeof *d->rows)) == NULL)
+		abort();
+	r = &d->rows[d->nrows++];
+	memset(r, 0, sizeof *r);
+	r->a = (int)a;
+	r->b = (int)b;
+	r->also = -1;
+	return r;
+}
+
+/* " = 3" or " = -1 ECONNREFUSED". */
+static void
+label_result(struct buf *b, const struct dev *e)
+{
+	if (e->ret < 0)
+		buf_printf(b, " = -1 %s", errno_name(e->err));
+	else
+		buf_printf(b, " = %ld", e->ret);
+}
+
+static void
+label_addr(struct buf *b, const struct addr *a)
+{
+	buf_addc(b, ' ');
+	addr_format_short(b, (const struct sockaddr *)&a->ss, a->len);
+}
+
+/* Second pass: one row per event. */
+static void
+read_rows(struct diagram *d)
+{
+	struct dev	*e;
+	struct drow	*r;
+	struct buf	*l;
+	size_t		 i;
+	long		 c, t, f;
+
+	for (i = 0; i < nevs; i++) {
+		e = &evs[i];
+		if (e->kind == D_INFO)
+			continue;
+		if (e->kind == D_SEG) {
+			if ((f = col_of_seq(d, e->seq)) < 0)
+				f = col_of_name(d, str_at(e->text2), i);
+			if ((t = col_of_seq(d, e->seq2)) < 0)
+				t = col_of_name(d, str_at(e->text3), i);
+			r = row_new(d, f, t);
+			r->seg = 1;
+			buf_adds(&r->label, str_at(e->text));
+			continue;
+		}
+		if ((c = col_of_seq(d, e->seq)) < 0)
+			continue;
+		t = -1;
+		if ((e->call == CALL_SEND || e->call == CALL_SENDTO) &&
+		    e->ret >= 0 && !e->after_wire)
+			t = data_peer(d, c, e->call == CALL_SENDTO ? &e->addr :
+			    NULL, i);
+		else if ((e->call == CALL_RECV || e->call == CALL_RECVFROM) &&
+		    e->ret > 0 && !e->after_wire) {
+			/* From outside the session: the data's arrow is here. */
+			f = data_peer(d, c, e->call == CALL_RECVFROM ?
+			    &e->addr : NULL, i);
+			if (f >= 0 && d->cols[f].seq == 0) {
+				r = row_new(d, f, c);
+				buf_printf(&r->label, "recv \"%s\"%s = %ld",
+				    str_at(e->text), e->len > (size_t)e->ret ?
+				    "" : "", e->ret);
+				continue;
+			}
+		}
+		r = row_new(d, c, t);
+		r->err = e->ret < 0;
+		l = &r->label;
+		buf_adds(l, call_name(e->call));
+		switch (e->call) {
+		case CALL_SOCKET:
+			buf_printf(l, " %s", sock_type_short(e->family,
+			    e->type));
+			break;
+		case CALL_SOCKETPAIR:
+			r->also = (int)col_of_seq(d, e->seq2);
+			label_result(l, e);
+			if (e->ret == 0)
+				buf_printf(l, " [%d, %d]", e->fd, e->fd2);
+			continue;
+		case CALL_BIND:
+		case CALL_CONNECT:
+		case CALL_SENDTO:
+			if (e->call == CALL_SENDTO && e->ret >= 0)
+				buf_printf(l, " \"%s\"", str_at(e->text));
+			label_addr(l, &e->addr);
+			break;
+		case CALL_LISTEN:
+			buf_printf(l, " %d", e->arg);
+			break;
+		case CALL_SEND:
+			if (e->ret >= 0)
+				buf_printf(l, " \"%s\"", str_at(e->text));
+			break;
+		case CALL_SHUTDOWN:
+			buf_printf(l, " %s", name_of(shut_names, e->arg));
+			break;
+		case CALL_SETSOCKOPT:
+		case CALL_GETSOCKOPT:
+			buf_printf(l, " %s", str_at(e->text));
+			break;
+		case CALL_CLOSE:
+			r->ends = 1;
+			break;
+		default:
+			break;
+		}
+		label_result(l, e);
+		if ((e->call == CALL_ACCEPT || e->call == CALL_GETSOCKNAME ||
+		    e->call == CALL_GETPEERNAME) && e->ret >= 0)
+			label_addr(l, &e->addr);
+		if ((e->call == CALL_RECV || e->call == CALL_RECVFROM) &&
+		    e->ret > 0)
+			buf_printf(l, " \"%s\"", str_at(e->text));
+		if ((e->call == CALL_RECV) && e->ret == 0)
+			buf_adds(l, " (EOF)");
+	}
+}
+
+static int
+col_order(const void *x, const void *y)
+{
+	const struct dcol *a = x, *b = y;
+
+	return a->first < b->first ? -1 : a->first > b->first;
+}
+
+/* Columns in the order they came in; rows renumbered to match. */
+static void
+arrange(struct diagram *d)
+{
+	size_t	 i, j;
+	int	*to;
+
+	for (i = 0; i < d->ncols; i++)
+		d->cols[i].order = (int)i;
+	qsort(d->cols, d->ncols, sizeof *d->cols, col_order);
+	if ((to = calloc(d->ncols + 1, sizeof *to)) == NULL)
+		abort();
+	for (i = 0; i < d->ncols; i++)
+		to[d->cols[i].order] = (int)i;
+	for (i = 0; i < d->nrows; i++) {
+		d->rows[i].a = to[d->rows[i].a];
+		if (d->rows[i].b >= 0)
+			d->rows[i].b = to[d->rows[i].b];
+		if (d->rows[i].also >= 0)
+			d->rows[i].also = to[d->rows[i].also];
+	}
+	free(to);
+	/* Each lifeline runs from the first row on it to its close. */
+	for (i = 0; i < d->nrows; i++) {
+		for (j = 0; j < 3; j++) {
+			int c = j == 0 ? d->rows[i].a : j == 1 ? d->rows[i].b :
+			    d->rows[i].also;
+
+			if (c >= 0 && d->cols[c].start < 0)
+				d->cols[c].start = (int)i;
+		}
+		if (d->rows[i].ends && d->cols[d->rows[i].a].end < 0)
+			d->cols[d->rows[i].a].end = (int)i;
+	}
+	/* A closed socket's last packets (its FIN, the ACKs) are on it. */
+	for (i = 0; i < d->nrows; i++)
+		for (j = 0; j < 2; j++) {
+			int c = j == 0 ? d->rows[i].a : d->rows[i].b;
+
+			if (c >= 0 && d->cols[c].end >= 0 &&
+			    d->cols[c].end < (int)i)
+				d->cols[c].end = (int)i;
+		}
+}
+
+/* A column's two heading lines: "fd 3 tcp" and its address. */
+static void
+col_heads(const struct dcol *c, struct buf *h1, struct buf *h2)
+{
+	buf_reset(h1);
+	buf_reset(h2);
+	if (c->seq == 0) {
+		buf_adds(h1, "peer");
+		buf_adds(h2, buf_str((struct buf *)&c->name));
+		return;
+	}
+	buf_printf(h1, "fd %d %s", c->fd, sock_type_short(c->family,
+	    c->type));
+	if (c->listening)
+		buf_adds(h1, " listening");
+	if (c->local.len > 0 && (port_of(&c->local) != 0 ||
+	    c->family == AF_UNIX))
+		addr_format_short(h2, (const struct sockaddr *)&c->local.ss,
+		    c->local.len);
+	else if (c->peer.len > 0) {
+		buf_adds(h2, "to ");
+		addr_format_short(h2, (const struct sockaddr *)&c->peer.ss,
+		    c->peer.len);
+	}
+}
+
+static void
+diagram_build(struct diagram *d)
+{
+	memset(d, 0, sizeof *d);
+	read_columns(d);
+	read_rows(d);
+	arrange(d);
+}
+
+static void
+diagram_clear(struct diagram *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->ncols; i++)
+		buf_free(&d->cols[i].name);
+	for (i = 0; i < d->nrows; i++)
+		buf_free(&d->rows[i].label);
+	free(d->cols);
+	free(d->rows);
+}
+
+static int
+alive(const struct diagram *d, size_t c, size_t row)
+{
+	const struct dcol *col = &d->cols[c];
+
+	return col->start >= 0 && (int)row >= col->start &&
+	    (col->end < 0 || (int)row <= col->end);
+}
+
+/* ---- text ---- */
+
+/* Put s at column x of line l, growing it with blanks. */
+static void
+put_at(struct buf *l, size_t x, const char *s, size_t n)
+{
+	while (l->len < x + n)
+		buf_addc(l, ' ');
+	memcpy(l->data + x, s, n);
+}
+
+static void
+line_out(struct buf *out, struct buf *l)
+{
+	while (l->len > 0 && l->data[l->len - 1] == ' ')
+		l->len--;
+	buf_add(out, l->data, l->len);
+	buf_addc(out, '\n');
+	buf_reset(l);
+}
+
+/* The lifelines of row r (and of the line above it, for a label). */
+static void
+lifelines(const struct diagram *d, struct buf *l, size_t r, int w,
+    int above)
+{
+	size_t	c;
+
+	for (c = 0; c < d->ncols; c++) {
+		if (!alive(d, c, r) || (above && d->cols[c].start == (int)r))
+			continue;
+		put_at(l, c * (size_t)w + (size_t)w / 2, "|", 1);
+	}
+}
+
+static void
+draw_text(struct diagram *d, struct buf *out)
+{
+	struct buf	 l = { 0 }, h1 = { 0 }, h2 = { 0 };
+	struct drow	*r;
+	size_t		 i, c, x, lo, hi, n;
+	int		 w = 20;
+
+	/* Wide enough for most labels between neighbours. */
+	for (i = 0; i < d->nrows; i++) {
+		r = &d->rows[i];
+		n = r->label.len;
+		if (r->b >= 0 && abs(r->b - r->a) == 1 && (int)n + 6 > w)
+			w = (int)n + 6;
+		if (r->b < 0 && (int)n + 4 > w)
+			w = (int)n + 4;
+	}
+	if (w > 34)
+		w = 34;
+	for (c = 0; c < d->ncols; c++) {
+		col_heads(&d->cols[c], &h1, &h2);
+		x = c * (size_t)w + (size_t)w / 2;
+		n = h1.len < (size_t)w - 1 ? h1.len : (size_t)w - 1;
+		put_at(&l, x > n / 2 ? x - n / 2 : 0, h1.data, n);
+	}
+	line_out(out, &l);
+	for (c = 0; c < d->ncols; c++) {
+		col_heads(&d->cols[c], &h1, &h2);
+		x = c * (size_t)w + (size_t)w / 2;
+		n = h2.len < (size_t)w - 1 ? h2.len : (size_t)w - 1;
+		if (n > 0)
+			put_at(&l, x > n / 2 ? x - n / 2 : 0, h2.data, n);
+	}
+	line_out(out, &l);
+	for (i = 0; i < d->nrows; i++) {
+		r = &d->rows[i];
+		if (r->b < 0) {
+			lifelines(d, &l, i, w, 0);
+			x = (size_t)r->a * (size_t)w + (size_t)w / 2;
+			put_at(&l, x, r->ends ? "X " : "* ", 2);
+			put_at(&l, x + 2, r->label.data, r->label.len);
+			line_out(out, &l);
+			continue;
+		}
+		lo = (size_t)(r->a < r->b ? r->a : r->b) * (size_t)w +
+		    (size_t)w / 2;
+		hi = (size_t)(r->a < r->b ? r->b : r->a) * (size_t)w +
+		    (size_t)w / 2;
+		n = r->label.len;
+		if (n + 6 > hi - lo) {
+			/* Too long to sit on the arrow: on a line above. */
+			lifelines(d, &l, i, w, 1);
+			put_at(&l, lo + 2, r->label.data, n);
+			line_out(out, &l);
+		}
+		lifelines(d, &l, i, w, 0);
+		for (x = lo + 1; x < hi; x++)
+			put_at(&l, x, r->seg ? "-" : "=", 1);
+		if (r->b > r->a)
+			put_at(&l, hi - 1, ">", 1);
+		else
+			put_at(&l, lo + 1, "<", 1);
+		if (n + 6 <= hi - lo) {
+			x = lo + (hi - lo - n) / 2;
+			put_at(&l, x - 1, " ", 1);
+			put_at(&l, x, r->label.data, n);
+			put_at(&l, x + n, " ", 1);
+		}
+		line_out(out, &l);
+	}
+	buf_free(&l);
+	buf_free(&h1);
+	buf_free(&h2);
+}
+
+/* ---- SVG ---- */
+
+static void
+xml_text(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&': buf_adds(b, "&amp;"); break;
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		default:
+			/* Labels are escaped already: no control bytes. */
+			if ((unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f)
+				buf_addc(b, *s);
+			else
+				buf_addc(b, '?');
+		}
+	}
+}
+
+#define SVG_COL		230
+#define SVG_ROW		26
+#define SVG_TOP		64
+
+static void
+draw_svg(struct diagram *d, struct buf *out)
+{
+	struct buf	 h1 = { 0 }, h2 = { 0 };
+	struct drow	*r;
+	size_t		 i, c;
+	int		 width, height, x, x2, y, y2, longest = 0;
+
+	for (i = 0; i < d->nrows; i++)
+		if (d->rows[i].b < 0 && (int)d->rows[i].label.len > longest)
+			longest = (int)d->rows[i].label.len;
+	width = (int)d->ncols * SVG_COL + longest * 7 + 20;
+	height = SVG_TOP + ((int)d->nrows + 1) * SVG_ROW + 10;
+	buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" "
+	    "font-size=\"12\">\n<title>sockrepl session</title>\n",
+	    width, height, width, height);
+	buf_adds(out, "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" "
+	    "refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" "
+	    "orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\"/></marker>"
+	    "</defs>\n<style>\n"
+	    ".head { fill: #eef2f7; stroke: #4a5a70; }\n"
+	    ".lifeline { stroke: #8090a0; stroke-dasharray: 4 3; }\n"
+	    ".call { fill: #203040; }\n"
+	    ".err { fill: #b01010; }\n"
+	    ".data { stroke: #1f5fbf; stroke-width: 1.5; }\n"
+	    ".seg { stroke: #c0601f; }\n"
+	    "text { fill: #203040; }\n"
+	    "</style>\n"
+	    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+	for (c = 0; c < d->ncols; c++) {
+		col_heads(&d->cols[c], &h1, &h2);
+		x = 10 + (int)c * SVG_COL + SVG_COL / 2;
+		buf_printf(out, "<rect class=\"head\" x=\"%d\" y=\"8\" "
+		    "width=\"%d\" height=\"40\" rx=\"4\"/>\n", x - SVG_COL / 2 +
+		    10, SVG_COL - 20);
+		buf_printf(out, "<text x=\"%d\" y=\"24\" text-anchor=\"middle\" "
+		    "font-weight=\"bold\">", x);
+		xml_text(out, buf_str(&h1));
+		buf_printf(out, "</text>\n<text x=\"%d\" y=\"40\" "
+		    "text-anchor=\"middle\">", x);
+		xml_text(out, buf_str(&h2));
+		buf_adds(out, "</text>\n");
+		y = SVG_TOP + (d->cols[c].start < 0 ? 0 : d->cols[c].start) *
+		    SVG_ROW;
+		y2 = SVG_TOP + (d->cols[c].end < 0 ? (int)d->nrows :
+		    d->cols[c].end) * SVG_ROW + 8;
+		buf_printf(out, "<line class=\"lifeline\" x1=\"%d\" y1=\"%d\" "
+		    "x2=\"%d\" y2=\"%d\"/>\n", x, y - 8, x, y2);
+	}
+	for (i = 0; i < d->nrows; i++) {
+		r = &d->rows[i];
+		y = SVG_TOP + (int)i * SVG_ROW + 10;
+		x = 10 + r->a * SVG_COL + SVG_COL / 2;
+		if (r->b < 0) {
+			if (r->ends)
+				buf_printf(out, "<path d=\"M%d,%d l8,8 m0,-8 "
+				    "l-8,8\" stroke=\"#203040\"/>\n", x - 4,
+				    y - 4);
+			else
+				buf_printf(out, "<circle class=\"%s\" cx=\"%d\" "
+				    "cy=\"%d\" r=\"3.5\"/>\n", r->err ? "err" :
+				    "call", x, y);
+			buf_printf(out, "<text x=\"%d\" y=\"%d\"%s>", x + 9,
+			    y + 4, r->err ? " class=\"err\"" : "");
+			xml_text(out, buf_str(&r->label));
+			buf_adds(out, "</text>\n");
+			continue;
+		}
+		x2 = 10 + r->b * SVG_COL + SVG_COL / 2;
+		buf_printf(out, "<line class=\"%s\" x1=\"%d\" y1=\"%d\" "
+		    "x2=\"%d\" y2=\"%d\" marker-end=\"url(#head)\"/>\n",
+		    r->seg ? "seg" : "data", x, y + 2, x2, y + 2);
+		buf_printf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">",
+		    (x + x2) / 2, y - 2);
+		xml_text(out, buf_str(&r->label));
+		buf_adds(out, "</text>\n");
+	}
+	buf_adds(out, "</svg>\n");
+	buf_free(&h1);
+	buf_free(&h2);
+}
+
+/* ---- Mermaid ---- */
+
+/* Mermaid reads ; and # itself: write them as its entity codes. */
+static void
+mermaid_text(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == ';')
+			buf_adds(b, "#59;");
+		else if (*s == '#')
+			buf_adds(b, "#35;");
+		else if (*s == '\n')
+			buf_addc(b, ' ');
+		else
+			buf_addc(b, *s);
+	}
+}
+
+static void
+draw_mermaid(struct diagram *d, struct buf *out)
+{
+	struct buf	 h1 = { 0 }, h2 = { 0 };
+	struct drow	*r;
+	size_t		 i, c;
+
+	buf_adds(out, "sequenceDiagram\n");
+	for (c = 0; c < d->ncols; c++) {
+		col_heads(&d->cols[c], &h1, &h2);
+		buf_printf(out, "    participant c%zu as ", c);
+		mermaid_text(out, buf_str(&h1));
+		if (h2.len > 0) {
+			buf_adds(out, " ");
+			mermaid_text(out, buf_str(&h2));
+		}
+		buf_addc(out, '\n');
+	}
+	for (i = 0; i < d->nrows; i++) {
+		r = &d->rows[i];
+		if (r->b < 0)
+			buf_printf(out, "    Note over c%d: ", r->a);
+		else
+			buf_printf(out, "    c%d%sc%d: ", r->a, r->seg ? "-)" :
+			    "->>", r->b);
+		mermaid_text(out, buf_str(&r->label));
+		buf_addc(out, '\n');
+	}
+	buf_free(&h1);
+	buf_free(&h2);
+}
+
+/* The session so far, drawn into out in form f. */
+void
+diagram_write(struct buf *out, enum diagram_form f)
+{
+	struct diagram	d;
+
+	diagram_build(&d);
+	switch (f) {
+	case DIAGRAM_TEXT:
+		draw_text(&d, out);
+		break;
+	case DIAGRAM_SVG:
+		draw_svg(&d, out);
+		break;
+	case DIAGRAM_MERMAID:
+		draw_mermaid(&d, out);
+		break;
+	}
+	if (evs_dropped > 0 && f == DIAGRAM_TEXT)
+		buf_printf(out, "(the diagram keeps %d events: %lu later ones "
+		    "are left out)\n", DIAGRAM_MAX, evs_dropped);
+	diagram_clear(&d);
+}
