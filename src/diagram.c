@@ -431,6 +431,9 @@ read_columns(struct diagram *d)
 		if (ci < 0)
 			continue;
 		c = &d->cols[ci];
+		/* A refused connect still says where it went. */
+		if (e->call == CALL_CONNECT && c->peer.len == 0)
+			c->peer = e->addr;
 		if (e->ret < 0)
 			continue;
 		switch (e->call) {
@@ -529,6 +532,13 @@ label_addr(struct buf *b, const struct addr *a)
 	addr_format_short(b, (const struct sockaddr *)&a->ss, a->len);
 }
 
+/* A column of the session's sockets (not one made for an address). */
+static int
+sock_col(const struct diagram *d, long c)
+{
+	return c >= 0 && d->cols[c].seq != 0;
+}
+
 /* Second pass: one row per event. */
 static void
 read_rows(struct diagram *d)
@@ -536,9 +546,16 @@ read_rows(struct diagram *d)
 	struct dev	*e;
 	struct drow	*r;
 	struct buf	*l;
+	long		*sender;
 	size_t		 i;
 	long		 c, t, f;
 
+	/* Who last sent data to each column, for a sender sockrepl cannot
+	   name (a datagram socket bound by its first sendto). */
+	if ((sender = malloc((d->ncols + 1) * sizeof *sender)) == NULL)
+		abort();
+	for (i = 0; i <= d->ncols; i++)
+		sender[i] = -1;
 	for (i = 0; i < nevs; i++) {
 		e = &evs[i];
 		if (e->kind == D_INFO)
@@ -557,19 +574,24 @@ read_rows(struct diagram *d)
 			continue;
 		t = -1;
 		if ((e->call == CALL_SEND || e->call == CALL_SENDTO) &&
-		    e->ret >= 0 && !e->after_wire)
+		    e->ret >= 0 && !e->after_wire) {
 			t = data_peer(d, c, e->call == CALL_SENDTO ? &e->addr :
 			    NULL, i);
-		else if ((e->call == CALL_RECV || e->call == CALL_RECVFROM) &&
-		    e->ret > 0 && !e->after_wire) {
+			if (t >= 0 && (size_t)t < d->ncols &&
+			    d->cols[t].seq != 0 && sock_col(d, t))
+				sender[t] = c;
+		} else if ((e->call == CALL_RECV ||
+		    e->call == CALL_RECVFROM) && e->ret > 0 &&
+		    !e->after_wire && (e->call == CALL_RECV ||
+		    sender[c] < 0 || port_of(&d->cols[sender[c]].local) != 0)) {
 			/* From outside the session: the data's arrow is here. */
 			f = data_peer(d, c, e->call == CALL_RECVFROM ?
 			    &e->addr : NULL, i);
 			if (f >= 0 && d->cols[f].seq == 0) {
 				r = row_new(d, f, c);
-				buf_printf(&r->label, "recv \"%s\"%s = %ld",
-				    str_at(e->text), e->len > (size_t)e->ret ?
-				    "" : "", e->ret);
+				buf_printf(&r->label, "%s = %ld \"%s\"",
+				    call_name(e->call), e->ret,
+				    str_at(e->text));
 				continue;
 			}
 		}
@@ -625,6 +647,7 @@ read_rows(struct diagram *d)
 		if ((e->call == CALL_RECV) && e->ret == 0)
 			buf_adds(l, " (EOF)");
 	}
+	free(sender);
 }
 
 static int
@@ -1013,6 +1036,10 @@ diagram_write(struct buf *out, enum diagram_form f)
 	struct diagram	d;
 
 	diagram_build(&d);
+	if (d.ncols == 0) {
+		diagram_clear(&d);
+		return;
+	}
 	switch (f) {
 	case DIAGRAM_TEXT:
 		draw_text(&d, out);

@@ -93,7 +93,7 @@ def test_emfile_then_recover():
 
 def test_help_and_version():
     st, out, err = lib.run("", ["--help"])
-    check(st == 0 and out.startswith("usage: sockrepl [-eiqvx] [--no-color] "
+    check(st == 0 and out.startswith("usage: sockrepl [-eiqvwx] [--no-color] "
                                      "[-c COMMAND]... [FILE]\n"), out)
     check("--version" in out and "Exit status" in out and err == "", out)
     st2, out2, _ = lib.run("", ["-h"])

@@ -1,0 +1,208 @@
+"""diagram: the session as a ladder diagram, as text, SVG (well-formed, one
+lifeline per socket) and Mermaid; with and without the wire. Without the
+wire (or on a build without libpcap) the calls and data still make it."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import xml.etree.ElementTree as ET
+
+import lib
+from lib import check
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+# The echo exercise in one session: listener 3, client 4, accepted 5.
+ECHO = """bind 127.0.0.1 0
+listen 5
+set P $port
+socket
+connect 127.0.0.1 $P
+on 3 accept
+on 4 send hello
+recv 100
+send hello
+on 4 recv 100
+on 4 shutdown wr
+recv 100
+close
+on 4 close
+on 3 close
+"""
+
+
+def can_capture():
+    out = subprocess.run([lib.SOCKREPL, "--version"], capture_output=True,
+                         text=True).stdout
+    if "wire yes" not in out:
+        return False
+    st, out, err = lib.run("wire on\n")
+    return st == 0
+
+
+def test_text_echo_without_wire():
+    out, err = lib.run_ok(ECHO + "diagram\n", args=["-q"])
+    lines = out.splitlines()
+    i = next(i for i, l in enumerate(lines) if "fd 3 tcp listening" in l)
+    head, addrs, body = lines[i], lines[i + 1], lines[i + 2:]
+    check(re.search(r"fd 3 tcp listening +fd 4 tcp +fd 5 tcp$", head), head)
+    port = re.search(r"127\.0\.0\.1:(\d+)", addrs).group(1)
+    check(re.search(r"127\.0\.0\.1:%s +to 127\.0\.0\.1:%s +127\.0\.0\.1:%s$"
+                    % (port, port, port), addrs), addrs)
+    text = "\n".join(body)
+    # Data from the client to the accepted socket and back, as arrows.
+    check(re.search(r'\|=+ send "hello" = 5 =+>\|', text), text)
+    check(re.search(r'\|<=+ send "hello" = 5 =+\|', text), text)
+    check(re.search(r"\* connect 127\.0\.0\.1:%s = 0" % port, text), text)
+    check(re.search(r"\* accept = 5 127\.0\.0\.1:\d+", text), text)
+    check(re.search(r"\* shutdown SHUT_WR = 0", text), text)
+    check(re.search(r"\* recv = 0 \(EOF\)", text), text)
+    check(len(re.findall(r"X close = 0", text)) == 3, text)
+    # Time order: the connect, then its accept, then the data.
+    check(text.index("connect") < text.index("accept") <
+          text.index('send "hello"') < text.index("EOF"), text)
+
+
+def test_text_with_wire():
+    if not can_capture():
+        raise lib.Skip("no capture here (no libpcap or no CAP_NET_RAW)")
+    out, err = lib.run_ok("wire on\n" + ECHO + "diagram\n", args=["-q"])
+    text = out[out.index("fd 3 tcp listening"):]
+    for rx in (r"\|<-+ \[S\] seq 0 -+\|", r"\|-+ \[S\.\] seq 0 ack 1 -+>\|",
+               r"\|<-+ \[\.\] ack 1 -+\|", r'\[P\.\] seq 1:6 ack 1 len 5 '
+               r'"hello"', r"\[F\.\] seq 6 ack 6"):
+        check(re.search(rx, text), "%r not in:\n%s" % (rx, text))
+    # The sends are calls on their column: the packets are the arrows.
+    check(re.search(r'\* send "hello" = 5', text), text)
+    check("===" not in text, text)
+
+
+def svg_of(script, d):
+    path = os.path.join(d, "s.svg")
+    out, err = lib.run_ok(script + "diagram svg %s\n" % path)
+    check("diagram: svg written to %s" % path in out, out)
+    return ET.parse(path).getroot()
+
+
+def test_svg_one_lifeline_per_socket():
+    d = lib.tempdir()
+    try:
+        root = svg_of(ECHO, d)
+        check(root.tag == SVG + "svg", root.tag)
+        lifelines = [e for e in root.iter(SVG + "line")
+                     if e.get("class") == "lifeline"]
+        check(len(lifelines) == 3, "want 3 lifelines, got %d"
+              % len(lifelines))
+        xs = sorted(float(e.get("x1")) for e in lifelines)
+        check(len(set(xs)) == 3, "lifelines overlap: %r" % xs)
+        texts = [t.text or "" for t in root.iter(SVG + "text")]
+        check("fd 3 tcp listening" in texts and "fd 4 tcp" in texts and
+              "fd 5 tcp" in texts, texts)
+        check(any(t.startswith('send "hello"') for t in texts), texts)
+        check(int(root.get("width")) > 0 and int(root.get("height")) > 0,
+              root.attrib)
+        # A socketpair and data that needs escaping for XML.
+        root = svg_of('socketpair\nsend "<a & b>"\non 4 recv 10\n', d)
+        lifelines = [e for e in root.iter(SVG + "line")
+                     if e.get("class") == "lifeline"]
+        check(len(lifelines) == 2, "socketpair: %d lifelines"
+              % len(lifelines))
+        texts = [t.text or "" for t in root.iter(SVG + "text")]
+        check('send "<a & b>" = 7' in texts, texts)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_svg_with_wire_and_a_peer():
+    if not can_capture():
+        raise lib.Skip("no capture here (no libpcap or no CAP_NET_RAW)")
+    d = lib.tempdir()
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+
+    def peer():
+        c, _ = srv.accept()
+        c.sendall(c.recv(100))
+        c.close()
+    h = lib.in_thread(peer)
+    try:
+        root = svg_of("wire on\nconnect 127.0.0.1 %d\nsend ping\nrecv 100\n"
+                      "recv 100\nclose\nsleep 0.1\n" % port, d)
+        h.join()
+        heads = [t.text for t in root.iter(SVG + "text")]
+        check("peer" in heads and "127.0.0.1:%d" % port in heads, heads)
+        lifelines = [e for e in root.iter(SVG + "line")
+                     if e.get("class") == "lifeline"]
+        check(len(lifelines) == 2, "socket and peer: %d" % len(lifelines))
+        segs = [e for e in root.iter(SVG + "line") if e.get("class") == "seg"]
+        check(len(segs) >= 7, "handshake, data, FINs: %d arrows" % len(segs))
+    finally:
+        srv.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_mermaid():
+    d = lib.tempdir()
+    try:
+        path = os.path.join(d, "m.mmd")
+        out, err = lib.run_ok(ECHO + "diagram mermaid %s\n" % path)
+        check("diagram: mermaid written to %s" % path in out, out)
+        text = open(path).read()
+        lines = text.splitlines()
+        check(lines[0] == "sequenceDiagram", lines[0])
+        parts = [l for l in lines if l.startswith("    participant ")]
+        check(len(parts) == 3, parts)
+        check(re.fullmatch(r"    participant c0 as fd 3 tcp listening "
+                           r"127\.0\.0\.1:\d+", parts[0]), parts[0])
+        check(re.search(r'^    c1->>c2: send "hello" = 5$', text, re.M), text)
+        check(re.search(r'^    c2->>c1: send "hello" = 5$', text, re.M), text)
+        check(re.search(r"^    Note over c0: listen 5 = 0$", text, re.M), text)
+        # Every line is a participant, a note or a message.
+        for l in lines[1:]:
+            check(re.fullmatch(r"    (participant c\d+ as .+|Note over c\d+: "
+                               r".+|c\d+(->>|-\))c\d+: .+)", l), l)
+        # Mermaid's own ; and # are written as its entity codes.
+        out, err = lib.run_ok('socketpair\nsend "a;b#c"\ndiagram mermaid\n',
+                              args=["-q"])
+        check('send "a#59;b#35;c" = 5' in out, out)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_udp_and_refused_connect():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    closed = s.getsockname()[1]
+    s.close()
+    st, out, err = lib.run("connect 127.0.0.1 %d\nsocket dgram\n"
+                           "bind 127.0.0.1 0\nset P $port\nsocket dgram\n"
+                           "sendto hi 127.0.0.1 $P\non 4 recvfrom 10\n"
+                           "diagram\n" % closed, args=["-q"])
+    check(st == 1, "the refused connect fails: %d" % st)
+    text = out[out.index("fd 3 tcp"):]
+    check(re.search(r"to 127\.0\.0\.1:%d +127\.0\.0\.1:\d+\n" % closed, text),
+          text)
+    check(re.search(r"\* connect 127\.0\.0\.1:%d = -1 ECONNREFUSED" % closed,
+                    text), text)
+    check(re.search(r'\|<=+ sendto "hi" 127\.0\.0\.1:\d+ = 2 =+\||'
+                    r'sendto "hi" 127\.0\.0\.1:\d+ = 2 *\|?\n[ |]*\|<=+\|', text),
+          text)
+    check(re.search(r'\* recvfrom = 2 127\.0\.0\.1:\d+ "hi"|'
+                    r'\* recvfrom = 2 "hi"', text), text)
+
+
+def test_bad_form_and_empty():
+    st, out, err = lib.run("diagram\ndiagram png\ndiagram svg ''\n")
+    check("diagram: nothing to draw yet (no socket has been made)" in out,
+          out)
+    check('line 2: diagram: "png" is not a form (text, svg or mermaid)'
+          in err, err)
+    check('line 3: diagram: "" is not a file name' in err, err)
+    st, out, err = lib.run("socketpair\ndiagram svg /nonexistent/x.svg\n")
+    check(st == 1 and "diagram: /nonexistent/x.svg: No such file or "
+          "directory" in err, err)
+
+
+if __name__ == "__main__":
+    lib.main()
