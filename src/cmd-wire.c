@@ -74,7 +74,7 @@ const struct cmd_entry cmd_wire_entry = {
 	    "UNIX sockets send no packets, so they show none."
 };
 
-static const struct name diagram_forms[] = {
+const struct name diagram_forms[] = {
 	{ "text", DIAGRAM_TEXT },
 	{ "svg", DIAGRAM_SVG },
 	{ "mermaid", DIAGRAM_MERMAID },
@@ -141,7 +141,7 @@ const struct cmd_entry cmd_diagram_entry = {
 	.minargs = 0,
 	.maxargs = 2,
 	.flags = CMD_KEEPOUTCOME,
-	.args = { ARG_WORD, ARG_PATH },
+	.args = { ARG_DIAGRAM, ARG_PATH },
 	.summary = "draw the session so far as a ladder diagram: text, SVG or "
 	    "Mermaid",
 	.exec = cmd_diagram_exec,

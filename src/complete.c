@@ -172,6 +172,9 @@ cand_kind(enum arg_kind kind, const char *text)
 	case ARG_TOUR:
 		cand_words(tour_words);
 		break;
+	case ARG_DIAGRAM:
+		cand_names(diagram_forms);
+		break;
 	case ARG_PATH:
 		return 1;
 	case ARG_ADDR:

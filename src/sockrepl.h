@@ -706,6 +706,7 @@ enum diagram_form {
 	DIAGRAM_SVG,
 	DIAGRAM_MERMAID,
 };
+extern const struct name diagram_forms[];
 void	 diagram_write(struct buf *, enum diagram_form);
 void	 diagram_free(void);
 extern const struct cmd_entry cmd_wire_entry, cmd_diagram_entry;
@@ -748,6 +749,7 @@ enum arg_kind {
 	ARG_HOW,
 	ARG_TOUR,	/* tour's words (tour_words) */
 	ARG_PROTO,
+	ARG_DIAGRAM,	/* text, svg or mermaid */
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */

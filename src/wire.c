@@ -514,23 +514,42 @@ flush_pending(struct buf *out)
 	buf_reset(&pending);
 }
 
-/* Can the call put something on the wire (or draw an answer)? */
+/*
+ * Can the call draw an answer from another process, so that it is worth
+ * waiting for? Not when both ends are the session's: what they do, the
+ * kernel has done before the call returned. A receive sends at most a
+ * window update, at once.
+ */
 static int
-may_send(const struct call_rec *r)
+may_answer(const struct call_rec *r)
 {
+	struct waddr	 to;
+	struct wend	*e;
+	size_t		 i;
+
 	switch (r->call) {
 	case CALL_CONNECT:
 	case CALL_SEND:
 	case CALL_SENDTO:
 	case CALL_SHUTDOWN:
 	case CALL_CLOSE:
-	case CALL_RECV:
-	case CALL_RECVFROM:
-	case CALL_SETSOCKOPT:
-		return 1;
+		break;
 	default:
 		return 0;
 	}
+	if ((e = end_by_seq(r->seq)) == NULL)
+		return 0;	/* not TCP or UDP: nothing on the wire */
+	if (r->call == CALL_CONNECT || r->call == CALL_SENDTO)
+		waddr_from(&to, &r->addr);
+	else
+		to = e->peer;
+	if (to.port == 0)
+		return 1;
+	for (i = 0; i < nends; i++)
+		if (&ends[i] != e && ends[i].closed == 0 &&
+		    end_score(&ends[i], &to, &e->local, e->type) >= 2)
+			return 0;
+	return 1;
 }
 
 /* What the call tells about the socket's addresses. */
@@ -588,7 +607,7 @@ wire_observe(const struct call_rec *r)
 		/* A loop's hidden call: its packets go under the next shown. */
 		drain(0, 0);
 	} else {
-		drain(may_send(r) ? QUIET_MS : 0, MAX_MS);
+		drain(may_answer(r) ? QUIET_MS : 0, MAX_MS);
 		flush_pending(NULL);
 	}
 }
