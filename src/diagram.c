@@ -163,10 +163,27 @@ diagram_observe(const struct call_rec *r)
 		break;
 	case CALL_SETSOCKOPT:
 	case CALL_GETSOCKOPT:
+		if (r->opt == NULL || r->opt->kind == OPT_RAW ||
+		    r->opt->name == NULL) {
+			/* By number: the level and the option's number. */
+			buf_printf(&b, "%s %ld", name_of(level_names, r->arg) ?
+			    name_of(level_names, r->arg) : "?", r->arg2);
+			e->text = str_keep(b.data, b.len);
+			break;
+		}
 		buf_adds(&b, r->opt->name);
 		if (r->ret == 0) {
 			buf_addc(&b, ' ');
-			if (r->opt->kind == OPT_LINGER)
+			if (r->opt->kind == OPT_STRING)
+				buf_printf(&b, "%.*s", (int)strnlen(r->val.str,
+				    r->vallen < sizeof r->val.str ? r->vallen :
+				    sizeof r->val.str), r->val.str);
+			else if (r->opt->kind == OPT_UCRED ||
+			    r->opt->kind == OPT_MREQ ||
+			    r->opt->kind == OPT_MREQ6 ||
+			    r->opt->kind == OPT_INADDR)
+				b.len--;	/* a struct: see the trace */
+			else if (r->opt->kind == OPT_LINGER)
 				buf_printf(&b, "{%d, %d}", r->val.l.l_onoff,
 				    r->val.l.l_linger);
 			else if (r->opt->kind == OPT_ERRNO)
