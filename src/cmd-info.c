@@ -201,7 +201,7 @@ struct kview {
 static void
 ask_socket(struct sock *sk, struct kview *kv, int loaded)
 {
-	struct tcp_info	ti;
+	static struct tcp_info ti;	/* the record points at it */
 	socklen_t	len = sizeof ti;
 	int		n;
 
@@ -466,7 +466,8 @@ const struct cmd_entry cmd_list_entry = {
 	    "bound, listening, connecting, connected, eof, failed; shut-rd/"
 	    "shut-wr after shutdown), the kernel's TCP state (LISTEN, "
 	    "ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, ...), the receive and send "
-	    "queues as ss(8) shows them (bytes not yet read and bytes not yet "
+	    "queues as ss(8) shows them (bytes not yet read, the peer's FIN "
+	    "counting as one until a recv returns 0, and bytes not yet "
 	    "acknowledged; for a listener, the connections waiting to be "
 	    "accepted and the backlog; for UDP, the buffer memory in use), "
 	    "local and peer address, bytes received and sent, and the mode "

@@ -200,7 +200,7 @@ tcp_connection(struct sock *sk, const struct tcp_info *ti, size_t len)
 static void
 info_tcp(struct sock *sk)
 {
-	struct tcp_info	ti;
+	static struct tcp_info ti;	/* the record points at it */
 	socklen_t	len = sizeof ti;
 
 	if (call_getsockopt_buf(sk, option("TCP_INFO"), &ti, &len,
@@ -223,22 +223,29 @@ info_tcp(struct sock *sk)
 static void
 info_udp(struct sock *sk, const char *what)
 {
-	uint32_t	mem[16];
+	static uint32_t	mem[16];	/* the record points at it */
 	socklen_t	len = sizeof mem;
+	long		inuse;
 	int		next, outq;
 
 	head("fd %d: %s (sockrepl: %s)", sk->fd, what, sock_state_name(sk));
 	next = count_ioctl(sk, SIOCINQ);
+	if (call_getsockopt_buf(sk, option("SO_MEMINFO"), mem, &len,
+	    CF_INSPECT) != 0 || len < sizeof(uint32_t))
+		inuse = -1;
+	else
+		inuse = (long)mem[SK_MEMINFO_RMEM_ALLOC];
 	if (next > 0)
 		line("next", "a datagram of %d byte%s waits (SIOCINQ)", next,
 		    plural(next));
-	else if (next == 0)
-		line("next", "no datagram waits, or an empty one (SIOCINQ)");
-	if (call_getsockopt_buf(sk, option("SO_MEMINFO"), mem, &len,
-	    CF_INSPECT) == 0 && len >= sizeof(uint32_t))
-		line("queued", "%lu bytes of receive buffer in use: all "
+	else if (next == 0 && inuse == 0)
+		line("next", "no datagram waits (SIOCINQ, SO_MEMINFO)");
+	else if (next == 0 && inuse > 0)
+		line("next", "an empty datagram waits (SIOCINQ)");
+	if (inuse > 0)
+		line("queued", "%ld bytes of receive buffer in use: all "
 		    "waiting datagrams, each with the kernel's overhead "
-		    "(SO_MEMINFO)", (unsigned long)mem[SK_MEMINFO_RMEM_ALLOC]);
+		    "(SO_MEMINFO)", inuse);
 	outq = count_ioctl(sk, SIOCOUTQ);
 	if (outq >= 0)
 		line("unsent", "%d byte%s (SIOCOUTQ)", outq, plural(outq));
@@ -366,7 +373,7 @@ const struct cmd_entry cmd_info_entry = {
 static int
 queue_of(struct sock *sk, int *waiting, int *backlog)
 {
-	struct tcp_info	ti;
+	static struct tcp_info ti;	/* the record points at it */
 	socklen_t	len = sizeof ti;
 
 	if ((sk->family != AF_INET && sk->family != AF_INET6) ||

@@ -443,7 +443,8 @@ const struct cmd_entry cmd_setsockopt_entry = {
 static enum cmd_retval
 getsockopt_struct(struct sock *sk, const struct sockopt *o)
 {
-	uint64_t	 p[64];		/* larger than any struct tcp_info yet */
+	static uint64_t	 p[64];	/* larger than any tcp_info yet; the
+				   record points at it */
 	socklen_t	 len = sizeof p;
 
 	if (call_getsockopt_buf(sk, o, p, &len, 0) < 0) {

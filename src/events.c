@@ -184,7 +184,7 @@ poll_now(int fd, short events)
 static int
 listener_queue(struct sock *sk, int *waiting, int *backlog)
 {
-	struct tcp_info	ti;
+	static struct tcp_info ti;	/* the record points at it */
 	socklen_t	len = sizeof ti;
 
 	if ((sk->family != AF_INET && sk->family != AF_INET6) ||
