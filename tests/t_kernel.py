@@ -320,5 +320,22 @@ def test_notices_close_wait_backlog_and_time_wait():
     session(body)
 
 
+def test_hint_accept_times_out_while_a_syn_was_dropped():
+    # Listener 3 with backlog 0 holds one connection: the queue is full,
+    # so fd 5's SYN is dropped. accept takes the first; a second accept
+    # with a timeout runs out before fd 5's kernel sends the SYN again.
+    st, out, err = lib.run(
+        "bind 127.0.0.1 0\nlisten 0\nset p $port\nsocket\n"
+        "connect 127.0.0.1 $p\nsocket\nsetblocking false\n"
+        "connect 127.0.0.1 $p\non 3 accept\nuse 3\nsettimeout 0.3\n"
+        "accept\nlist\n", ["-v"])
+    if not diag_works(out):
+        raise lib.Skip("no sock_diag in this kernel")
+    if "accept: timed out" not in err:
+        raise lib.Skip("this kernel took fd 5's connection at once")
+    check("accept: fd 5's connection request (SYN) was dropped while "
+          "this listener's backlog was full" in err, err)
+
+
 if __name__ == "__main__":
     lib.main()
