@@ -43,10 +43,11 @@ CPPFLAGS += $(FEAT_DEFS_TLS_$(TLS_ON)) $(FEAT_DEFS_PCAP_$(PCAP_ON))
 SRCS = src/main.c src/script.c src/interactive.c src/cmd.c src/cmd-life.c src/cmd-send.c src/cmd-recv.c \
 	src/cmd-script.c src/cmd-expect.c src/cmd-repeat.c src/vars.c src/rbuf.c src/datain.c \
 	src/cmd-opt.c src/cmd-info.c src/cmd-misc.c src/lex.c src/num.c \
+	src/cmd-names.c src/cmd-evloop.c src/cmd-fd.c \
 	src/addr.c src/names.c src/hints.c src/out.c src/table.c src/wait.c
 SRCS += src/events.c src/complete.c src/history.c src/color.c
 SRCS += src/cmd-kernel.c src/tcpinfo.c src/kernel.c
-SRCS += src/buf.c src/outcome.c src/call.c src/trace.c src/log.c src/export.c src/export-c.c src/export-py.c
+SRCS += src/buf.c src/outcome.c src/call.c src/call-names.c src/trace.c src/log.c src/export.c src/export-c.c src/export-py.c
 SRCS += src/help-calls.c src/help-errno.c src/lesson.c src/cmd-tour.c
 SRCS += src/cmd-msg.c
 SRCS += src/wire.c src/wire-decode.c src/diagram.c src/cmd-wire.c

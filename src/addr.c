@@ -13,6 +13,7 @@
 #include <net/if.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <netdb.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -60,6 +61,19 @@ unix_addr(int family, const char *text, size_t len, struct addr *out,
 	} else
 		out->len = offsetof(struct sockaddr_un, sun_path) + len + 1;
 	return 0;
+}
+
+addr_lookup_fn	addr_lookup = getaddrinfo;
+
+/* Is host a numeric address (or none), so no name is looked up? */
+static int
+numeric_host(const char *host)
+{
+	struct in6_addr	a6;
+	struct in_addr	a4;
+
+	return host == NULL || inet_pton(AF_INET6, host, &a6) == 1 ||
+	    inet_pton(AF_INET, host, &a4) == 1;
 }
 
 static int
@@ -123,9 +137,14 @@ resolve(int family, const char *host, const char *port, int passive,
 		hints.ai_family = tries[i];
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_flags = passive ? AI_PASSIVE : 0;
-		if (all_digits(port))
-			hints.ai_flags |= AI_NUMERICSERV;
-		if ((e = getaddrinfo(host, port, &hints, &res)) == 0)
+		/* A name is looked up where the program can show it. */
+		if (numeric_host(host) && all_digits(port)) {
+			hints.ai_flags |= AI_NUMERICSERV |
+			    (host != NULL ? AI_NUMERICHOST : 0);
+			e = getaddrinfo(host, port, &hints, &res);
+		} else
+			e = addr_lookup(host, port, &hints, &res);
+		if (e == 0)
 			break;
 	}
 	if (e != 0) {
@@ -136,9 +155,14 @@ resolve(int family, const char *host, const char *port, int passive,
 		    family != AF_UNSPEC))
 			buf_printf(why, "address \"%s\": no %s address for that name",
 			    printable(text), name_of(family_names, family));
-		else
+		else if (e == EAI_SYSTEM)
 			buf_printf(why, "address \"%s\": %s", printable(text),
-			    gai_strerror(e));
+			    strerror(errno));
+		else
+			buf_printf(why, "address \"%s\": %s: %s",
+			    printable(text), errno_name(EAI_ERR(e)),
+			    eai_hint(EAI_ERR(e)) != NULL ?
+			    eai_hint(EAI_ERR(e)) : gai_strerror(e));
 		return -1;
 	}
 	memset(out, 0, sizeof *out);
@@ -278,6 +302,57 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 	r = resolve(family, host, colon + 1, passive, out, text, why);
 	free(host);
 	return r;
+}
+
+/*
+ * When the address in w[0..n) is a host name and a port (HOST PORT or
+ * HOST:PORT, the host not numeric), set *host and *port to copies the
+ * caller frees and return 1; else 0.
+ */
+int
+addr_name_parts(struct word *w, int n, char **host, char **port)
+{
+	const char	*text = w[0].s, *colon;
+
+	struct buf	 why = { 0 };
+	int		 r;
+
+	*host = *port = NULL;
+	if (w[0].len != strlen(text) || (n == 2 && w[1].len != strlen(w[1].s)))
+		return 0;
+	/* Python's ('localhost', 6565) too; a bad one is addr_parse's. */
+	if ((r = py_tuple(w, n, host, port, &why)) != 0) {
+		buf_free(&why);
+		if (r < 0)
+			return 0;
+		goto check;
+	}
+	if (strchr(text, '/') != NULL || text[0] == '@' || text[0] == '[' ||
+	    *text == '\0' || strcmp(text, "*") == 0)
+		return 0;
+	if (n == 2) {
+		*host = strdup(text);
+		*port = strdup(w[1].s);
+	} else {
+		if ((colon = strchr(text, ':')) == NULL ||
+		    strchr(colon + 1, ':') != NULL || colon == text ||
+		    colon[1] == '\0')
+			return 0;
+		*host = strndup(text, (size_t)(colon - text));
+		*port = strdup(colon + 1);
+	}
+	if (*host == NULL || *port == NULL)
+		abort();
+check:
+	/* A bad port is for addr_parse to name. */
+	if (**host != '\0' && !numeric_host(*host) && **port != '\0' &&
+	    (!all_digits(*port) ||
+	    (strlen(*port) < 6 && atoi(*port) <= 65535)))
+		return 1;
+	free(*host);
+	free(*port);
+	*host = *port = NULL;
+	return 0;
 }
 
 /*

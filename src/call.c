@@ -125,6 +125,7 @@ call_transition(struct sock *sk, struct call_rec *r)
 		case CALL_SEND:
 		case CALL_SENDTO:
 		case CALL_SENDMSG:
+		case CALL_SENDFILE:
 		case CALL_RECV:
 		case CALL_RECVFROM:
 		case CALL_RECVMSG:
@@ -239,6 +240,26 @@ call_transition(struct sock *sk, struct call_rec *r)
 		if (r->arg == F_SETFL)
 			sk->nonblock = (r->arg2 & O_NONBLOCK) != 0;
 		break;
+	case CALL_EPOLL_CREATE:
+		sk = sock_add((int)r->ret, 0, 0, 0);
+		sk->kind = SK_EPOLL;
+		r->fd = sk->fd;
+		r->seq = sk->seq;
+		break;
+	case CALL_DUP:
+		/* The same open file: its state, mode and place are shared. */
+		nsk = sock_add((int)r->ret, sk->family, sk->type, sk->protocol);
+		nsk->kind = sk->kind;
+		nsk->state = sk->state;
+		nsk->shut_rd = sk->shut_rd;
+		nsk->shut_wr = sk->shut_wr;
+		nsk->nonblock = sk->nonblock;
+		nsk->timeout = sk->timeout;
+		r->new_seq = nsk->seq;
+		break;
+	case CALL_SENDFILE:
+		sk->bytes_out += (uint64_t)r->ret;
+		break;
 	default:
 		break;
 	}
@@ -277,7 +298,8 @@ finish(struct call_rec *r, struct sock *sk)
 {
 	int	e = errno;
 
-	if (sk != NULL || r->call == CALL_SOCKET || r->call == CALL_SOCKETPAIR)
+	if (sk != NULL || r->call == CALL_SOCKET ||
+	    r->call == CALL_SOCKETPAIR || r->call == CALL_EPOLL_CREATE)
 		sk = call_transition(sk, r);
 	if (sk != NULL)
 		r->snap = *sk;
@@ -1053,6 +1075,25 @@ call_nanosleep(const struct timespec *ts)
 }
 
 /*
+ * For the calls of call-names.c: a fresh record (see rec_init), and its
+ * end: the result noted, the state machine run, the observers told, errno
+ * left as e.
+ */
+struct call_rec *
+call_rec_new(enum call_id c, struct sock *sk, int flags)
+{
+	return rec_init(c, sk, flags);
+}
+
+void
+call_rec_done(struct call_rec *r, struct sock *sk, long ret, int e)
+{
+	rec_result(r, ret, e);
+	errno = e;
+	finish(r, sk);
+}
+
+/*
  * Say why a command failed, from the record of the call that failed: the
  * command's name, the errno by name and a hint chosen for the call, the
  * error and the socket's state.
@@ -1077,5 +1118,5 @@ call_report(const struct call_rec *r)
 	if ((hint = errno_hint(r, e)) != NULL)
 		diag("%s: %s: %s", r->cmd, errno_name(e), hint);
 	else
-		diag("%s: %s (%s)", r->cmd, errno_name(e), strerror(e));
+		diag("%s: %s (%s)", r->cmd, errno_name(e), err_text(e));
 }

@@ -454,7 +454,7 @@ describe_last(struct buf *b)
 		    errno_name(sess.last.err));
 	else if (sess.last.err != 0)
 		buf_printf(b, "failed with %s (%s)", errno_name(sess.last.err),
-		    strerror(sess.last.err));
+		    err_text(sess.last.err));
 	else if (sess.failed)
 		buf_adds(b, "failed without an errno (see its message)");
 	else

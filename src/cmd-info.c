@@ -296,7 +296,18 @@ list_row(struct grid *g, struct sock *sk, int loaded)
 {
 	struct kview	 kv;
 	struct buf	*b;
+	int		 c;
 
+	/* An epoll instance has no address, queue or mode to show. */
+	if (sk->kind == SK_EPOLL) {
+		grid_row(g);
+		cell_str(g, COL_CUR, sk->fd == current_fd ? "*" : " ");
+		cell_num(g, COL_FD, sk->fd);
+		for (c = COL_FAMILY; c < COL_MODE; c++)
+			cell_str(g, c, c == COL_TYPE ? "epoll" : "-");
+		cell_str(g, COL_MODE, "epoll_ctl, epoll_wait");
+		return;
+	}
 	/* The kernel first: a connect may be found to have finished. */
 	kernel_view(sk, &kv, loaded);
 	grid_row(g);
@@ -462,7 +473,8 @@ const struct cmd_entry cmd_list_entry = {
 	.summary = "show every socket in the table, with the kernel's view; "
 	    "* marks the current one",
 	.exec = cmd_list_exec,
-	.help = "One line per socket: fd, family, type, sockrepl's state (new, "
+	.help = "One line per socket (and epoll instance, of type epoll): fd, "
+	    "family, type, sockrepl's state (new, "
 	    "bound, listening, connecting, connected, eof, failed; shut-rd/"
 	    "shut-wr after shutdown), the kernel's TCP state (LISTEN, "
 	    "ESTABLISHED, CLOSE_WAIT, FIN_WAIT2, ...), the receive and send "

@@ -7,7 +7,9 @@
 #include <linux/if_ether.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -409,13 +411,111 @@ do_connect(struct sock *sk, const struct addr *a)
 	return 0;
 }
 
+/* Connect sk to a, reporting a failure. Returns 0, or -1. */
+int
+connect_socket(struct sock *sk, const struct addr *a)
+{
+	int	r;
+
+	if ((r = do_connect(sk, a)) == -1)
+		call_report(call_last());
+	return r == 0 ? 0 : -1;
+}
+
+/*
+ * Connect to a host name, as Python's create_connection does: look the name
+ * up, then try each address in turn until one connects; each attempt shows
+ * in the trace. sk is the socket to connect (its family and type narrow
+ * the lookup), or NULL to make a new socket for each address, with the
+ * given timeout (< 0: none). A failed attempt's new socket is closed when
+ * another address follows; the last one's stays in the table, failed, as
+ * after any connect. Returns 0 with the connected socket current, -1 after
+ * the failure was reported (for connect_ex, only a failed lookup), or, for
+ * connect_ex, the errno of the last attempt.
+ */
+int
+connect_name(struct sock *sk, const char *host, const char *port,
+    double timeout, int ex)
+{
+	struct addrinfo	 hints, *res, *ai;
+	struct call_rec	 failed;
+	struct sock	*s;
+	struct addr	 a;
+	struct buf	 b = { 0 };
+	int		 r = -1, made;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = sk != NULL ? sk->family : AF_UNSPEC;
+	hints.ai_socktype = sk != NULL ? sk->type : SOCK_STREAM;
+	if (call_getaddrinfo(host, port, &hints, &res, CF_INADDR) != 0) {
+		call_report(call_last());
+		return -1;
+	}
+	failed = *call_last();
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if ((made = (s = sk) == NULL)) {
+			if (call_socket(ai->ai_family, ai->ai_socktype,
+			    ai->ai_protocol, &s) < 0) {
+				failed = *call_last();
+				continue;
+			}
+			if (timeout >= 0 && set_nonblock(s, 1) == 0)
+				s->timeout = timeout;
+		}
+		memset(&a, 0, sizeof a);
+		memcpy(&a.ss, ai->ai_addr, ai->ai_addrlen);
+		a.len = ai->ai_addrlen;
+		if ((r = do_connect(s, &a)) == 0) {
+			set_current(s->fd);
+			break;
+		}
+		failed = *call_last();
+		if (ai->ai_next == NULL) {
+			if (made)
+				set_current(s->fd);
+			break;
+		}
+		buf_reset(&b);
+		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
+		trace_note("(%s: %s; trying the next address)", buf_str(&b),
+		    r == -2 ? "timed out" : errno_name(failed.err));
+		if (made)
+			(void)call_close(s);
+	}
+	freeaddrinfo(res);
+	buf_free(&b);
+	if (r == 0)
+		return 0;
+	/* -2: the wait for a timeout failed, and said so already. */
+	if (r == -1 && !ex)
+		call_report(&failed);
+	if (ex)
+		return failed.err != 0 ? failed.err : ETIMEDOUT;
+	return -1;
+}
+
 static enum cmd_retval
 connect_common(struct cmd_ctx *ctx, int ex)
 {
 	struct addr	 a;
 	struct sock	*sk;
+	char		*host, *port;
 	int		 r, e;
 
+	if (ctx->sk == NULL || ctx->sk->family != AF_UNIX) {
+		if (addr_name_parts(ctx->argv, ctx->argc, &host, &port)) {
+			r = connect_name(ctx->sk, host, port, -1, ex);
+			free(host);
+			free(port);
+			if (!ex || r < 0)
+				return r == 0 ? CMD_OK : CMD_ERROR;
+			if (r == 0)
+				result("0");
+			else
+				result("%d %s", r, errno_name(r));
+			return CMD_OK;
+		}
+	}
 	if (parse_addr_args(ctx, 0, &a) != 0)
 		return CMD_ERROR;
 	if ((sk = socket_for(ctx, &a)) == NULL)

@@ -12,6 +12,8 @@ static const char *const group_titles[GROUP__COUNT] = {
 	[GROUP_DATA] = "Data",
 	[GROUP_OPTIONS] = "Options",
 	[GROUP_INSPECTION] = "Inspection",
+	[GROUP_NAMES] = "Names",
+	[GROUP_EVENTS] = "Event loops",
 	[GROUP_SESSION] = "Session",
 	[GROUP_SCRIPTING] = "Scripting",
 };

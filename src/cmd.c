@@ -18,8 +18,12 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_accept_entry,
 	&cmd_connect_entry,
 	&cmd_connect_ex_entry,
+	&cmd_create_connection_entry,
+	&cmd_create_server_entry,
 	&cmd_shutdown_entry,
 	&cmd_close_entry,
+	&cmd_dup_entry,
+	&cmd_unlink_entry,
 	/* data */
 	&cmd_send_entry,
 	&cmd_sendall_entry,
@@ -34,12 +38,14 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_recvall_entry,
 	&cmd_newline_entry,
 	&cmd_format_entry,
+	&cmd_sendfile_entry,
 	/* options */
 	&cmd_setblocking_entry,
 	&cmd_settimeout_entry,
 	&cmd_gettimeout_entry,
 	&cmd_setsockopt_entry,
 	&cmd_getsockopt_entry,
+	&cmd_getblocking_entry,
 	/* inspection */
 	&cmd_getsockname_entry,
 	&cmd_getpeername_entry,
@@ -49,6 +55,17 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_info_entry,
 	&cmd_use_entry,
 	&cmd_on_entry,
+	/* names */
+	&cmd_getaddrinfo_entry,
+	&cmd_getnameinfo_entry,
+	&cmd_gethostname_entry,
+	&cmd_getservbyname_entry,
+	&cmd_getservbyport_entry,
+	/* event loops */
+	&cmd_select_entry,
+	&cmd_epoll_create_entry,
+	&cmd_epoll_ctl_entry,
+	&cmd_epoll_wait_entry,
 	/* session */
 	&cmd_help_entry,
 	&cmd_sleep_entry,

@@ -72,6 +72,11 @@ cand_bare_names(const struct name *n)
 	}
 }
 
+static const char *const server_opt_words[] = {
+	"family=inet", "family=inet6", "backlog=", "reuse_port",
+	"dualstack_ipv6", NULL
+};
+
 static void
 cand_words(const char *const *w)
 {
@@ -174,6 +179,40 @@ cand_kind(enum arg_kind kind, const char *text)
 		break;
 	case ARG_DIAGRAM:
 		cand_names(diagram_forms);
+		break;
+	case ARG_GAIHINT:
+		cand_names(family_words);
+		cand_names(type_words);
+		cand_bare_names(ai_flag_names);
+		cand_names(ai_flag_names);
+		break;
+	case ARG_NIFLAG:
+		cand_bare_names(ni_flag_names);
+		cand_names(ni_flag_names);
+		break;
+	case ARG_EPOLLOP:
+		cand_names(epoll_op_words);
+		cand_names(epoll_op_names);
+		break;
+	case ARG_EPOLLEV:
+		/* Events join with commas: complete the one after the last. */
+		if ((bar = strrchr(text, ',')) != NULL)
+			cand.prefix = (size_t)(bar - text) + 1;
+		cand_names(epoll_words);
+		cand_names(epoll_names);
+		break;
+	case ARG_SERVEROPT:
+		cand_words(server_opt_words);
+		break;
+	case ARG_FDSET:
+		if ((bar = strrchr(text, ',')) != NULL)
+			cand.prefix = (size_t)(bar - text) + 1;
+		else
+			cand_add("-");
+		for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
+			snprintf(num, sizeof num, "%d", fd);
+			cand_add(num);
+		}
 		break;
 	case ARG_PATH:
 		return 1;

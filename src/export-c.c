@@ -5,6 +5,7 @@
  * written only when a step needs them, so -Wall -Wextra -Werror holds.
  */
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -45,6 +46,9 @@
 #define H_SENDMSG	0x400000
 #define H_RECVMSG	0x800000
 #define H_EXACT		0x1000000
+#define H_SHOWAI	0x2000000
+#define H_SFALL		0x4000000
+#define H_GAIFAIL	0x8000000
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -62,6 +66,11 @@
 #define D_OPTBUF	0x1000
 #define D_TXFDS		0x2000
 #define D_RXFDS		0x4000
+#define D_GAI		0x8000
+#define D_NAMES		0x10000
+#define D_SEL		0x20000
+#define D_EV		0x40000
+#define D_OFF		0x80000
 
 /* send_file reads in sockrepl's chunks. */
 #define STR(x)		STR_(x)
@@ -570,6 +579,250 @@ c_sendmsg(struct cw *w, size_t i, const char *S, struct buf *e,
 	buf_printf(ok, "sent(\"sendmsg\", n, %zu);", r->len);
 }
 
+/* A string literal, or NULL. */
+static void
+c_strz(struct buf *b, const char *s)
+{
+	if (s == NULL)
+		buf_adds(b, "NULL");
+	else
+		c_str(b, s, strlen(s), 2);
+}
+
+/* An fd the records name: its socket's variable, or the number. */
+static void
+c_fd(struct cw *w, struct buf *b, int fd, uint64_t seq)
+{
+	if (seq != 0 && export_sock(w->x, seq) != NULL)
+		buf_adds(b, export_name(w->x, seq));
+	else
+		buf_printf(b, "%d", fd);
+}
+
+/*
+ * getaddrinfo and getnameinfo return an EAI_ code, not -1 and errno: the
+ * check compares the code with what the session saw.
+ */
+static void
+c_gai(struct cw *w, const char *expr, const char *call, enum xcheck c,
+    int err, const char *ok)
+{
+	switch (c) {
+	case XC_ERRNO:
+		if (IS_EAI_ERR(err)) {
+			w->need |= H_UNEXPECTED;
+			line(w, 1, "if ((gai = %s) != %s)", expr,
+			    errno_name(err));
+			line(w, 2, "unexpected(\"%s\", \"%s\");", call,
+			    errno_name(err));
+			return;
+		}
+		/* FALLTHROUGH */
+	case XC_FAIL:
+		w->need |= H_UNEXPECTED;
+		line(w, 1, "if ((gai = %s) == 0)", expr);
+		line(w, 2, "unexpected(\"%s\", \"a failure\");", call);
+		return;
+	case XC_TOLERATE:
+		line(w, 1, "if ((gai = %s) != 0)", expr);
+		line(w, 2, "fprintf(stderr, \"%s: %%s (as in the session)\\n\", "
+		    "gai_strerror(gai));", call);
+		if (ok != NULL) {
+			line(w, 1, "else {");
+			line(w, 2, "%s", ok);
+			line(w, 1, "}");
+		}
+		return;
+	default:
+		w->need |= H_GAIFAIL;
+		line(w, 1, "if ((gai = %s) != 0)", expr);
+		line(w, 2, "gai_fail(\"%s\", gai);", call);
+		if (ok != NULL)
+			line(w, 1, "%s", ok);
+	}
+}
+
+/*
+ * Names, event loops, sendfile, dup and unlink. What the calls answer
+ * goes to stderr, as sockrepl's trace shows it; received data alone goes
+ * to stdout.
+ */
+static void
+c_rec_more(struct cw *w, size_t step, size_t i, const struct xexpect *xe,
+    enum xcheck c, int err, int want)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r = &log_recs[i].rec;
+	const char		*S = r->seq != 0 ? export_name(w->x, r->seq) :
+				    "", *call = call_name(r->call);
+	const struct pollfd	*pfd = log_rec_pfd(&log_recs[i]);
+	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 }, t = { 0 };
+	char			 t1[24];
+	size_t			 j;
+
+	switch (r->call) {
+	case CALL_GETADDRINFO:
+		w->decl |= D_GAI;
+		w->need |= H_SHOWAI;
+		line(w, 1, "memset(&hints, 0, sizeof hints);");
+		line(w, 1, "hints.ai_family = %s;", cname(family_names,
+		    r->family, t1, sizeof t1));
+		if (r->type != 0)
+			line(w, 1, "hints.ai_socktype = %s;", cname(type_names,
+			    r->type, t1, sizeof t1));
+		if (r->protocol != 0)
+			line(w, 1, "hints.ai_protocol = %s;", cname(proto_names,
+			    r->protocol, t1, sizeof t1));
+		if (r->arg != 0) {
+			flags_format(&t, ai_flag_names, r->arg);
+			line(w, 1, "hints.ai_flags = %s;", buf_str(&t));
+		}
+		buf_adds(&e, "getaddrinfo(");
+		c_strz(&e, r->text);
+		buf_adds(&e, ", ");
+		c_strz(&e, r->text2);
+		buf_adds(&e, ", &hints, &res)");
+		c_gai(w, buf_str(&e), call, c, err,
+		    "show_ai(res);\n\tfreeaddrinfo(res);");
+		break;
+	case CALL_GETNAMEINFO:
+		w->decl |= D_GAI | D_NAMES;
+		c_addr(w, i, &r->addr, &a);
+		flags_format(&t, ni_flag_names, r->arg);
+		buf_printf(&e, "getnameinfo(%s, host, sizeof host, serv, "
+		    "sizeof serv, %s)", buf_str(&a), buf_str(&t));
+		c_gai(w, buf_str(&e), call, c, err, "fprintf(stderr, "
+		    "\"getnameinfo: %s %s\\n\", host, serv);");
+		break;
+	case CALL_GETHOSTNAME:
+		w->decl |= D_NAMES;
+		buf_adds(&ok, "fprintf(stderr, \"gethostname: %s\\n\", host);");
+		buf_adds(&e, "gethostname(host, sizeof host)");
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	case CALL_GETSERVBYNAME:
+	case CALL_GETSERVBYPORT:
+		if (r->call == CALL_GETSERVBYNAME) {
+			buf_adds(&e, "getservbyname(");
+			c_strz(&e, r->text);
+		} else
+			buf_printf(&e, "getservbyport(htons(%d)", r->arg);
+		buf_adds(&e, ", ");
+		c_strz(&e, r->text2);
+		buf_adds(&e, ")");
+		w->need |= r->ret < 0 ? H_UNEXPECTED : H_FAIL;
+		if (r->ret < 0) {
+			line(w, 1, "if (%s != NULL)", buf_str(&e));
+			line(w, 2, "unexpected(\"%s\", \"not found\");",
+			    call);
+		} else {
+			line(w, 1, "if (%s == NULL)", buf_str(&e));
+			line(w, 2, "fail(\"%s\");", call);
+		}
+		break;
+	case CALL_SELECT:
+		w->decl |= D_SEL | D_N;
+		line(w, 1, "FD_ZERO(&rd);");
+		line(w, 1, "FD_ZERO(&wr);");
+		line(w, 1, "FD_ZERO(&ex);");
+		line(w, 1, "nfds = 0;");
+		for (j = 0; pfd != NULL && (int)j < r->nfds; j++) {
+			buf_reset(&t);
+			c_fd(w, &t, pfd[j].fd, export_fd_seq(w->x, pfd[j].fd));
+			if (pfd[j].events & POLLIN)
+				line(w, 1, "FD_SET(%s, &rd);", buf_str(&t));
+			if (pfd[j].events & POLLOUT)
+				line(w, 1, "FD_SET(%s, &wr);", buf_str(&t));
+			if (pfd[j].events & POLLPRI)
+				line(w, 1, "FD_SET(%s, &ex);", buf_str(&t));
+			line(w, 1, "if (%s >= nfds)", buf_str(&t));
+			line(w, 2, "nfds = %s + 1;", buf_str(&t));
+		}
+		if (r->timeout_ms >= 0) {
+			line(w, 1, "stv.tv_sec = %d;", r->timeout_ms / 1000);
+			line(w, 1, "stv.tv_usec = %d;", r->timeout_ms % 1000 *
+			    1000);
+		}
+		buf_printf(&e, "(n = select(nfds, &rd, &wr, &ex, %s))",
+		    r->timeout_ms >= 0 ? "&stv" : "NULL");
+		buf_adds(&ok, "fprintf(stderr, \"select: %zd ready\\n\", n);");
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	case CALL_EPOLL_CREATE:
+		buf_printf(&e, "(%s = epoll_create1(EPOLL_CLOEXEC))", S);
+		c_call(w, r, xe, want, &e, &ok, "epoll_create1", c, err);
+		break;
+	case CALL_EPOLL_CTL:
+		w->decl |= D_EV;
+		c_fd(w, &t, r->fd2, r->seq2);
+		flags_format(&a, epoll_names, (int)r->arg2);
+		line(w, 1, "memset(&ev, 0, sizeof ev);");
+		if (r->arg != EPOLL_CTL_DEL)
+			line(w, 1, "ev.events = %s;", buf_str(&a));
+		line(w, 1, "ev.data.fd = %s;", buf_str(&t));
+		buf_printf(&e, "epoll_ctl(%s, %s, %s, &ev)", S,
+		    name_of(epoll_op_names, r->arg), buf_str(&t));
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	case CALL_EPOLL_WAIT:
+		w->decl |= D_EV | D_N;
+		buf_printf(&e, "(n = epoll_wait(%s, evs, %d, %d))", S,
+		    r->arg > 64 ? 64 : r->arg, r->timeout_ms);
+		buf_adds(&ok, "for (k = 0; k < n; k++)\n\tfprintf(stderr, "
+		    "\"epoll_wait: fd %d events %#x\\n\", evs[k].data.fd,\n"
+		    "\t    (unsigned)evs[k].events);");
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	case CALL_SENDFILE:
+		w->decl |= D_N;
+		/* Without COUNT the step is a loop: one helper for it all. */
+		if (st->argc < 3) {
+			for (j = st->first; j < i; j++)
+				if (log_recs[j].rec.call == CALL_SENDFILE)
+					goto out;
+			w->need |= H_SFALL;
+			buf_adds(&e, "(n = sendfile_all(");
+			buf_printf(&e, "%s, ", S);
+			c_strz(&e, r->text);
+			buf_printf(&e, ", %ld))", r->arg2);
+			c_call(w, r, xe, 0, &e, &ok, call, c, err);
+			break;
+		}
+		w->decl |= D_OFF;
+		w->need |= H_FAIL;
+		buf_adds(&t, "ffd = open(");
+		c_strz(&t, r->text);
+		line(w, 1, "if ((%s, O_RDONLY)) == -1)", buf_str(&t));
+		line(w, 2, "fail(\"open\");");
+		line(w, 1, "off = %ld;", r->arg2);
+		buf_printf(&e, "(n = sendfile(%s, ffd, &off, %zu))", S, r->len);
+		buf_adds(&ok, "close(ffd);");
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	case CALL_DUP:
+		if (r->ret >= 0)
+			buf_printf(&e, "(%s = dup(%s))", export_name(w->x,
+			    r->new_seq), S);
+		else
+			buf_printf(&e, "dup(%s)", S);
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	case CALL_UNLINK:
+		buf_adds(&e, "unlink(");
+		c_strz(&e, r->text);
+		buf_adds(&e, ")");
+		c_call(w, r, xe, want, &e, &ok, call, c, err);
+		break;
+	default:
+		break;
+	}
+out:
+	buf_free(&e);
+	buf_free(&ok);
+	buf_free(&a);
+	buf_free(&t);
+}
+
 static void
 c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 {
@@ -917,6 +1170,20 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		    ".tv_nsec = %ld }, NULL)", (long)r->ts.tv_sec,
 		    r->ts.tv_nsec);
 		c_call(w, r, xe, want, &e, &ok, "nanosleep", c, err);
+		break;
+	case CALL_GETADDRINFO:
+	case CALL_GETNAMEINFO:
+	case CALL_GETHOSTNAME:
+	case CALL_GETSERVBYNAME:
+	case CALL_GETSERVBYPORT:
+	case CALL_SELECT:
+	case CALL_EPOLL_CREATE:
+	case CALL_EPOLL_CTL:
+	case CALL_EPOLL_WAIT:
+	case CALL_SENDFILE:
+	case CALL_DUP:
+	case CALL_UNLINK:
+		c_rec_more(w, step, i, xe, c, err, want);
 		break;
 	default:
 		line(w, 1, "/* %s: not exported */", call);
@@ -1497,6 +1764,70 @@ static const struct {
 "\t\tfprintf(stderr, \" %02x\", p[i]);\n"
 "\tfputc('\\n', stderr);\n"
 "}\n" },
+	{ H_SHOWAI, 0,
+"/* getaddrinfo's answers, one a line, on stderr as sockrepl shows them. */\n"
+"static void\n"
+"show_ai(const struct addrinfo *ai)\n"
+"{\n"
+"\tchar\thost[NI_MAXHOST], serv[NI_MAXSERV];\n"
+"\n"
+"\tfor (; ai != NULL; ai = ai->ai_next) {\n"
+"\t\tif (getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof host,\n"
+"\t\t    serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV) != 0)\n"
+"\t\t\tcontinue;\n"
+"\t\tfprintf(stderr, \"getaddrinfo: family %d type %d %s %s\\n\",\n"
+"\t\t    ai->ai_family, ai->ai_socktype, host, serv);\n"
+"\t}\n"
+"}\n" },
+	{ H_GAIFAIL, 0,
+"/* A lookup failed: say why, and give up. */\n"
+"static void\n"
+"gai_fail(const char *call, int gai)\n"
+"{\n"
+"\tfprintf(stderr, \"%s: %s\\n\", call, gai_strerror(gai));\n"
+"\texit(1);\n"
+"}\n" },
+	{ H_SFALL, 0,
+"/*\n"
+" * sendfile(2) from off to the end of the file, as many calls as it takes:\n"
+" * the bytes sent, or -1 with errno set.\n"
+" */\n"
+"static long long\n"
+"sendfile_all(int s, const char *path, off_t off)\n"
+"{\n"
+"\tstruct stat\tst;\n"
+"\tstruct pollfd\tp = { .fd = s, .events = POLLOUT };\n"
+"\tlong long\tdone = 0;\n"
+"\tssize_t\t\tn;\n"
+"\tint\t\tfd, e;\n"
+"\n"
+"\tif ((fd = open(path, O_RDONLY)) == -1)\n"
+"\t\treturn -1;\n"
+"\tif (fstat(fd, &st) == -1) {\n"
+"\t\te = errno;\n"
+"\t\tclose(fd);\n"
+"\t\terrno = e;\n"
+"\t\treturn -1;\n"
+"\t}\n"
+"\twhile (off < st.st_size) {\n"
+"\t\tn = sendfile(s, fd, &off, (size_t)(st.st_size - off));\n"
+"\t\tif (n == -1 && errno == EAGAIN && poll(&p, 1, -1) >= 0)\n"
+"\t\t\tcontinue;\n"
+"\t\tif (n == -1 && errno == EINTR)\n"
+"\t\t\tcontinue;\n"
+"\t\tif (n == -1) {\n"
+"\t\t\te = errno;\n"
+"\t\t\tclose(fd);\n"
+"\t\t\terrno = e;\n"
+"\t\t\treturn -1;\n"
+"\t\t}\n"
+"\t\tif (n == 0)\n"
+"\t\t\tbreak;\n"
+"\t\tdone += n;\n"
+"\t}\n"
+"\tclose(fd);\n"
+"\treturn done;\n"
+"}\n" },
 	{ 0, 0, NULL }
 };
 
@@ -1554,6 +1885,22 @@ c_decls(struct cw *w, struct buf *b)
 		buf_adds(b, "\tssize_t\t\t\t n;\n");
 	if (w->decl & D_FBUF)
 		buf_adds(b, "\tsize_t\t\t\t flen;\n");
+	if (w->decl & D_GAI)
+		buf_adds(b, "\tstruct addrinfo\t\t hints, *res;\n"
+		    "\tint\t\t\t gai;\n");
+	if (w->decl & D_NAMES)
+		buf_adds(b, "\tchar\t\t\t host[NI_MAXHOST], "
+		    "serv[NI_MAXSERV];\n");
+	if (w->decl & D_SEL)
+		buf_adds(b, "\tfd_set\t\t\t rd, wr, ex;\n"
+		    "\tint\t\t\t nfds;\n"
+		    "\tstruct timeval\t\t stv;\n");
+	if (w->decl & D_EV)
+		buf_adds(b, "\tstruct epoll_event\t ev, evs[64];\n"
+		    "\tint\t\t\t k;\n");
+	if (w->decl & D_OFF)
+		buf_adds(b, "\tint\t\t\t ffd;\n"
+		    "\toff_t\t\t\t off;\n");
 }
 
 void
@@ -1620,7 +1967,11 @@ export_c(struct export *x)
 	    " * program with status 1.\n"
 	    " */\n"
 	    "#include <sys/types.h>\n"
+	    "#include <sys/epoll.h>\n"
+	    "#include <sys/select.h>\n"
+	    "#include <sys/sendfile.h>\n"
 	    "#include <sys/socket.h>\n"
+	    "#include <sys/stat.h>\n"
 	    "#include <sys/un.h>\n"
 	    "#include <netinet/in.h>\n"
 	    "#include <netinet/tcp.h>\n"
@@ -1629,6 +1980,7 @@ export_c(struct export *x)
 	    "\n"
 	    "#include <errno.h>\n"
 	    "#include <fcntl.h>\n"
+	    "#include <netdb.h>\n"
 	    "#include <poll.h>\n"
 	    "#include <stddef.h>\n"
 	    "#include <stdint.h>\n"

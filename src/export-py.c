@@ -6,6 +6,7 @@
  * the one method call that makes them; the rest map call for call.
  */
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -13,6 +14,7 @@
 #include <net/if.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +50,8 @@ struct pw {
 	int		 fcntl_used;
 	int		 array_used;
 };
+
+static void	py_rec_more(struct pw *, size_t, size_t, enum xcheck, int);
 
 static void
 pline(struct pw *w, int indent, const char *fmt, ...)
@@ -258,7 +262,12 @@ py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
 	} else if (exact)
 		pline(w, 1, "except %s%s:", exc, c == XC_TOLERATE ?
 		    " as e" : "");
-	else {
+	else if (IS_EAI_ERR(err)) {
+		/* A lookup's error: socket.gaierror, errno an EAI_ code. */
+		pline(w, 1, "except socket.gaierror as e:");
+		pline(w, 2, "if e.errno != socket.%s:", errno_name(err));
+		pline(w, 3, "raise");
+	} else {
 		w->errno_used = 1;
 		pline(w, 1, "except OSError as e:");
 		pline(w, 2, "if e.errno != errno.%s:", errno_name(err));
@@ -858,6 +867,20 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 		    (double)r->ts.tv_nsec / 1e9);
 		py_check(w, buf_str(&e), "sleep", c, err, NULL);
 		break;
+	case CALL_GETADDRINFO:
+	case CALL_GETNAMEINFO:
+	case CALL_GETHOSTNAME:
+	case CALL_GETSERVBYNAME:
+	case CALL_GETSERVBYPORT:
+	case CALL_SELECT:
+	case CALL_EPOLL_CREATE:
+	case CALL_EPOLL_CTL:
+	case CALL_EPOLL_WAIT:
+	case CALL_SENDFILE:
+	case CALL_DUP:
+	case CALL_UNLINK:
+		py_rec_more(w, step, i, c, err);
+		break;
 	default:
 		pline(w, 1, "# %s: not exported", call);
 	}
@@ -865,6 +888,243 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	buf_free(&ok);
 	buf_free(&a);
 	buf_free(&path);
+}
+
+/* A Python str literal of a C string, or None. */
+static void
+py_str(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		buf_adds(b, "None");
+		return;
+	}
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			buf_printf(b, "\\x%02x", (unsigned char)*s);
+		else
+			buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+/* select.EPOLLIN | select.EPOLLET */
+static void
+py_epoll_events(struct buf *b, unsigned ev)
+{
+	const struct name	*n;
+	int			 first = 1;
+
+	for (n = epoll_names; n->name != NULL; n++) {
+		if (((unsigned)n->value & ev) != (unsigned)n->value)
+			continue;
+		buf_printf(b, "%sselect.%s", first ? "" : " | ", n->name);
+		ev &= ~(unsigned)n->value;
+		first = 0;
+	}
+	if (first || ev != 0)
+		buf_printf(b, "%s%#x", first ? "" : " | ", ev);
+}
+
+/* An fd the records name: its socket's variable, or the number. */
+static void
+py_fd(struct pw *w, struct buf *b, int fd, uint64_t seq)
+{
+	if (seq != 0 && export_sock(w->x, seq) != NULL)
+		buf_adds(b, export_name(w->x, seq));
+	else
+		buf_printf(b, "%d", fd);
+}
+
+/*
+ * Names, event loops, sendfile, dup, unlink: the socket module's and the
+ * select module's calls of the same names; what they return goes to
+ * stderr, as sockrepl's trace shows it.
+ */
+static void
+py_rec_more(struct pw *w, size_t step, size_t i, enum xcheck c, int err)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r = &log_recs[i].rec;
+	const char		*S = r->seq != 0 ? export_name(w->x, r->seq) :
+				    "", *call = call_name(r->call);
+	const struct pollfd	*pfd = log_rec_pfd(&log_recs[i]);
+	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 };
+	struct xsock		*ns;
+	size_t			 j;
+	int			 k, first;
+
+	switch (r->call) {
+	case CALL_GETADDRINFO:
+		buf_adds(&e, "res = socket.getaddrinfo(");
+		py_str(&e, r->text);
+		buf_adds(&e, ", ");
+		py_str(&e, r->text2);
+		buf_adds(&e, ", ");
+		py_const(&e, family_names, r->family);
+		buf_adds(&e, ", ");
+		py_const(&e, type_names, r->type);
+		buf_adds(&e, ", ");
+		py_const(&e, proto_names, r->protocol);
+		buf_adds(&e, ", ");
+		if (r->arg == 0)
+			buf_adds(&e, "0");
+		for (k = 0, first = 1; ai_flag_names[k].name != NULL; k++) {
+			if (!(r->arg & ai_flag_names[k].value))
+				continue;
+			buf_printf(&e, "%ssocket.%s", first ? "" : " | ",
+			    ai_flag_names[k].name);
+			first = 0;
+		}
+		buf_adds(&e, ")");
+		buf_adds(&ok, "for ai in res:\n    print(\"getaddrinfo:\", ai, "
+		    "file=sys.stderr)");
+		py_check(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
+	case CALL_GETNAMEINFO:
+		py_addr(w, i, &r->addr, &a);
+		buf_printf(&e, "print(\"getnameinfo:\", socket.getnameinfo(%s, ",
+		    buf_str(&a));
+		if (r->arg == 0)
+			buf_adds(&e, "0");
+		for (k = 0, first = 1; ni_flag_names[k].name != NULL; k++) {
+			if (!(r->arg & ni_flag_names[k].value))
+				continue;
+			buf_printf(&e, "%ssocket.%s", first ? "" : " | ",
+			    ni_flag_names[k].name);
+			first = 0;
+		}
+		buf_adds(&e, "), file=sys.stderr)");
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_GETHOSTNAME:
+		py_check(w, "print(\"gethostname:\", socket.gethostname(), "
+		    "file=sys.stderr)", call, c, err, NULL);
+		break;
+	case CALL_GETSERVBYNAME:
+		buf_adds(&e, "print(\"getservbyname:\", socket.getservbyname(");
+		py_str(&e, r->text);
+		if (r->text2 != NULL) {
+			buf_adds(&e, ", ");
+			py_str(&e, r->text2);
+		}
+		buf_adds(&e, "), file=sys.stderr)");
+		/* Not found is an OSError without an errno. */
+		py_check(w, buf_str(&e), call, r->ret < 0 ? XC_FAIL : XC_OK, 0,
+		    NULL);
+		break;
+	case CALL_GETSERVBYPORT:
+		buf_printf(&e, "print(\"getservbyport:\", "
+		    "socket.getservbyport(%d", r->arg);
+		if (r->text2 != NULL) {
+			buf_adds(&e, ", ");
+			py_str(&e, r->text2);
+		}
+		buf_adds(&e, "), file=sys.stderr)");
+		py_check(w, buf_str(&e), call, r->ret < 0 ? XC_FAIL : XC_OK, 0,
+		    NULL);
+		break;
+	case CALL_SELECT:
+		w->select_used = 1;
+		buf_adds(&e, "r, w, x = select.select(");
+		for (k = 0; k < 3; k++) {
+			static const short bits[3] = { POLLIN, POLLOUT,
+			    POLLPRI };
+
+			buf_addc(&e, '[');
+			for (j = 0, first = 1; pfd != NULL &&
+			    (int)j < r->nfds; j++) {
+				if (!(pfd[j].events & bits[k]))
+					continue;
+				if (!first)
+					buf_adds(&e, ", ");
+				py_fd(w, &e, pfd[j].fd, export_fd_seq(w->x,
+				    pfd[j].fd));
+				first = 0;
+			}
+			buf_adds(&e, "], ");
+		}
+		if (r->timeout_ms >= 0)
+			buf_printf(&e, "%g)", r->timeout_ms / 1000.0);
+		else
+			buf_adds(&e, "None)");
+		buf_adds(&ok, "print(\"select:\", len(r), len(w), len(x), "
+		    "file=sys.stderr)");
+		py_check(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
+	case CALL_EPOLL_CREATE:
+		w->select_used = 1;
+		buf_printf(&e, "%s = select.epoll()", S);
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_EPOLL_CTL:
+		w->select_used = 1;
+		buf_printf(&e, "%s.%s(", S, r->arg == EPOLL_CTL_ADD ?
+		    "register" : r->arg == EPOLL_CTL_MOD ? "modify" :
+		    "unregister");
+		py_fd(w, &e, r->fd2, r->seq2);
+		if (r->arg != EPOLL_CTL_DEL) {
+			buf_adds(&e, ", ");
+			py_epoll_events(&e, (unsigned)r->arg2);
+		}
+		buf_adds(&e, ")");
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_EPOLL_WAIT:
+		buf_printf(&e, "events = %s.poll(", S);
+		if (r->timeout_ms >= 0)
+			buf_printf(&e, "%g", r->timeout_ms / 1000.0);
+		else
+			buf_adds(&e, "-1");
+		buf_printf(&e, ", %d)", r->arg);
+		buf_adds(&ok, "print(\"epoll_wait:\", events, file=sys.stderr)");
+		py_check(w, buf_str(&e), call, c, err, buf_str(&ok));
+		break;
+	case CALL_SENDFILE:
+		/* Without COUNT the step is a loop: socket.sendfile is one. */
+		if (st->argc < 3) {
+			for (j = st->first; j < i; j++)
+				if (log_recs[j].rec.call == CALL_SENDFILE)
+					goto out;
+			buf_adds(&e, "with open(");
+			py_str(&e, r->text);
+			buf_printf(&e, ", \"rb\") as f:\n    n = %s.sendfile(f, "
+			    "%ld)", S, r->arg2);
+		} else {
+			w->os_used = 1;
+			buf_adds(&e, "with open(");
+			py_str(&e, r->text);
+			buf_printf(&e, ", \"rb\") as f:\n    n = os.sendfile("
+			    "%s.fileno(), f.fileno(), %ld, %zu)", S, r->arg2,
+			    r->len);
+		}
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_DUP:
+		if (r->ret >= 0)
+			buf_printf(&e, "%s = ", export_name(w->x, r->new_seq));
+		buf_printf(&e, "%s.dup()", S);
+		if (r->ret >= 0 && (ns = export_sock(w->x, r->new_seq)) != NULL &&
+		    ns->inbuf)
+			buf_printf(&e, "\n%s_in = bytearray()", ns->name);
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	case CALL_UNLINK:
+		w->os_used = 1;
+		buf_adds(&e, "os.unlink(");
+		py_str(&e, r->text);
+		buf_adds(&e, ")");
+		py_check(w, buf_str(&e), call, c, err, NULL);
+		break;
+	default:
+		break;
+	}
+out:
+	buf_free(&e);
+	buf_free(&ok);
+	buf_free(&a);
 }
 
 /* settimeout and setblocking: the socket object keeps the mode. */

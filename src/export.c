@@ -31,11 +31,14 @@ enum role {
 	R_DGRAM,
 	R_LEFT,
 	R_RIGHT,
+	R_EPOLL,
+	R_DUP,
 	R__COUNT
 };
 
 static const char *const role_names[R__COUNT] = {
-	"sock", "listener", "conn", "client", "udp", "dgram", "left", "right"
+	"sock", "listener", "conn", "client", "udp", "dgram", "left", "right",
+	"ep", "copy"
 };
 
 static struct xsock *
@@ -108,6 +111,12 @@ export_track(struct export *x, const struct call_rec *r)
 			fd[n] = r->rxfd[i];
 			seq[n++] = r->rxseq[i];
 		}
+	} else if ((r->call == CALL_EPOLL_CREATE) && r->ret >= 0) {
+		fd[n] = (int)r->ret;
+		seq[n++] = r->seq;
+	} else if (r->call == CALL_DUP && r->ret >= 0) {
+		fd[n] = (int)r->ret;
+		seq[n++] = r->new_seq;
 	} else if (r->call == CALL_CLOSE && r->fd >= 0 &&
 	    (size_t)r->fd < x->nfd)
 		x->fdseq[r->fd] = 0;
@@ -230,7 +239,10 @@ name_socks(struct export *x)
 		else if (r->call == CALL_SOCKETPAIR) {
 			set_role(x, r->sv_seq[0], roles, R_LEFT);
 			set_role(x, r->sv_seq[1], roles, R_RIGHT);
-		}
+		} else if (r->call == CALL_EPOLL_CREATE)
+			set_role(x, r->seq, roles, R_EPOLL);
+		else if (r->call == CALL_DUP)
+			set_role(x, r->new_seq, roles, R_DUP);
 	}
 	for (i = 0; i < x->nsocks; i++)
 		count[roles[i]]++;
@@ -339,6 +351,11 @@ export_read(struct export *x)
 			sock_new(x, r->sv_seq[0], AF_UNIX, r->type, 0);
 			sock_new(x, r->sv_seq[1], AF_UNIX, r->type, 0);
 		} else if (r->call == CALL_ACCEPT && r->ret >= 0)
+			sock_new(x, r->new_seq, r->snap.family, r->snap.type,
+			    r->snap.protocol);
+		else if (r->call == CALL_EPOLL_CREATE && r->ret >= 0)
+			sock_new(x, r->seq, 0, 0, 0);
+		else if (r->call == CALL_DUP && r->ret >= 0)
 			sock_new(x, r->new_seq, r->snap.family, r->snap.type,
 			    r->snap.protocol);
 		else if (r->call == CALL_RECVMSG && r->ret >= 0)
@@ -776,6 +793,8 @@ export_ret_kind(const struct call_rec *r)
 	switch (r->call) {
 	case CALL_SOCKET:
 	case CALL_ACCEPT:
+	case CALL_EPOLL_CREATE:
+	case CALL_DUP:
 		return XR_FD;
 	case CALL_IOCTL:
 		/* sockatmark(3) returns what SIOCATMARK read. */

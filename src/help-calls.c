@@ -23,6 +23,7 @@
  * prototype (.Ft and .Fn lines): tests/t_docs.py holds the two together.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
 
 #include "sockrepl.h"
@@ -386,6 +387,126 @@ static const struct call_help call_help[] = {
 	  .errs = {
 	    { EINTR, "a signal (Ctrl-C) cut the sleep short" },
 	    { EINVAL, "the time is negative or its nanoseconds too many" },
+	    { 0, NULL } } },
+	/* Names, event loops and the rest (call-names.c). */
+	{ .call = "getaddrinfo",
+	  .proto = "int getaddrinfo(const char *node, const char *service, "
+	      "const struct addrinfo *hints, struct addrinfo **res);",
+	  .python = "socket.getaddrinfo('localhost', 80, 0, "
+	      "socket.SOCK_STREAM)",
+	  .example = "getaddrinfo localhost http tcp",
+	  .errs = {
+	    { EAI_ERR(EAI_NONAME), "no such host name, or no such service" },
+	    { EAI_ERR(EAI_AGAIN), "the name server did not answer for now" },
+	    { EAI_ERR(EAI_FAIL), "the name server failed for good" },
+	    { EAI_ERR(EAI_ADDRFAMILY), "the host has no address of that "
+		"family" },
+	    { EAI_ERR(EAI_SERVICE), "the service is unknown for that socket "
+		"type" },
+	    { EAI_ERR(EAI_BADFLAGS), "flags that do not go together" },
+	    { 0, NULL } } },
+	{ .call = "getaddrinfo", .cmd = "create_connection",
+	  .python = "sock = socket.create_connection(('localhost', 6565), 5)",
+	  .example = "create_connection localhost 6565 5" },
+	{ .call = "socket", .cmd = "create_server",
+	  .python = "sock = socket.create_server(('', 6565))",
+	  .example = "create_server 0" },
+	{ .call = "getnameinfo",
+	  .proto = "int getnameinfo(const struct sockaddr *addr, "
+	      "socklen_t addrlen, char *host, socklen_t hostlen, char *serv, "
+	      "socklen_t servlen, int flags);",
+	  .python = "socket.getnameinfo(('127.0.0.1', 80), 0)",
+	  .example = "getnameinfo 127.0.0.1 80",
+	  .errs = {
+	    { EAI_ERR(EAI_NONAME), "no name for the address (with "
+		"NI_NAMEREQD)" },
+	    { EAI_ERR(EAI_AGAIN), "the name server did not answer for now" },
+	    { EAI_ERR(EAI_FAMILY), "an address of a family it cannot name" },
+	    { 0, NULL } } },
+	{ .call = "gethostname",
+	  .proto = "int gethostname(char *name, size_t len);",
+	  .python = "socket.gethostname()",
+	  .example = "gethostname",
+	  .errs = {
+	    { ENAMETOOLONG, "the name is longer than the buffer" },
+	    { 0, NULL } } },
+	{ .call = "getservbyname",
+	  .proto = "struct servent *getservbyname(const char *name, "
+	      "const char *proto);",
+	  .python = "socket.getservbyname('http', 'tcp')",
+	  .example = "getservbyname http tcp" },
+	{ .call = "getservbyport",
+	  .proto = "struct servent *getservbyport(int port, "
+	      "const char *proto);",
+	  .python = "socket.getservbyport(80, 'tcp')",
+	  .example = "getservbyport 443" },
+	{ .call = "select",
+	  .proto = "int select(int nfds, fd_set *readfds, fd_set *writefds, "
+	      "fd_set *exceptfds, struct timeval *timeout);",
+	  .python = "r, w, x = select.select([sock], [], [], 1.5)",
+	  .example = "select 3,4 - - 1.5",
+	  .errs = {
+	    { EBADF, "an fd in a set is not open" },
+	    { EINTR, "a signal (Ctrl-C) came before any fd was ready" },
+	    { EINVAL, "an fd too large for an fd_set, or a bad timeout" },
+	    { 0, NULL } } },
+	{ .call = "epoll_create1",
+	  .proto = "int epoll_create1(int flags);",
+	  .python = "ep = select.epoll()",
+	  .example = "epoll_create",
+	  .errs = {
+	    { EMFILE, "the process has as many files open as it may" },
+	    { ENOMEM, "the kernel is out of memory" },
+	    { 0, NULL } } },
+	{ .call = "epoll_ctl",
+	  .proto = "int epoll_ctl(int epfd, int op, int fd, "
+	      "struct epoll_event *event);",
+	  .python = "ep.register(sock, select.EPOLLIN)",
+	  .example = "epoll_ctl add 3 in,et",
+	  .errs = {
+	    { EEXIST, "add of an fd already in the set" },
+	    { ENOENT, "mod or del of an fd not in the set" },
+	    { EPERM, "the fd is a file epoll cannot watch" },
+	    { EINVAL, "the instance itself, or EPOLLEXCLUSIVE with mod" },
+	    { ELOOP, "instances that would watch each other" },
+	    { EBADF, "an fd that is not open" },
+	    { 0, NULL } } },
+	{ .call = "epoll_wait",
+	  .proto = "int epoll_wait(int epfd, struct epoll_event *events, "
+	      "int maxevents, int timeout);",
+	  .python = "events = ep.poll(1.5, 16)",
+	  .example = "epoll_wait 16 1.5",
+	  .errs = {
+	    { EINTR, "a signal (Ctrl-C) came before any event" },
+	    { EINVAL, "maxevents is not positive" },
+	    { 0, NULL } } },
+	{ .call = "sendfile",
+	  .proto = "ssize_t sendfile(int out_fd, int in_fd, off_t *offset, "
+	      "size_t count);",
+	  .python = "sock.sendfile(open('f.bin', 'rb'))",
+	  .example = "sendfile f.bin",
+	  .errs = {
+	    { EAGAIN, "the socket is non-blocking and its buffer full" },
+	    { EINVAL, "the file cannot be mapped (not a regular file)" },
+	    { EPIPE, "the peer closed the connection" },
+	    { ECONNRESET, "the peer reset the connection" },
+	    { 0, NULL } } },
+	{ .call = "dup",
+	  .proto = "int dup(int oldfd);",
+	  .python = "sock2 = sock.dup()",
+	  .example = "dup 3",
+	  .errs = {
+	    { EBADF, "the fd is not open" },
+	    { EMFILE, "the process has as many files open as it may" },
+	    { 0, NULL } } },
+	{ .call = "unlink",
+	  .proto = "int unlink(const char *pathname);",
+	  .python = "os.unlink('/tmp/srv.sock')",
+	  .example = "unlink /tmp/srv.sock",
+	  .errs = {
+	    { ENOENT, "no file at that path" },
+	    { EACCES, "the directory is not writable by you" },
+	    { EISDIR, "the path is a directory" },
 	    { 0, NULL } } },
 };
 

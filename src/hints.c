@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netdb.h>
 
 #include "sockrepl.h"
 
@@ -45,6 +46,94 @@ eintr_hint(const struct call_rec *r, const struct sock *sk, enum call_id call)
 		rest = "; the socket is as it was";
 	snprintf(b, sizeof b, "interrupted (%s)%s", interrupt_name(), rest);
 	return b;
+}
+
+/* What a getaddrinfo or getnameinfo error (kept as EAI_ERR) means. */
+const char *
+eai_hint(int e)
+{
+	switch (EAI_ERRBASE - e) {
+	case EAI_NONAME:
+		return "no such name: neither /etc/hosts nor DNS knows that "
+		    "host, or the service is not in /etc/services (check the "
+		    "spelling; a number needs no lookup)";
+	case EAI_AGAIN:
+		return "the name server did not answer for now (no network, "
+		    "or DNS down): a temporary failure, try again later";
+	case EAI_FAIL:
+		return "the name server failed for good on that name";
+	case EAI_NODATA:
+		return "the name exists but has no address";
+	case EAI_ADDRFAMILY:
+		return "the host has no address of that family (try the "
+		    "other of inet and inet6, or none)";
+	case EAI_FAMILY:
+		return "that family is not one getaddrinfo knows (inet, "
+		    "inet6, or none for both)";
+	case EAI_SOCKTYPE:
+		return "that socket type does not go with the service";
+	case EAI_SERVICE:
+		return "the service is not known for that socket type (see "
+		    "/etc/services), or give a port number";
+	case EAI_BADFLAGS:
+		return "those flags do not go together (AI_CANONNAME needs a "
+		    "host)";
+	case EAI_OVERFLOW:
+		return "the answer did not fit the buffer";
+	case EAI_MEMORY:
+		return "out of memory";
+	default:
+		return NULL;
+	}
+}
+
+/* Hints for the calls that are not on a socket's life (call-names.c). */
+static const char *
+other_hint(const struct call_rec *r, int err)
+{
+	switch (r->call) {
+	case CALL_EPOLL_CTL:
+		if (err == EEXIST)
+			return "that fd is in the epoll set already (epoll_ctl "
+			    "mod changes its events)";
+		if (err == ENOENT)
+			return "that fd is not in the epoll set (epoll_ctl add "
+			    "it first)";
+		if (err == EPERM)
+			return "epoll cannot watch that kind of file (a "
+			    "regular file or directory is always ready)";
+		if (err == EINVAL)
+			return "an epoll instance cannot watch itself, and "
+			    "EPOLLEXCLUSIVE goes only with add";
+		if (err == ELOOP)
+			return "that would make epoll instances watch each "
+			    "other in a loop";
+		break;
+	case CALL_SENDFILE:
+		if (err == EINVAL)
+			return "sendfile cannot send from that file (it must "
+			    "be one mmap can map: a regular file), or the "
+			    "offset is bad";
+		if (err == ESPIPE)
+			return "the offset is beyond what the file allows";
+		break;
+	case CALL_UNLINK:
+		if (err == ENOENT)
+			return "no file at that path (already removed?)";
+		if (err == EISDIR)
+			return "that is a directory; unlink removes files and "
+			    "socket files";
+		if (err == EACCES || err == EPERM)
+			return "the directory holding the file is not "
+			    "writable by you";
+		break;
+	default:
+		break;
+	}
+	if (err == ENOTSOCK)
+		return "that fd is not a socket (an epoll instance takes "
+		    "epoll_ctl, epoll_wait and close)";
+	return NULL;
 }
 
 /*
@@ -97,6 +186,12 @@ errno_hint(const struct call_rec *r, int err)
 	const struct sock *sk = r->snap.fd >= 0 ? &r->snap : NULL;
 	enum call_id	 call = r->call;
 	int		 stream = sk == NULL || sk->type != SOCK_DGRAM;
+	const char	*h;
+
+	if (IS_EAI_ERR(err))
+		return eai_hint(err);
+	if ((h = other_hint(r, err)) != NULL)
+		return h;
 
 	/*
 	 * A wait for a socket's timeout, and the SO_ERROR read after it,

@@ -127,9 +127,11 @@ say_goodbye(void)
 
 	for (fd = sock_first(); fd >= 0; fd = sock_next(fd)) {
 		sk = sock_get(fd);
-		buf_printf(&b, "%s%d (%s %s)", b.len ? ", " : "", fd,
-		    sock_kind(sk),
-		    sock_state_name(sk));
+		if (sk->kind == SK_EPOLL)
+			buf_printf(&b, "%s%d (epoll)", b.len ? ", " : "", fd);
+		else
+			buf_printf(&b, "%s%d (%s %s)", b.len ? ", " : "", fd,
+			    sock_kind(sk), sock_state_name(sk));
 	}
 	if (b.len > 0)
 		result("closing %s", buf_str(&b));

@@ -26,6 +26,7 @@ size_t		 log_nrecs;
 static struct buf	 stream;
 static struct buf	 pfds;		/* expanded poll sets */
 static struct buf	 xdata;		/* expanded sent bytes */
+static struct buf	 xtext;		/* expanded strings (call_rec text) */
 /* Inside a logged step: calls outside a command are not logged. */
 static int		 in_step;
 /* The running step's words: a send of just those is not kept twice. */
@@ -50,7 +51,8 @@ enum {
 	/* A send's or a receive's fit in the first seven: one byte. */
 	F_FD, F_SEQ, F_RET, F_LEN, F_DATA, F_FLAGS, F_ERR,
 	F_FAMILY, F_TYPE, F_PROTOCOL, F_SV, F_NEWSEQ, F_ADDR, F_ARG, F_ARG2,
-	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F_WORDS, F_MSG, F__COUNT
+	F_SHOW, F_FMT, F_OPT, F_POLL, F_TS, F_SNAP, F_WORDS, F_MSG, F_TEXT,
+	F_FD2, F__COUNT
 };
 
 /* A varint at p; returns the byte after it. */
@@ -235,6 +237,35 @@ words_prefix(const char *p, size_t n)
 	return off;
 }
 
+/* A string, its length + 1 first (0 for NULL). */
+static unsigned char *
+put_text(unsigned char *p, const char *s)
+{
+	size_t	n;
+
+	if (s == NULL)
+		return vput(p, 0);
+	n = strlen(s);
+	p = vput(p, n + 1);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* A string put_text wrote, onto xtext; its offset there, or NOT_KEPT. */
+static size_t
+get_text(size_t *off)
+{
+	uint64_t	n = get_u(off);
+	size_t		at = xtext.len;
+
+	if (n == 0)
+		return NOT_KEPT;
+	buf_add(&xtext, stream.data + *off, (size_t)n - 1);
+	buf_addc(&xtext, '\0');
+	*off += (size_t)n - 1;
+	return at;
+}
+
 /*
  * The observer. Sent bytes are kept (a program must send them again),
  * once: not again when they are the step's words; received ones are not (a
@@ -277,20 +308,25 @@ log_observe(const struct call_rec *r)
 	HAVE(F_SHOW, r->show != 0);
 	HAVE(F_FMT, r->fmt != 0);
 	HAVE(F_OPT, r->opt != NULL);
-	HAVE(F_POLL, r->pfd != NULL && r->nfds > 0);
+	HAVE(F_POLL, (r->pfd != NULL && r->nfds > 0) ||
+	    r->call == CALL_EPOLL_WAIT || r->call == CALL_SELECT);
 	HAVE(F_TS, r->call == CALL_NANOSLEEP);
 	/* The socket as it is after a send or receive tells export nothing. */
 	HAVE(F_WORDS, words > 0);
 	/* sendmsg's control messages (export passes the same), recvmsg's fds. */
 	HAVE(F_MSG, (r->call == CALL_SENDMSG || r->call == CALL_RECVMSG) &&
 	    r->ret >= 0);
+	HAVE(F_TEXT, r->text != NULL || r->text2 != NULL);
+	HAVE(F_FD2, r->fd2 != 0 || r->seq2 != 0);
 	HAVE(F_SNAP, r->snap.fd >= 0 && r->call != CALL_SEND &&
 	    r->call != CALL_SENDTO && r->call != CALL_RECV &&
 	    r->call != CALL_RECVFROM && r->call != CALL_BUFFERED &&
 	    r->call != CALL_SENDMSG && r->call != CALL_RECVMSG);
 #undef HAVE
 	p = p0 = room(r->addr.len + (data ? r->len : 0) + r->ctllen +
-	    (size_t)(r->pfd != NULL ? r->nfds : 0) * 30);
+	    (size_t)(r->pfd != NULL ? r->nfds : 0) * 30 +
+	    (r->text != NULL ? strlen(r->text) : 0) +
+	    (r->text2 != NULL ? strlen(r->text2) : 0));
 	*p++ = T_REC;
 	p = vput(p, (uint64_t)r->call);
 	p = vput(p, have);
@@ -379,6 +415,14 @@ log_observe(const struct call_rec *r)
 			p = vput(p, r->rxseq[i]);
 		}
 	}
+	if (have & (1 << F_TEXT)) {
+		p = put_text(p, r->text);
+		p = put_text(p, r->text2);
+	}
+	if (have & (1 << F_FD2)) {
+		p = vput_i(p, r->fd2);
+		p = vput(p, r->seq2);
+	}
 	done(p0, p);
 }
 
@@ -411,6 +455,7 @@ rec_read(size_t *off, const struct log_step *st, struct log_rec *lr)
 
 	memset(lr, 0, sizeof *lr);
 	lr->data_off = lr->pfd_off = NOT_KEPT;
+	lr->text_off[0] = lr->text_off[1] = NOT_KEPT;
 	r->snap.fd = -1;
 	r->timeout_ms = -1;
 	r->call = (enum call_id)get_u(off);
@@ -506,6 +551,14 @@ rec_read(size_t *off, const struct log_step *st, struct log_rec *lr)
 			r->rxseq[i] = get_u(off);
 		}
 	}
+	if (have & (1 << F_TEXT)) {
+		lr->text_off[0] = get_text(off);
+		lr->text_off[1] = get_text(off);
+	}
+	if (have & (1 << F_FD2)) {
+		r->fd2 = (int)get_i(off);
+		r->seq2 = get_u(off);
+	}
 }
 
 static void *
@@ -568,6 +621,15 @@ log_expand(void)
 		} else
 			abort();	/* the stream is ours: never */
 	}
+	/* The strings are all in place now: point the records at them. */
+	for (i = 0; i < log_nrecs; i++) {
+		struct log_rec *lr = &log_recs[i];
+
+		lr->rec.text = lr->text_off[0] == NOT_KEPT ? NULL :
+		    xtext.data + lr->text_off[0];
+		lr->rec.text2 = lr->text_off[1] == NOT_KEPT ? NULL :
+		    xtext.data + lr->text_off[1];
+	}
 	/* The step still running has the outcome so far. */
 	if (in_step && st != NULL) {
 		st->ret = sess.last.ret;
@@ -582,6 +644,7 @@ log_release(void)
 	free(log_recs);
 	buf_free(&pfds);
 	buf_free(&xdata);
+	buf_free(&xtext);
 	log_steps = NULL;
 	log_recs = NULL;
 	log_nsteps = log_nrecs = 0;

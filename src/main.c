@@ -177,6 +177,8 @@ main(int argc, char **argv)
 	fd = fd_move_high(fd);
 
 	signals_init();
+	/* Names typed in addresses are looked up in the trace. */
+	addr_lookup = call_lookup;
 	/* -w: a capture that cannot start is said, and the rest goes on. */
 	if (wire_opt && wire_start(&why) != 0)
 		fprintf(stderr, "sockrepl: wire: %s\n", buf_str(&why));

@@ -2,11 +2,13 @@
  * Symbolic names for the constants of the socket API, both ways: the trace
  * prints AF_INET rather than 2, and the user may type AF_INET or inet.
  */
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <string.h>
 #include <strings.h>
 
@@ -43,6 +45,40 @@ const struct name msgflag_names[] = {
 	N(MSG_DONTWAIT), N(MSG_EOR), N(MSG_WAITALL), N(MSG_NOSIGNAL),
 	N(MSG_MORE), N(MSG_CTRUNC), N(MSG_CONFIRM), N(MSG_ERRQUEUE),
 	N(MSG_CMSG_CLOEXEC), N(MSG_FASTOPEN), { NULL, 0 }
+};
+
+const struct name ai_flag_names[] = {
+	N(AI_PASSIVE), N(AI_CANONNAME), N(AI_NUMERICHOST), N(AI_NUMERICSERV),
+	N(AI_V4MAPPED), N(AI_ALL), N(AI_ADDRCONFIG), { NULL, 0 }
+};
+
+const struct name ni_flag_names[] = {
+	N(NI_NUMERICHOST), N(NI_NUMERICSERV), N(NI_NOFQDN), N(NI_NAMEREQD),
+	N(NI_DGRAM), { NULL, 0 }
+};
+
+/* EPOLLET and EPOLLONESHOT are the high bits: an int holds them. */
+const struct name epoll_names[] = {
+	N(EPOLLIN), N(EPOLLPRI), N(EPOLLOUT), N(EPOLLERR), N(EPOLLHUP),
+	N(EPOLLRDHUP), N(EPOLLEXCLUSIVE), N(EPOLLWAKEUP), N(EPOLLONESHOT),
+	{ "EPOLLET", (int)EPOLLET }, { NULL, 0 }
+};
+
+const struct name epoll_words[] = {
+	{ "in", EPOLLIN }, { "pri", EPOLLPRI }, { "out", EPOLLOUT },
+	{ "err", EPOLLERR }, { "hup", EPOLLHUP }, { "rdhup", EPOLLRDHUP },
+	{ "et", (int)EPOLLET }, { "edge", (int)EPOLLET },
+	{ "oneshot", EPOLLONESHOT }, { "exclusive", EPOLLEXCLUSIVE },
+	{ NULL, 0 }
+};
+
+const struct name epoll_op_names[] = {
+	N(EPOLL_CTL_ADD), N(EPOLL_CTL_MOD), N(EPOLL_CTL_DEL), { NULL, 0 }
+};
+
+const struct name epoll_op_words[] = {
+	{ "add", EPOLL_CTL_ADD }, { "mod", EPOLL_CTL_MOD },
+	{ "del", EPOLL_CTL_DEL }, { NULL, 0 }
 };
 
 const struct name shut_names[] = {
@@ -352,6 +388,24 @@ static const struct name errno_names[] = {
 	E(EILSEQ), { NULL, 0 }
 };
 
+/* getaddrinfo's errors, as EAI_ERR keeps them. */
+#define A(x)	{ #x, EAI_ERR(x) }
+static const struct name eai_names[] = {
+	A(EAI_BADFLAGS), A(EAI_NONAME), A(EAI_AGAIN), A(EAI_FAIL),
+	A(EAI_NODATA), A(EAI_FAMILY), A(EAI_SOCKTYPE), A(EAI_SERVICE),
+	A(EAI_ADDRFAMILY), A(EAI_MEMORY), A(EAI_SYSTEM), A(EAI_OVERFLOW),
+	{ NULL, 0 }
+};
+
+/* The text of an errno, or of an EAI error kept as EAI_ERR. */
+const char *
+err_text(int e)
+{
+	if (IS_EAI_ERR(e))
+		return gai_strerror(EAI_ERRBASE - e);
+	return strerror(e);
+}
+
 /* The errno's C name ("ECONNREFUSED"), or "E<number>" if unknown. */
 const char *
 errno_name(int e)
@@ -359,6 +413,8 @@ errno_name(int e)
 	static char	 other[24];
 	const char	*s;
 
+	if (IS_EAI_ERR(e) && (s = name_of(eai_names, e)) != NULL)
+		return s;
 	if ((s = name_of(errno_names, e)) != NULL)
 		return s;
 	snprintf(other, sizeof other, "E%d", e);
@@ -377,5 +433,8 @@ errno_by_name(const char *name)
 	for (e = 1; e < 256; e++)
 		if (strcmp(errno_name(e), name) == 0)
 			return e;
+	for (e = 0; eai_names[e].name != NULL; e++)
+		if (strcmp(eai_names[e].name, name) == 0)
+			return eai_names[e].value;
 	return -1;
 }

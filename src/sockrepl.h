@@ -107,6 +107,15 @@ int	 parse_seconds(const char *, const char *, double *);
 int	 parse_bool(const char *, int *);
 
 /* ---- addresses (addr.c) ---- */
+struct addrinfo;
+/*
+ * How addr_parse looks up a host or service name: getaddrinfo(3) unless the
+ * program sets it (to call_lookup, so the lookup is traced where it happens).
+ */
+typedef int (*addr_lookup_fn)(const char *, const char *,
+    const struct addrinfo *, struct addrinfo **);
+extern addr_lookup_fn addr_lookup;
+int	 addr_name_parts(struct word *, int, char **, char **);
 struct addr {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
@@ -130,6 +139,12 @@ extern const struct name proto_names[];
 extern const struct name level_names[];
 extern const struct name msgflag_names[];
 extern const struct name shut_names[];
+extern const struct name ai_flag_names[];
+extern const struct name ni_flag_names[];
+extern const struct name epoll_names[];
+extern const struct name epoll_words[];
+extern const struct name epoll_op_names[];
+extern const struct name epoll_op_words[];
 extern const struct name type_words[];
 extern const struct name proto_words[];
 extern const struct name family_words[];
@@ -139,6 +154,15 @@ extern const char *const help_topics[];
 const char *name_of(const struct name *, int);
 void	 flags_format(struct buf *, const struct name *, int);
 int	 flags_parse(const struct name *, const char *, int *);
+/*
+ * getaddrinfo's and getnameinfo's errors (EAI_*) are kept where an errno
+ * would be as EAI_ERRBASE - code, apart from every errno: errno_name gives
+ * "EAI_NONAME", err_text its text, expect error EAI_NONAME matches it.
+ */
+#define EAI_ERRBASE	1000
+#define EAI_ERR(code)	(EAI_ERRBASE - (code))
+#define IS_EAI_ERR(e)	((e) > EAI_ERRBASE)
+const char *err_text(int);
 const char *errno_name(int);
 int	 errno_by_name(const char *);
 
@@ -188,6 +212,11 @@ enum sock_state {
 	ST_CLOSED_PEER,	/* recv saw EOF */
 	ST_FAILED,	/* a fatal error such as ECONNRESET was seen */
 };
+/* What an entry of the table is (struct sock's kind). */
+enum sock_kind {
+	SK_SOCKET,	/* a socket: everything but what follows */
+	SK_EPOLL,	/* an epoll instance (epoll_create) */
+};
 struct sock {
 	int		 fd;
 	int		 family;
@@ -213,6 +242,7 @@ struct sock {
 	uint64_t	 ino;		/* the socket's inode: how sock_diag
 					   names it (kernel.c) */
 	int		 ev_queue;	/* connections waiting, last told */
+	enum sock_kind	 kind;
 };
 struct sock	*sock_get(int);
 struct sock	*sock_add(int, int, int, int);
@@ -433,6 +463,18 @@ enum call_id {
 	CALL_BUFFERED,		/* bytes served from sockrepl's buffer */
 	CALL_SENDMSG,
 	CALL_RECVMSG,
+	CALL_GETADDRINFO,	/* names (call-names.c) */
+	CALL_GETNAMEINFO,
+	CALL_GETHOSTNAME,
+	CALL_GETSERVBYNAME,
+	CALL_GETSERVBYPORT,
+	CALL_SELECT,		/* event loops (call-names.c) */
+	CALL_EPOLL_CREATE,
+	CALL_EPOLL_CTL,
+	CALL_EPOLL_WAIT,
+	CALL_SENDFILE,
+	CALL_DUP,
+	CALL_UNLINK,
 	CALL__COUNT
 };
 
@@ -453,6 +495,9 @@ enum call_id {
 #define CF_NOCALL	0x40	/* answered by sockrepl without a call (poll
 				   on bytes already in its buffer) */
 #define CF_RAWLEN	0x80	/* getsockopt of a length given: bytes */
+#define CF_INADDR	0x200	/* getaddrinfo of a name typed in an
+				   address (bind, connect, ...): its answers
+				   shown on its line */
 
 /* How a receive's bytes are shown (call_rec.show). */
 enum rec_show {
@@ -526,6 +571,18 @@ struct call_rec {
 	int		 rxfd[RX_MAX];
 	uint64_t	 rxseq[RX_MAX];	/* their seqs in the table; 0: not a
 					   socket */
+	/*
+	 * Strings, NUL-terminated, NULL for none: getaddrinfo's host and
+	 * service; getnameinfo's, gethostname's and getservby*'s answers
+	 * and arguments; sendfile's and unlink's path.
+	 */
+	const char	*text;
+	const char	*text2;
+	struct addrinfo	*ai;		/* getaddrinfo's results: the trace
+					   only, never logged */
+	int		 fd2;		/* epoll_ctl: the fd it adds; sendfile:
+					   the file's fd */
+	uint64_t	 seq2;		/* epoll_ctl: that fd's socket */
 };
 
 typedef void (*call_observer)(const struct call_rec *);
@@ -572,6 +629,27 @@ int	 call_getsockopt_buf(struct sock *, const struct sockopt *, void *,
 	    socklen_t *, int);
 void	 call_sockdiag(int, int, long, int);
 int	 call_nanosleep(const struct timespec *);
+/* Names, event loops and the rest (call-names.c). */
+int	 call_getaddrinfo(const char *, const char *, const struct addrinfo *,
+	    struct addrinfo **, int);
+int	 call_lookup(const char *, const char *, const struct addrinfo *,
+	    struct addrinfo **);
+int	 call_getnameinfo(const struct addr *, int, char *, size_t, char *,
+	    size_t);
+int	 call_gethostname(char *, size_t);
+int	 call_getservbyname(const char *, const char *, char *, size_t);
+int	 call_getservbyport(int, const char *, char *, size_t, char *,
+	    size_t);
+int	 call_select(struct pollfd *, int, int);
+int	 call_epoll_create(struct sock **);
+int	 call_epoll_ctl(struct sock *, int, int, unsigned);
+int	 call_epoll_wait(struct sock *, struct pollfd *, int, int);
+long	 call_sendfile(struct sock *, int, const char *, long long *, size_t,
+	    int);
+int	 call_dup(struct sock *, struct sock **);
+int	 call_unlink(const char *);
+struct call_rec *call_rec_new(enum call_id, struct sock *, int);
+void	 call_rec_done(struct call_rec *, struct sock *, long, int);
 int	 call_interrupted(struct sock *, enum call_id, int);
 void	 call_report(const struct call_rec *);
 const struct call_rec *call_last(void);
@@ -616,6 +694,7 @@ struct log_rec {
 	size_t		 data_off;	/* (size_t)-1: data not kept */
 	size_t		 pfd_off;
 	size_t		 ctl_off;	/* sendmsg: log_rec_ctl */
+	size_t		 text_off[2];	/* rec.text, rec.text2 */
 };
 extern struct log_step	*log_steps;
 extern size_t		 log_nsteps;
@@ -713,6 +792,7 @@ extern const struct cmd_entry cmd_wire_entry, cmd_diagram_entry;
 
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const struct call_rec *, int);
+const char *eai_hint(int);
 
 /* ---- waiting and signals (wait.c) ---- */
 extern volatile sig_atomic_t interrupted;
@@ -750,6 +830,12 @@ enum arg_kind {
 	ARG_TOUR,	/* tour's words (tour_words) */
 	ARG_PROTO,
 	ARG_DIAGRAM,	/* text, svg or mermaid */
+	ARG_GAIHINT,	/* getaddrinfo: a family, a type or AI_ flags */
+	ARG_NIFLAG,	/* getnameinfo's NI_ flags */
+	ARG_EPOLLOP,	/* add, mod, del */
+	ARG_EPOLLEV,	/* in,out,et,... */
+	ARG_SERVEROPT,	/* create_server's family=, backlog=, ... */
+	ARG_FDSET,	/* select: fds joined by commas, or - */
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
@@ -771,6 +857,8 @@ enum cmd_group {
 	GROUP_DATA,		/* Data */
 	GROUP_OPTIONS,		/* Options */
 	GROUP_INSPECTION,	/* Inspection */
+	GROUP_NAMES,		/* Names */
+	GROUP_EVENTS,		/* Event loops */
 	GROUP_SESSION,		/* Session */
 	GROUP_SCRIPTING,	/* Scripting */
 	GROUP__COUNT
@@ -836,10 +924,21 @@ extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_tour_entry;
 extern const struct cmd_entry cmd_sockatmark_entry, cmd_sendmsg_entry,
     cmd_recvmsg_entry;
+extern const struct cmd_entry cmd_sockatmark_entry;
+extern const struct cmd_entry cmd_getaddrinfo_entry, cmd_getnameinfo_entry,
+    cmd_gethostname_entry, cmd_getservbyname_entry, cmd_getservbyport_entry,
+    cmd_create_connection_entry, cmd_create_server_entry;
+extern const struct cmd_entry cmd_select_entry, cmd_epoll_create_entry,
+    cmd_epoll_ctl_entry, cmd_epoll_wait_entry;
+extern const struct cmd_entry cmd_sendfile_entry, cmd_dup_entry,
+    cmd_unlink_entry, cmd_getblocking_entry;
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);
 struct sock	*make_socket_proto(int, int, int);
+int		 connect_name(struct sock *, const char *, const char *,
+		    double, int);
+int		 connect_socket(struct sock *, const struct addr *);
 /* Show getsockname or getpeername (cmd-info.c). */
 int		 show_name(struct sock *, int);
 

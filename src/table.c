@@ -184,6 +184,8 @@ sock_type_short(int family, int type)
 const char *
 sock_kind(const struct sock *sk)
 {
+	if (sk->kind == SK_EPOLL)
+		return "epoll";
 	if (sk->family == AF_INET || sk->family == AF_INET6) {
 		if (sk->type == SOCK_DGRAM && (sk->protocol == IPPROTO_ICMP ||
 		    sk->protocol == IPPROTO_ICMPV6))

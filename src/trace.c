@@ -6,6 +6,7 @@
  * nowhere else: -q shows results only (a new fd, an address, received
  * data), -v also the calls made behind the user's back.
  */
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -16,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <string.h>
 
 #include "sockrepl.h"
@@ -51,6 +53,18 @@ static const char *const call_names[CALL__COUNT] = {
 	[CALL_BUFFERED] = "(buffer)",
 	[CALL_SENDMSG] = "sendmsg",
 	[CALL_RECVMSG] = "recvmsg",
+	[CALL_GETADDRINFO] = "getaddrinfo",
+	[CALL_GETNAMEINFO] = "getnameinfo",
+	[CALL_GETHOSTNAME] = "gethostname",
+	[CALL_GETSERVBYNAME] = "getservbyname",
+	[CALL_GETSERVBYPORT] = "getservbyport",
+	[CALL_SELECT] = "select",
+	[CALL_EPOLL_CREATE] = "epoll_create1",
+	[CALL_EPOLL_CTL] = "epoll_ctl",
+	[CALL_EPOLL_WAIT] = "epoll_wait",
+	[CALL_SENDFILE] = "sendfile",
+	[CALL_DUP] = "dup",
+	[CALL_UNLINK] = "unlink",
 };
 
 const char *
@@ -524,6 +538,108 @@ trace_recvmsg(const struct call_rec *r)
 	buf_free(&post);
 }
 
+/* A string argument, quoted and escaped, or NULL. */
+static void
+str_arg(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		BUF_LIT(b, "NULL");
+		return;
+	}
+	buf_addc(b, '"');
+	escape_bytes(b, s, strlen(s));
+	buf_addc(b, '"');
+}
+
+/* select's set of the fds whose events (or revents) have bit: "[3 4]". */
+static void
+fdset_arg(struct buf *b, const struct pollfd *pfd, int nfds, short bit,
+    int revents)
+{
+	int	i, n = 0;
+
+	buf_addc(b, '[');
+	for (i = 0; i < nfds; i++) {
+		if (!((revents ? pfd[i].revents : pfd[i].events) & bit))
+			continue;
+		if (n++ > 0)
+			buf_addc(b, ' ');
+		buf_addnum(b, pfd[i].fd);
+	}
+	buf_addc(b, ']');
+}
+
+/* epoll's events and data, as strace shows a struct epoll_event. */
+static void
+epoll_event_arg(struct buf *b, unsigned events, int fd)
+{
+	BUF_LIT(b, "{events=");
+	flags_format(b, epoll_names, (int)events);
+	buf_printf(b, ", data={u32=%d, u64=%d}}", fd, fd);
+}
+
+/* The hints getaddrinfo was given: the family, and what else is set. */
+static void
+hints_arg(struct buf *b, const struct call_rec *r)
+{
+	const char	*t = name_of(type_names, r->type);
+
+	buf_addc(b, '{');
+	if (r->arg != 0) {
+		BUF_LIT(b, "ai_flags=");
+		flags_format(b, ai_flag_names, r->arg);
+		BUF_LIT(b, ", ");
+	}
+	buf_printf(b, "ai_family=%s", name_of(family_names, r->family) !=
+	    NULL ? name_of(family_names, r->family) : "?");
+	if (r->type != 0) {
+		BUF_LIT(b, ", ai_socktype=");
+		if (t != NULL)
+			buf_adds(b, t);
+		else
+			buf_addnum(b, r->type);
+	}
+	if (r->protocol != 0) {
+		BUF_LIT(b, ", ai_protocol=");
+		proto_arg(b, r->family, r->protocol);
+	}
+	buf_addc(b, '}');
+}
+
+/* Each answer of a getaddrinfo that succeeded, a line each. */
+static void
+trace_addrinfo(const struct call_rec *r)
+{
+	const struct addrinfo	*ai;
+	struct buf		 b = { 0 };
+	const char		*t;
+
+	for (ai = r->ai; ai != NULL; ai = ai->ai_next) {
+		buf_reset(&b);
+		if (opt.quiet) {
+			addr_format_short(&b, ai->ai_addr, ai->ai_addrlen);
+			result("%s %s %s", sock_family_short(ai->ai_family),
+			    sock_type_short(ai->ai_family, ai->ai_socktype),
+			    buf_str(&b));
+			continue;
+		}
+		t = name_of(type_names, ai->ai_socktype);
+		buf_printf(&b, "  -> {ai_family=%s, ai_socktype=%s, "
+		    "ai_protocol=", name_of(family_names, ai->ai_family),
+		    t != NULL ? t : "0");
+		proto_arg(&b, ai->ai_family, ai->ai_protocol);
+		BUF_LIT(&b, ", ai_addr=");
+		addr_format(&b, ai->ai_addr, ai->ai_addrlen);
+		if (ai->ai_canonname != NULL) {
+			BUF_LIT(&b, ", ai_canonname=");
+			str_arg(&b, ai->ai_canonname);
+		}
+		buf_addc(&b, '}');
+		emit(buf_str(&b));
+	}
+	buf_free(&b);
+}
+
 /* "fd, ": the first argument of most calls. */
 static void
 fd_arg(struct buf *b, int fd)
@@ -657,6 +773,101 @@ call_args(struct buf *b, const struct call_rec *r)
 			proto_arg(b, r->family, r->protocol);
 		BUF_LIT(b, "}, NLM_F_DUMP");
 		break;
+	case CALL_GETADDRINFO:
+		str_arg(b, r->text);
+		BUF_LIT(b, ", ");
+		str_arg(b, r->text2);
+		BUF_LIT(b, ", ");
+		hints_arg(b, r);
+		BUF_LIT(b, ", &res");
+		break;
+	case CALL_GETNAMEINFO:
+		addr_show(b, &r->addr);
+		buf_printf(b, ", %u, ", (unsigned)r->addr.len);
+		if (r->ret == 0) {
+			str_arg(b, r->text);
+			buf_printf(b, ", %d, ", NI_MAXHOST);
+			str_arg(b, r->text2);
+		} else
+			buf_printf(b, "host, %d, serv", NI_MAXHOST);
+		buf_printf(b, ", %d, ", NI_MAXSERV);
+		flags_format(b, ni_flag_names, r->arg);
+		break;
+	case CALL_GETHOSTNAME:
+		if (r->ret == 0)
+			str_arg(b, r->text);
+		else
+			BUF_LIT(b, "name");
+		buf_printf(b, ", %zu", r->len);
+		break;
+	case CALL_GETSERVBYNAME:
+		str_arg(b, r->text);
+		BUF_LIT(b, ", ");
+		str_arg(b, r->text2);
+		break;
+	case CALL_GETSERVBYPORT:
+		buf_printf(b, "htons(%d), ", r->arg);
+		str_arg(b, r->text2);
+		break;
+	case CALL_SELECT:
+		buf_printf(b, "%d, ", r->arg);
+		fdset_arg(b, r->pfd, r->nfds, POLLIN, 0);
+		BUF_LIT(b, ", ");
+		fdset_arg(b, r->pfd, r->nfds, POLLOUT, 0);
+		BUF_LIT(b, ", ");
+		fdset_arg(b, r->pfd, r->nfds, POLLPRI, 0);
+		BUF_LIT(b, ", ");
+		if (r->timeout_ms >= 0)
+			buf_printf(b, "{tv_sec=%d, tv_usec=%ld}",
+			    r->timeout_ms / 1000,
+			    (long)(r->timeout_ms % 1000) * 1000);
+		else
+			BUF_LIT(b, "NULL");
+		break;
+	case CALL_EPOLL_CREATE:
+		buf_adds(b, (r->arg & EPOLL_CLOEXEC) ? "EPOLL_CLOEXEC" : "0");
+		break;
+	case CALL_EPOLL_CTL:
+		buf_printf(b, "%d, %s, %d, ", r->fd, name_of(epoll_op_names,
+		    r->arg), r->fd2);
+		if (r->arg == EPOLL_CTL_DEL)
+			BUF_LIT(b, "NULL");
+		else
+			epoll_event_arg(b, (unsigned)r->arg2, r->fd2);
+		break;
+	case CALL_EPOLL_WAIT:
+		fd_arg(b, r->fd);
+		if (r->ret < 0)
+			BUF_LIT(b, "events");
+		else {
+			int i;
+
+			buf_addc(b, '[');
+			for (i = 0; i < r->nfds; i++) {
+				if (i > 0)
+					BUF_LIT(b, ", ");
+				epoll_event_arg(b, (unsigned short)
+				    r->pfd[i].revents, r->pfd[i].fd);
+			}
+			buf_addc(b, ']');
+		}
+		buf_printf(b, ", %d, %d", r->arg, r->timeout_ms);
+		break;
+	case CALL_SENDFILE:
+		fd_arg(b, r->fd);
+		buf_printf(b, "%d<", r->fd2);
+		escape_bytes(b, r->text, strlen(r->text));
+		buf_printf(b, ">, [%ld]", r->arg2);
+		if (r->ret > 0)
+			buf_printf(b, " => [%ld]", r->arg2 + r->ret);
+		buf_printf(b, ", %zu", r->len);
+		break;
+	case CALL_DUP:
+		buf_addnum(b, r->fd);
+		break;
+	case CALL_UNLINK:
+		str_arg(b, r->text);
+		break;
 	default:
 		break;
 	}
@@ -667,9 +878,70 @@ call_args(struct buf *b, const struct call_rec *r)
 static void
 call_ending(struct buf *b, const struct call_rec *r)
 {
+	/* The name calls return an EAI_ code, or a pointer. */
+	if ((r->call == CALL_GETADDRINFO || r->call == CALL_GETNAMEINFO) &&
+	    r->ret < 0 && IS_EAI_ERR(r->err)) {
+		buf_printf(b, " = %s (%s)", errno_name(r->err),
+		    err_text(r->err));
+		return;
+	}
+	if (r->call == CALL_GETSERVBYNAME || r->call == CALL_GETSERVBYPORT) {
+		if (r->ret < 0) {
+			BUF_LIT(b, " = NULL (not in the services database)");
+			return;
+		}
+		BUF_LIT(b, " = {s_name=");
+		str_arg(b, r->text);
+		buf_printf(b, ", s_port=htons(%ld)}", r->call ==
+		    CALL_GETSERVBYNAME ? r->ret : (long)r->arg);
+		return;
+	}
 	if (r->ret < 0) {
 		buf_printf(b, " = -1 %s (%s)", errno_name(r->err),
-		    strerror(r->err));
+		    err_text(r->err));
+		return;
+	}
+	if ((r->call == CALL_SELECT || r->call == CALL_EPOLL_WAIT) &&
+	    r->ret == 0) {
+		BUF_LIT(b, " = 0 (Timeout)");
+		return;
+	}
+	if (r->call == CALL_GETADDRINFO && (r->flags & CF_INADDR)) {
+		const struct addrinfo *ai;
+
+		/* Inside an address: the answers on the call's line. */
+		BUF_LIT(b, " = 0 ([");
+		for (ai = r->ai; ai != NULL; ai = ai->ai_next) {
+			if (ai != r->ai)
+				BUF_LIT(b, ", ");
+			addr_format_short(b, ai->ai_addr, ai->ai_addrlen);
+		}
+		BUF_LIT(b, "])");
+		return;
+	}
+	if (r->call == CALL_SELECT) {
+		buf_printf(b, " = %ld (", r->ret);
+		if (r->pfd != NULL) {
+			const char *sep = "";
+			int k;
+			static const short bits[3] = { POLLIN, POLLOUT,
+			    POLLPRI };
+			static const char *const names[3] = { "in", "out",
+			    "except" };
+
+			for (k = 0; k < 3; k++) {
+				int i, any = 0;
+
+				for (i = 0; i < r->nfds; i++)
+					any |= r->pfd[i].revents & bits[k];
+				if (!any)
+					continue;
+				buf_printf(b, "%s%s ", sep, names[k]);
+				fdset_arg(b, r->pfd, r->nfds, bits[k], 1);
+				sep = ", ";
+			}
+		}
+		buf_addc(b, ')');
 		return;
 	}
 	if (r->call == CALL_FCNTL && r->arg == F_GETFL) {
@@ -761,6 +1033,7 @@ static void
 trace_quiet(const struct call_rec *r)
 {
 	struct buf	b = { 0 };
+	int		i;
 
 	if (r->ret < 0)
 		return;
@@ -790,6 +1063,36 @@ trace_quiet(const struct call_rec *r)
 		if (!(r->flags & CF_CONNRESULT)) {
 			optval_plain(&b, r);
 			result("%s", buf_str(&b));
+		}
+		break;
+	case CALL_GETNAMEINFO:
+		result("%s %s", r->text, r->text2);
+		break;
+	case CALL_GETHOSTNAME:
+		result("%s", r->text);
+		break;
+	case CALL_GETSERVBYNAME:
+		result("%ld", r->ret);
+		break;
+	case CALL_GETSERVBYPORT:
+		result("%s", r->text);
+		break;
+	case CALL_EPOLL_CREATE:
+	case CALL_DUP:
+		result("%ld", r->ret);
+		break;
+	case CALL_SELECT:
+	case CALL_EPOLL_WAIT:
+		for (i = 0; i < r->nfds; i++) {
+			if (r->pfd[i].revents == 0)
+				continue;
+			buf_reset(&b);
+			if (r->call == CALL_SELECT)
+				poll_events(&b, r->pfd[i].revents);
+			else
+				flags_format(&b, epoll_names, (unsigned short)
+				    r->pfd[i].revents);
+			result("%d %s", r->pfd[i].fd, buf_str(&b));
 		}
 		break;
 	default:
@@ -840,6 +1143,10 @@ trace_observe(const struct call_rec *r)
 	if (opt.quiet) {
 		if (!(r->flags & CF_BEHIND))
 			trace_quiet(r);
+		/* Only the getaddrinfo command shows its answers with -q. */
+		if (r->call == CALL_GETADDRINFO && r->ret == 0 &&
+		    strcmp(r->cmd, "getaddrinfo") == 0)
+			trace_addrinfo(r);
 		return;
 	}
 	buf_reset(&b);
@@ -852,4 +1159,7 @@ trace_observe(const struct call_rec *r)
 	    (r->flags & CF_RAWLEN)))
 		show_data_fmt(NULL, NULL, r->val.raw, r->vallen <
 		    sizeof r->val.raw ? r->vallen : sizeof r->val.raw, FMT_HEX);
+	if (r->call == CALL_GETADDRINFO && r->ret == 0 &&
+	    !(r->flags & CF_INADDR))
+		trace_addrinfo(r);
 }

@@ -43,6 +43,7 @@ bind(3, {AF_INET, 127.0.0.1:0}, 16) = 0
 getsockname(3, {AF_INET, 127.0.0.1:<PORT>}, [16]) = 0
 listen(3, 5) = 0
 socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 4
+getaddrinfo("localhost", "<PORT>", {ai_family=AF_INET, ai_socktype=SOCK_STREAM}, &res) = 0 ([127.0.0.1:<PORT>])
 connect(4, {AF_INET, 127.0.0.1:<PORT>}, 16) = 0
 send(4, "holle world!", 12, 0) = 12
 accept(3, {AF_INET, 127.0.0.1:<CPORT>}, [16]) = 5

@@ -226,8 +226,11 @@ def man_calls():
             words = shlex.split(line[4:])
             if words[-1] == ";":
                 words.pop()
-            found[name][0].append("%s %s(%s);" % (
-                ft, words[0], ", ".join(words[1:])))
+            # A pointer's star sits against the name, as the man pages
+            # write struct servent *getservbyname(...).
+            found[name][0].append("%s%s%s(%s);" % (
+                ft, "" if ft.endswith("*") else " ", words[0],
+                ", ".join(words[1:])))
         elif line == "In Python:":
             python_next = True
             continue

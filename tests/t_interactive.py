@@ -202,7 +202,8 @@ def test_complete_command_name():
         p.type("\x15lis\t")         # list and listen: the common part
         p.expect(r"list$")
         p.type("\x15send\t\t")      # the second Tab shows the choices
-        p.expect(r"send\s+sendall\s+sendline\s+sendmsg\s+sendto\s*\n" + PROMPT + "send$")
+        p.expect(r"send\s+sendall\s+sendfile\s+sendline\s+sendmsg\s+sendto\s*\n" +
+                 PROMPT + "send$")
         p.type("\x15list\r")
         p.expect(r"no sockets")
     session(body)

@@ -1,0 +1,359 @@
+"""Names: getaddrinfo, getnameinfo, gethostname, getservbyname and
+getservbyport as calls of their own, the lookup inside addresses shown where
+it happens, connect and create_connection trying each address of a name in
+turn, and create_server. Lookups stay off the network: localhost, the names
+of /etc/hosts, numeric hosts and AI_NUMERICHOST only."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+
+import lib
+from lib import check
+
+
+def hosts_names():
+    """The names /etc/hosts gives, each with its addresses."""
+    names = {}
+    try:
+        with open("/etc/hosts") as f:
+            for line in f:
+                words = line.split("#")[0].split()
+                for name in words[1:]:
+                    names.setdefault(name, set()).add(words[0])
+    except OSError:
+        pass
+    return names
+
+
+def answers(out):
+    """The addresses of the getaddrinfo answers in a trace, in order."""
+    return re.findall(r"^  -> \{.*ai_addr=\{AF_INET6?, (\S+?)\}", out, re.M)
+
+
+def test_getaddrinfo_localhost_shows_every_answer():
+    out, err = lib.run_ok("getaddrinfo localhost 80 tcp\n")
+    check(out.startswith('getaddrinfo("localhost", "80", {ai_family='
+                         'AF_UNSPEC, ai_socktype=SOCK_STREAM}, &res) = 0\n'),
+          out)
+    want = []
+    for fam, _, _, _, sa in socket.getaddrinfo("localhost", 80, 0,
+                                               socket.SOCK_STREAM):
+        want.append("[%s]:%d" % sa[:2] if fam == socket.AF_INET6 else
+                    "%s:%d" % sa)
+    check(answers(out) == want, "answers %r, Python's %r\n%s"
+          % (answers(out), want, out))
+    # With -q the answers alone, one a line.
+    out, err = lib.run_ok("getaddrinfo localhost 80 tcp\n", args=["-q"])
+    check(out.splitlines() == ["%s tcp %s" % ("inet6" if w.startswith("[")
+                                              else "inet", w) for w in want],
+          out)
+
+
+def test_getaddrinfo_names_of_etc_hosts():
+    names = {n: a for n, a in hosts_names().items() if n != "localhost"}
+    if not names:
+        raise lib.Skip("/etc/hosts names nothing but localhost")
+    script = "".join("getaddrinfo %s 7 udp\n" % n for n in sorted(names))
+    out, err = lib.run(script)[1:]
+    for n in sorted(names):
+        m = re.search(r'^getaddrinfo\("%s", "7", .*\) = (\S+)'
+                      % re.escape(n), out, re.M)
+        check(m, "no getaddrinfo call for %s:\n%s" % (n, out))
+        try:
+            py = socket.getaddrinfo(n, 7, 0, socket.SOCK_DGRAM)
+        except socket.gaierror:
+            check(m.group(1).startswith("EAI_"), out)
+            continue
+        check(m.group(1) == "0", out)
+        got = answers(out[m.start():].split("\ngetaddrinfo(")[0])
+        addrs = [sa[0] for *_, sa in py]
+        check([a.rsplit(":", 1)[0].strip("[]") for a in got] == addrs,
+              "%s: %r, Python says %r" % (n, got, addrs))
+        # Each comes from the file (or is the loopback it stands for).
+        check(set(addrs) <= names[n] | {"127.0.0.1", "::1"},
+              "%s: %r not in /etc/hosts %r" % (n, addrs, names[n]))
+
+
+def test_eai_errors_are_named_with_a_hint():
+    script = """getaddrinfo not-a-number 80 numerichost
+expect error EAI_NONAME
+set e $errno
+getaddrinfo * 80 canonname
+expect error EAI_BADFLAGS
+getaddrinfo 127.0.0.1 nosuchservice-x tcp
+expect error EAI_SERVICE
+getaddrinfo 127.0.0.1 80 inet6
+expect fail
+"""
+    status, out, err = lib.run(script + "getaddrinfo -x 80 numerichost\n")
+    check(status == 1, "status %d" % status)
+    check('getaddrinfo("not-a-number", "80", {ai_flags=AI_NUMERICHOST, '
+          'ai_family=AF_UNSPEC}, &res) = EAI_NONAME (Name or service not '
+          'known)' in out, out)
+    check("= EAI_BADFLAGS (" in out and "= EAI_SERVICE (" in out, out)
+    # Expected failures are told on stdout, marked; the last, unexpected,
+    # on stderr, and it makes the exit status.
+    check("line 1: (expected) getaddrinfo: EAI_NONAME: no such name" in out,
+          out)
+    check("line 4: (expected) getaddrinfo: EAI_BADFLAGS: " in out, out)
+    check("line 6: (expected) getaddrinfo: EAI_SERVICE: the service is not "
+          "known" in out, out)
+    check(re.search(r"line 8: \(expected\) getaddrinfo: "
+                    r"EAI_(ADDRFAMILY|NONAME|FAMILY)", out), out)
+    check(err.splitlines()[-1].startswith("line 10: getaddrinfo: "
+                                          "EAI_NONAME"), err)
+    out, err = lib.run_ok("getaddrinfo x 80 numerichost\nexpect error "
+                          "EAI_NONAME\nset e $errno\nexpect ret -1\n",
+                          args=["-q"])
+
+
+def test_bad_getaddrinfo_words_are_named():
+    status, out, err = lib.run("getaddrinfo localhost 80 tcp udp\n"
+                               "getaddrinfo localhost 80 AI_BOGUS\n")
+    check(status == 1, "status %d" % status)
+    check('line 1: getaddrinfo: "udp" is not a family' in err, err)
+    check('line 2: getaddrinfo: "AI_BOGUS" is not AI_ flags' in err, err)
+
+
+def test_a_name_in_an_address_is_looked_up_in_the_trace():
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+    try:
+        out, err = lib.run_ok("socket\nconnect localhost %d\nclose\n"
+                              "socket\nconnect 127.0.0.1 %d\n" % (port, port))
+        check('getaddrinfo("localhost", "%d", {ai_family=AF_INET, '
+              'ai_socktype=SOCK_STREAM}, &res) = 0 ([127.0.0.1:%d])'
+              % (port, port) in out, out)
+        # A numeric address needs no lookup, and none is shown.
+        check(out.count("getaddrinfo(") == 1, out)
+        # bind takes a name too; its lookup is passive.
+        out, err = lib.run_ok("bind localhost 0\n")
+        check(out.startswith('getaddrinfo("localhost", "0", {ai_flags='
+                             'AI_PASSIVE, ai_family=AF_INET, ai_socktype='
+                             'SOCK_STREAM}, &res) = 0 ([127.0.0.1:0])'), out)
+    finally:
+        srv.close()
+
+
+def test_gethostname_getnameinfo_and_services():
+    out, err = lib.run_ok("gethostname\ngetnameinfo 127.0.0.1 80 "
+                          "numerichost,numericserv\ngetnameinfo 127.0.0.1 "
+                          "80\n")
+    check('gethostname("%s", 256) = 0' % socket.gethostname() in out, out)
+    check('getnameinfo({AF_INET, 127.0.0.1:80}, 16, "127.0.0.1", 1025, '
+          '"80", 32, NI_NUMERICHOST|NI_NUMERICSERV) = 0' in out, out)
+    host, serv = socket.getnameinfo(("127.0.0.1", 80), 0)
+    check('getnameinfo({AF_INET, 127.0.0.1:80}, 16, "%s", 1025, "%s", 32, '
+          '0) = 0' % (host, serv) in out, out)
+    try:
+        port = socket.getservbyname("http", "tcp")
+        name = socket.getservbyport(port, "tcp")
+    except OSError:
+        raise lib.Skip("no http in the services database")
+    out, err = lib.run_ok("getservbyname http tcp\ngetservbyport %d tcp\n"
+                          % port)
+    check('getservbyname("http", "tcp") = {s_name="http", s_port=htons(%d)}'
+          % port in out, out)
+    check('getservbyport(htons(%d), "tcp") = {s_name="%s", s_port=htons(%d)}'
+          % (port, name, port) in out, out)
+    out, err = lib.run_ok("getservbyname http tcp\ngetservbyport %d\n"
+                          % port, args=["-q"])
+    check(out.splitlines() == [str(port), name], out)
+    status, out, err = lib.run("getservbyname no-such-svc tcp\n")
+    check(status == 1 and 'getservbyname("no-such-svc", "tcp") = NULL' in out
+          and 'getservbyname: no service "no-such-svc" for tcp in the '
+          'services database' in err, out + err)
+
+
+def dual_name():
+    """A name that resolves to ::1 and 127.0.0.1 here: (name, env) where
+    env runs sockrepl where it does (a mount namespace with its own
+    /etc/hosts when the machine's has none), or None."""
+    lib.need_ipv6()
+    for name in ["localhost"] + sorted(hosts_names()):
+        try:
+            addrs = {sa[0] for *_, sa in socket.getaddrinfo(
+                name, 1, 0, socket.SOCK_STREAM)}
+        except socket.gaierror:
+            continue
+        if {"::1", "127.0.0.1"} <= addrs and len(addrs) == 2:
+            return name, None
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    d = tempdir()
+    hosts = os.path.join(d, "hosts")
+    with open(hosts, "w") as f:
+        f.write("127.0.0.1 localhost\n::1 dual.test\n127.0.0.1 dual.test\n")
+    wrap = [unshare, "-rm", "sh", "-c", 'mount --bind "$0" /etc/hosts && '
+            'exec "$@"', hosts]
+    p = subprocess.run(wrap + ["getent", "ahosts", "dual.test"],
+                       capture_output=True, timeout=10)
+    if p.returncode != 0 or b"::1" not in p.stdout:
+        return None
+    return "dual.test", wrap
+
+
+_made = []
+
+
+def tempdir():
+    d = lib.tempdir()
+    _made.append(d)
+    return d
+
+
+def run_in(wrap, script, args=()):
+    if wrap is None:
+        return lib.run(script, args=args)
+    p = subprocess.run(wrap + [lib.SOCKREPL, *args], input=script.encode(),
+                       capture_output=True, timeout=lib.TIMEOUT)
+    out, err = p.stdout.decode("latin-1"), p.stderr.decode("latin-1")
+    lib.no_sanitizer_report(err)
+    return p.returncode, out, err
+
+
+def fallback(cmd):
+    """cmd NAME PORT against a name of two addresses, the second alone
+    listening: the first is refused, the second connects."""
+    found = dual_name()
+    if found is None:
+        raise lib.Skip("no name resolves to both ::1 and 127.0.0.1 here, "
+                       "and no mount namespace to give one")
+    name, wrap = found
+    status, out, err = run_in(wrap, "getaddrinfo %s 1 tcp\n" % name)
+    order = [a.rsplit(":", 1)[0].strip("[]") for a in answers(out)]
+    check(sorted(order) == ["127.0.0.1", "::1"], out + err)
+    second = order[1]
+    fam = socket.AF_INET6 if ":" in second else socket.AF_INET
+    srv = lib.listener(fam, second)
+    port = srv.getsockname()[1]
+    # The first address on the same port: nothing listens there.
+    try:
+        status, out, err = run_in(wrap, "%s %s %d\nlist\n" % (cmd, name,
+                                                              port))
+        check(status == 0, "status %d\n%s\n%s" % (status, out, err))
+        first = order[0]
+        shown = lambda a: "[%s]:%d" % (a, port) if ":" in a else \
+            "%s:%d" % (a, port)
+        fam_of = lambda a: "AF_INET6" if ":" in a else "AF_INET"
+        want = [
+            'getaddrinfo("%s", "%d", {ai_family=AF_UNSPEC, ai_socktype='
+            'SOCK_STREAM}, &res) = 0 ([%s, %s])' % (name, port, shown(first),
+                                                    shown(second)),
+            "socket(%s, SOCK_STREAM, IPPROTO_TCP) = 3" % fam_of(first),
+            "connect(3, {%s, %s}, " % (fam_of(first), shown(first)),
+            "(%s: ECONNREFUSED; trying the next address)" % shown(first),
+            "close(3) = 0",
+            "socket(%s, SOCK_STREAM, IPPROTO_TCP) = 3" % fam_of(second),
+            "connect(3, {%s, %s}, " % (fam_of(second), shown(second)),
+        ]
+        lines = out.splitlines()
+        for i, w in enumerate(want):
+            check(i < len(lines) and lines[i].startswith(w),
+                  "line %d: want %r\n%s" % (i + 1, w, out))
+        check("ECONNREFUSED (Connection refused)" in lines[2], out)
+        check(lines[6].endswith(") = 0"), out)
+        check(re.search(r"^\* +3 +inet6? +tcp +connected ", out, re.M), out)
+        check(err == "", err)
+    finally:
+        srv.close()
+
+
+def test_create_connection_falls_back_to_the_next_address():
+    fallback("create_connection")
+
+
+def test_connect_to_a_name_tries_each_address():
+    fallback("connect")
+
+
+def test_create_connection_none_answers():
+    # Nothing listens: the last attempt's error is reported.
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    status, out, err = lib.run("create_connection localhost %d 2\n"
+                               "expect error ECONNREFUSED\nlist\n" % port)
+    check(status == 0, "status %d\n%s" % (status, err))
+    check("fcntl(3, F_SETFL, O_RDWR|O_NONBLOCK) = 0" in out, out)
+    check("getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0"
+          in out, out)
+    check(re.search(r"failed .*timeout 2s, ECONNREFUSED", out), out)
+    check("create_connection: ECONNREFUSED: nothing is listening" in out,
+          out)
+
+
+def test_create_server_and_a_client():
+    out, err = lib.run_ok("create_server 127.0.0.1 0 backlog=5\n"
+                          "set p $port\ncreate_connection 127.0.0.1 $p\n"
+                          "on 3 accept\nsend hi\non 4 recv 10\n")
+    lines = out.splitlines()
+    check(lines[:3] == ["socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = 3",
+                        "setsockopt(3, SOL_SOCKET, SO_REUSEADDR, [1], 4) = 0",
+                        "bind(3, {AF_INET, 127.0.0.1:0}, 16) = 0"], out)
+    check(lines[4] == "listen(3, 5) = 0", out)
+    check('recv(4, "hi", 10, 0) = 2' in out, out)
+    # A wildcard server with IPv6 and dualstack takes IPv4 clients too.
+    lib.need_ipv6()
+    out, err = lib.run_ok("create_server 0 family=inet6 dualstack_ipv6 "
+                          "reuse_port\nset p $port\nsocket\n"
+                          "connect 127.0.0.1 $p\non 3 accept\n")
+    check("setsockopt(3, SOL_SOCKET, SO_REUSEPORT, [1], 4) = 0" in out, out)
+    check("setsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [0], 4) = 0" in out, out)
+    check("bind(3, {AF_INET6, [::]:0}, 28) = 0" in out, out)
+    check("listen(3, 128) = 0" in out, out)
+    check(re.search(r"accept\(3, \{AF_INET6, \[::ffff:127\.0\.0\.1\]:\d+\}",
+                    out), out)
+    status, out, err = lib.run("create_server 0 family=unix\n"
+                               "create_server 1.2.3.4 0 dualstack_ipv6\n")
+    check('line 1: create_server: "family=unix": the family is inet or '
+          'inet6' in err, err)
+    check("line 2: create_server: dualstack_ipv6 needs family=inet6" in err,
+          err)
+
+
+def test_names_export_to_programs_that_run():
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        raise lib.Skip("no C compiler")
+    d = tempdir()
+    c, py = os.path.join(d, "n.c"), os.path.join(d, "n.py")
+    out, err = lib.run_ok("""getaddrinfo localhost 80 tcp
+getaddrinfo x 80 numerichost
+expect error EAI_NONAME
+getnameinfo 127.0.0.1 80 numerichost
+gethostname
+getservbyport 80 tcp
+create_server 127.0.0.1 0
+set p $port
+create_connection localhost $p
+on 3 accept
+send "hello, names"
+on 4 recv 100
+export c %s
+export python %s
+""" % (c, py))
+    exe = c[:-2]
+    p = subprocess.run([cc, "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
+                        "-Werror", "-o", exe, c], capture_output=True,
+                       timeout=60)
+    check(p.returncode == 0, p.stderr.decode() + open(c).read())
+    for argv in ([exe], [sys.executable, py]):
+        p = subprocess.run(argv, capture_output=True, timeout=20)
+        check(p.returncode == 0 and p.stdout == b"hello, names",
+              "%s: %d %r\n%s" % (argv[-1], p.returncode, p.stdout,
+                                 p.stderr.decode()))
+        check(b"getnameinfo" in p.stderr and b"gethostname" in p.stderr,
+              p.stderr)
+
+
+try:
+    lib.main()
+finally:
+    for d in _made:
+        shutil.rmtree(d, ignore_errors=True)
