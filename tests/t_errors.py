@@ -137,7 +137,7 @@ def test_unknown_and_ambiguous_commands():
     out = expect_errors("socketpair\nfoo\nse x\nrecvfromx\nSEND x\nlist\n", [
         'line 2: unknown command "foo" (help lists the commands)',
         'line 3: ambiguous command "se": send, sendall, sendline, sendto, '
-        'sendfile, sendmsg, setblocking, settimeout, setsockopt, select, set',
+        'sendmsg, sendfile, setblocking, settimeout, setsockopt, select, set',
         'line 4: unknown command "recvfromx" (help lists the commands)',
         'line 5: unknown command "SEND" (help lists the commands)',
     ])
