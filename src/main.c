@@ -204,6 +204,8 @@ main(int argc, char **argv)
 	    (interact && !(file != NULL && strcmp(file, "-") == 0))))
 		run_stdin();
 	status = script_status();
+	if (terminating)
+		script_end_note();
 	wire_stop(0);
 	call_close_all();
 	sock_close_all();

@@ -399,6 +399,8 @@ script_run_fd(int fd, const char *name)
 		if (ret == CMD_QUIT || interrupted)
 			break;
 	}
+	if (terminating)
+		script_end_note();
 	status = loop_status(&w, ret);
 	depth--;
 	free(r.buf);
@@ -440,6 +442,8 @@ script_run_commands(const char **cmds, int n)
 		    next_fails) != 0 || ret == CMD_QUIT)
 			break;
 	}
+	if (terminating)
+		script_end_note();
 	status = loop_status(&w, ret);
 	sess.source = saved_source;
 	sess.lineno = saved_lineno;
@@ -473,6 +477,22 @@ script_source(const char *path)
 	ret = script_run_fd(fd, path);
 	close(fd);
 	return ret;
+}
+
+/*
+ * SIGTERM or SIGHUP ended the session: say so once, where it stopped (in
+ * a script, its line), whether or not it cut a call short.
+ */
+void
+script_end_note(void)
+{
+	static int	told;
+
+	if (told)
+		return;
+	told = 1;
+	diag("%s: the session ends here; its sockets are closed (exit status "
+	    "%d)", interrupt_name(), 128 + terminating);
 }
 
 /*

@@ -964,6 +964,7 @@ extern int	 script_xtrace;		/* -x: echo each command */
 enum cmd_retval	 script_run_fd(int, const char *);
 enum cmd_retval	 script_run_commands(const char **, int);
 int		 script_status(void);
+void		 script_end_note(void);
 void		 script_echo(const struct words *);
 void		 script_echo_line(const char *, size_t);
 int		 var_lookup(const char *, struct buf *, struct buf *);
