@@ -682,6 +682,8 @@ arrange(struct diagram *d)
 	size_t	 i, j;
 	int	*to;
 
+	if (d->ncols == 0)
+		return;
 	for (i = 0; i < d->ncols; i++)
 		d->cols[i].order = (int)i;
 	qsort(d->cols, d->ncols, sizeof *d->cols, col_order);
@@ -783,6 +785,8 @@ alive(const struct diagram *d, size_t c, size_t row)
 static void
 put_at(struct buf *l, size_t x, const char *s, size_t n)
 {
+	if (n == 0)
+		return;
 	while (l->len < x + n)
 		buf_addc(l, ' ');
 	memcpy(l->data + x, s, n);
@@ -793,7 +797,8 @@ line_out(struct buf *out, struct buf *l)
 {
 	while (l->len > 0 && l->data[l->len - 1] == ' ')
 		l->len--;
-	buf_add(out, l->data, l->len);
+	if (l->len > 0)
+		buf_add(out, l->data, l->len);
 	buf_addc(out, '\n');
 	buf_reset(l);
 }
