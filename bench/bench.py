@@ -11,6 +11,10 @@
     reading the same sockets; and the cost of a send/recv pair with 10 and
     with 10,000 sockets in the table. BENCH_BASELINE names an older
     sockrepl binary to run beside this one.
+(d) a file of BENCH_SF_MB MiB (default 256) sent over loopback TCP with
+    sendfile FILE (sendfile(2): the kernel copies) against sendall < FILE
+    (read(2) into sockrepl, then send(2)), to a python3 receiver that
+    counts and discards the bytes, so only the sending differs.
 
 Loopback only, temp files under /tmp (deleted after), nothing installed.
 Prints seconds and ratios; bench/README.md records what was measured.
@@ -273,19 +277,82 @@ def bench_table(tmp):
             name, small * 1e6, large * 1e6, large / small if small else 0))
 
 
+SF_MB = int(os.environ.get("BENCH_SF_MB", "256"))
+
+
+def send_with(command, path):
+    """sockrepl sends path with command (sendfile or sendall <) to a
+    receiver that discards; returns the seconds it took."""
+    import threading
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    got = []
+
+    def drain():
+        c, _ = srv.accept()
+        buf = bytearray(1 << 20)
+        n = 0
+        while True:
+            k = c.recv_into(buf)
+            if k == 0:
+                break
+            n += k
+        got.append(n)
+        c.close()
+    t = threading.Thread(target=drain)
+    t.start()
+    script = "connect 127.0.0.1 %d\n%s %s\nclose\n" % (
+        srv.getsockname()[1], command, path)
+    start = time.perf_counter()
+    p = subprocess.run([SOCKREPL, "-q"], input=script, capture_output=True,
+                       text=True, timeout=LIMIT)
+    t.join(LIMIT)
+    took = time.perf_counter() - start
+    srv.close()
+    if p.returncode != 0 or got != [os.path.getsize(path)]:
+        sys.exit("%s failed: %s %s %r" % (command, p.stdout, p.stderr, got))
+    return took
+
+
+def bench_sendfile(tmp):
+    print("(d) a %d MiB file over loopback TCP to a discarding receiver, "
+          "best of %d (interleaved):" % (SF_MB, RUNS))
+    src = os.path.join(tmp, "sf.bin")
+    block = os.urandom(1 << 20)
+    with open(src, "wb") as f:
+        for _ in range(SF_MB):
+            f.write(block)
+    tools = [("sendall < FILE", "sendall <"), ("sendfile FILE", "sendfile")]
+    send_with("sendfile", src)	# warm the page cache for both
+    times = {name: [] for name, _ in tools}
+    for _ in range(RUNS):
+        for name, cmd in tools:
+            times[name].append(send_with(cmd, src))
+    for name, _ in tools:
+        t = min(times[name])
+        print("    %-16s %7.3f s  %6.0f MiB/s" % (name, t, SF_MB / t))
+    print("    sendfile takes %.2fx the time of sendall < FILE "
+          "(target: below 1x)" % (min(times["sendfile FILE"]) /
+                                  min(times["sendall < FILE"])))
+    os.unlink(src)
+
+
 def main():
     for path in (SOCKREPL, FLOOR):
         if not os.access(path, os.X_OK):
             sys.exit("%s is missing: run make bench" % path)
     with tempfile.TemporaryDirectory(prefix="sockrepl-bench-",
                                      dir="/tmp") as tmp:
-        which = sys.argv[1:] or ["a", "b", "c"]
+        which = sys.argv[1:] or ["a", "b", "c", "d"]
         if "a" in which:
             bench_pairs(tmp)
         if "b" in which:
             bench_transfer(tmp)
         if "c" in which:
             bench_table(tmp)
+        if "d" in which:
+            bench_sendfile(tmp)
 
 
 if __name__ == "__main__":
