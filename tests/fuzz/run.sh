@@ -15,7 +15,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/sockrepl-fuzz.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
 mkdir -p "$here/corpus.new"
 cd "$dir"
-SOCKREPL_FUZZ_DIR=$dir "$here/sockrepl-fuzz" -max_total_time="$secs" \
+SOCKREPL_FUZZ_DIR=$dir SOCKREPL_FUZZ_ARTIFACTS=$here/ "$here/sockrepl-fuzz" -max_total_time="$secs" \
     -dict="$dict" -max_len=2048 -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 \
     -artifact_prefix="$here/" "$here/corpus.new" "$here/seeds"
