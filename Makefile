@@ -51,6 +51,7 @@ SRCS += src/buf.c src/outcome.c src/call.c src/call-names.c src/trace.c src/log.
 SRCS += src/help-calls.c src/help-errno.c src/lesson.c src/cmd-tour.c
 SRCS += src/cmd-msg.c
 SRCS += src/wire.c src/wire-decode.c src/diagram.c src/cmd-wire.c
+SRCS += src/tls.c src/cmd-tls.c
 OBJS = $(SRCS:.c=.o)
 # The pure parts, linked into the unit tests without the read loop.
 LIB_OBJS = src/buf.o src/rbuf.o src/datain.o src/lex.o src/num.o src/addr.o src/names.o src/hints.o \

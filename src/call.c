@@ -308,6 +308,24 @@ finish(struct call_rec *r, struct sock *sk)
 	errno = e;
 }
 
+/*
+ * tls.c makes its OpenSSL calls through these: a record like any other,
+ * then its result, the state machine and the observers.
+ */
+struct call_rec *
+call_rec_begin(enum call_id c, struct sock *sk, int flags)
+{
+	return rec_init(c, sk, flags);
+}
+
+void
+call_rec_end(struct call_rec *r, struct sock *sk, long ret, int e)
+{
+	rec_result(r, ret, e);
+	errno = e;
+	finish(r, sk);
+}
+
 /* The last record the user's commands made (not those behind their back). */
 const struct call_rec *
 call_last(void)
@@ -491,6 +509,9 @@ call_send(struct sock *sk, const void *p, size_t n, int msgflags,
 	struct call_rec	*r;
 	ssize_t		ret;
 
+	/* After starttls the bytes go through SSL_write. */
+	if (sk->tls != NULL)
+		return tls_send(sk, p, n, to != NULL ? -1 : msgflags, flags);
 	r = rec_init(to != NULL ? CALL_SENDTO : CALL_SEND, sk, flags);
 	r->data = p;
 	r->len = n;
@@ -517,6 +538,10 @@ call_recv(struct sock *sk, void *p, size_t size, int msgflags,
 	ssize_t		ret;
 	int		trunc, try;
 
+	/* After starttls the bytes come through SSL_read (SSL_peek). */
+	if (sk->tls != NULL)
+		return tls_recv(sk, p, size, from != NULL ? -1 : msgflags, show,
+		    fmt, flags);
 	r = rec_init(from != NULL ? CALL_RECVFROM : CALL_RECV, sk, flags);
 	trunc = 0;
 	r->data = p;
@@ -620,6 +645,9 @@ call_sendmsg(struct sock *sk, const void *p, size_t n, const void *ctl,
 	struct iovec	 iov;
 	ssize_t		 ret;
 
+	/* Refused after starttls (tls.c): the bytes would go around TLS. */
+	if (sk->tls != NULL)
+		return tls_send(sk, p, n, -1, 0);
 	r = rec_init(CALL_SENDMSG, sk, 0);
 	r->data = p;
 	r->len = n;
@@ -655,6 +683,8 @@ call_recvmsg(struct sock *sk, void *p, size_t size, void *ctl, size_t ctlcap,
 	ssize_t		 ret;
 	size_t		 k, nfd;
 
+	if (sk->tls != NULL)
+		return tls_recv(sk, p, size, -1, SHOW_BLOCK, fmt, 0);
 	r = rec_init(CALL_RECVMSG, sk, 0);
 	r->data = p;
 	r->len = size;
@@ -892,6 +922,9 @@ call_shutdown(struct sock *sk, int how)
 	struct call_rec	*r;
 	int		ret;
 
+	/* TLS says it is done sending (close_notify) before TCP does. */
+	if (sk->tls != NULL && how != SHUT_RD)
+		(void)tls_close_notify(sk, 0);
 	r = rec_init(CALL_SHUTDOWN, sk, 0);
 	r->arg = how;
 	ret = shutdown(sk->fd, how);
@@ -906,6 +939,10 @@ close_flags(struct sock *sk, int flags)
 	struct call_rec	*r;
 	int		ret;
 
+	if (sk->tls != NULL) {
+		(void)tls_close_notify(sk, flags);
+		tls_free(sk);
+	}
 	r = rec_init(CALL_CLOSE, sk, flags);
 	r->snap = *sk;
 	ret = close(sk->fd);
@@ -1108,6 +1145,13 @@ call_report(const struct call_rec *r)
 		if (r->flags & CF_WAIT)
 			diag("%s: timed out after %g s (the socket's timeout; "
 			    "see settimeout)", r->cmd, r->snap.timeout);
+		return;
+	}
+	/* OpenSSL's errors have their own names and reasons (tls.c). */
+	if ((r->flags & CF_TLS) || r->call == CALL_SSL_SETUP ||
+	    r->call == CALL_SSL_CONNECT || r->call == CALL_SSL_ACCEPT ||
+	    r->call == CALL_SSL_SHUTDOWN) {
+		tls_report(r);
 		return;
 	}
 	/* SO_ERROR read for a connect with a timeout: the connect's error. */

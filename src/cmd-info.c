@@ -334,6 +334,8 @@ list_row(struct grid *g, struct sock *sk, int loaded)
 		buf_printf(b, ", %s", errno_name(sk->errnum));
 	if (rbuf_len(sk) > 0)
 		buf_printf(b, ", %zu buffered", rbuf_len(sk));
+	if (sk->tls != NULL)
+		buf_printf(b, ", %s", tls_label(sk));
 	cell_end(g, COL_MODE);
 }
 

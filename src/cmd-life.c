@@ -494,6 +494,31 @@ connect_name(struct sock *sk, const char *host, const char *port,
 	return -1;
 }
 
+/*
+ * The host name connect was given, kept for starttls (SNI and the name the
+ * certificate must carry): "HOST PORT", "HOST:PORT" or "[V6]:PORT".
+ */
+static void
+keep_host(struct sock *sk, const struct cmd_ctx *ctx)
+{
+	const char	*w = ctx->argv[0].s, *end;
+	size_t		 n;
+
+	if (ctx->argc == 2)
+		n = strlen(w);
+	else if (w[0] == '[' && (end = strchr(w, ']')) != NULL)
+		n = (size_t)(end - ++w);
+	else if (strchr(w, '/') == NULL && (end = strrchr(w, ':')) != NULL)
+		n = (size_t)(end - w);
+	else
+		return;
+	if (n == 0 || n > 253 || w[0] == '@')
+		return;
+	free(sk->host);
+	if ((sk->host = strndup(w, n)) == NULL)
+		abort();
+}
+
 static enum cmd_retval
 connect_common(struct cmd_ctx *ctx, int ex)
 {
@@ -505,6 +530,13 @@ connect_common(struct cmd_ctx *ctx, int ex)
 	if (ctx->sk == NULL || ctx->sk->family != AF_UNIX) {
 		if (addr_name_parts(ctx->argv, ctx->argc, &host, &port)) {
 			r = connect_name(ctx->sk, host, port, -1, ex);
+			/* The name, for starttls's SNI and certificate check. */
+			if (r == 0 && (sk = sock_get(current_fd)) != NULL &&
+			    sk->type == SOCK_STREAM) {
+				free(sk->host);
+				sk->host = host;
+				host = NULL;
+			}
 			free(host);
 			free(port);
 			if (!ex || r < 0)
@@ -522,6 +554,8 @@ connect_common(struct cmd_ctx *ctx, int ex)
 		return CMD_ERROR;
 	/* -2: the wait for a timeout failed, and said so already. */
 	r = do_connect(sk, &a);
+	if (sk->type == SOCK_STREAM && (r == 0 || errno == EINPROGRESS))
+		keep_host(sk, ctx);
 	if (ex && !interrupted) {
 		/*
 		 * Like Python's connect_ex: the outcome is a value, not a

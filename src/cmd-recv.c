@@ -338,9 +338,11 @@ recv_common(struct cmd_ctx *ctx, int from)
 		result("EOF after a reset: the peer reset the connection "
 		    "(ECONNRESET, reported already), it did not close it in "
 		    "order; recv returns 0 from now on");
+	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM && sk->tls)
+		result("%s", tls_eof_words(sk));
 	else if (r == 0 && size > 0 && sk->type != SOCK_DGRAM)
 		result("EOF: the peer closed its end of the connection "
-		    "(orderly shutdown)");
+		    "(orderly shutdown)%s", tls_silent_eof(sk));
 out:
 	sink_close(&o);
 	return ret;
@@ -505,7 +507,8 @@ recv_delim(struct cmd_ctx *ctx, struct sink *o, const char *delim,
 			escape_bytes(&d, delim, dlen);
 			if (have == 0)
 				result("EOF: the peer closed its end of the "
-				    "connection; nothing is left to read");
+				    "connection; nothing is left to read%s",
+				    tls_silent_eof(sk));
 			else
 				result("EOF: the peer closed its end before "
 				    "\"%s\"; the last %zu bytes are returned "

@@ -102,7 +102,8 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 	 */
 	if (ev & POLLIN) {
 		for (i = 0, n = 0; i < nfds; i++) {
-			if (rbuf_len(sock_get(pfd[i].fd)) > 0) {
+			if (rbuf_len(sock_get(pfd[i].fd)) > 0 ||
+			    tls_pending(sock_get(pfd[i].fd)) > 0) {
 				pfd[i].revents = POLLIN;
 				n++;
 			}

@@ -24,6 +24,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_close_entry,
 	&cmd_dup_entry,
 	&cmd_unlink_entry,
+	&cmd_starttls_entry,
 	/* data */
 	&cmd_send_entry,
 	&cmd_sendall_entry,
@@ -66,6 +67,7 @@ const struct cmd_entry *cmd_table[] = {
 	&cmd_epoll_create_entry,
 	&cmd_epoll_ctl_entry,
 	&cmd_epoll_wait_entry,
+	&cmd_tlsinfo_entry,
 	/* session */
 	&cmd_help_entry,
 	&cmd_sleep_entry,

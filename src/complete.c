@@ -216,6 +216,11 @@ cand_kind(enum arg_kind kind, const char *text)
 		break;
 	case ARG_PATH:
 		return 1;
+	case ARG_TLSOPT:
+		if (text[0] != '-')
+			return 1;
+		cand_words(tls_option_words);
+		break;
 	case ARG_ADDR:
 		/* An AF_UNIX address is a path. */
 		return strchr(text, '/') != NULL;

@@ -249,6 +249,27 @@ check_connecting(struct sock *sk, int rev, struct buf *out)
 	buf_free(&b);
 }
 
+/* A TLS connection: plaintext waiting (SSL_pending), or its end. */
+static void
+check_tls(struct sock *sk, struct buf *out)
+{
+	uint64_t	mark;
+	int		n, eof;
+
+	n = tls_waiting(sk, &eof);
+	mark = sk->bytes_in + (uint64_t)n;
+	if (n > 0 && mark > sk->ev_mark) {
+		notice(out, sk->fd, "%d byte%s of plaintext waiting (TLS; recv "
+		    "will not block)", n, n == 1 ? "" : "s");
+		sk->ev_mark = mark;
+	}
+	if (eof && !(sk->ev_said & EVS_EOF)) {
+		sk->ev_said |= EVS_EOF;
+		notice(out, sk->fd, "%s: recv returns 0%s", tls_eof_words(sk),
+		    n > 0 ? " after the plaintext waiting" : "");
+	}
+}
+
 static void
 check_stream(struct sock *sk, int rev, struct buf *out)
 {
@@ -272,6 +293,11 @@ check_stream(struct sock *sk, int rev, struct buf *out)
 			    "(the next send or recv reports it, after any data "
 			    "still waiting)");
 		sk->ev_said |= EVS_ERROR;
+		return;
+	}
+	/* Over TLS the news is plaintext, not the records in the kernel. */
+	if (sk->tls != NULL) {
+		check_tls(sk, out);
 		return;
 	}
 	n = bytes_waiting(sk);

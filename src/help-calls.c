@@ -508,6 +508,21 @@ static const struct call_help call_help[] = {
 	    { EACCES, "the directory is not writable by you" },
 	    { EISDIR, "the path is a directory" },
 	    { 0, NULL } } },
+	/* OpenSSL's (tls.c): failures are SSL_get_error names, not errnos. */
+	{ .call = "SSL_connect",
+	  .proto = "int SSL_connect(SSL *ssl);",
+	  .python = "tls = ssl.create_default_context().wrap_socket(sock, "
+	      "server_hostname='localhost')",
+	  .example = "starttls -cafile ca.pem localhost" },
+	{ .call = "SSL_accept",
+	  .proto = "int SSL_accept(SSL *ssl);",
+	  .example = "starttls -server -selfsigned" },
+	{ .call = "SSL_get_version",
+	  .proto = "const char *SSL_get_version(const SSL *ssl);",
+	  .python = "tls.version(), tls.cipher(), tls.getpeercert()",
+	  .example = "tlsinfo" },
+	{ .call = "SSL_get1_peer_certificate",
+	  .proto = "X509 *SSL_get1_peer_certificate(const SSL *ssl);" },
 };
 
 #define NCALL_HELP	(sizeof call_help / sizeof call_help[0])

@@ -209,6 +209,7 @@ main(int argc, char **argv)
 	wire_stop(0);
 	call_close_all();
 	sock_close_all();
+	tls_end();
 	buf_free(&sess.last.data);
 	log_free();
 	diagram_free();

@@ -243,6 +243,10 @@ struct sock {
 					   names it (kernel.c) */
 	int		 ev_queue;	/* connections waiting, last told */
 	enum sock_kind	 kind;
+	char		*host;		/* the host name connect was given, for
+					   starttls's SNI, or NULL */
+	struct tls	*tls;		/* after starttls: send and recv go
+					   through TLS (tls.c), else NULL */
 };
 struct sock	*sock_get(int);
 struct sock	*sock_add(int, int, int, int);
@@ -475,6 +479,11 @@ enum call_id {
 	CALL_SENDFILE,
 	CALL_DUP,
 	CALL_UNLINK,
+	CALL_SSL_SETUP,		/* an OpenSSL call that sets up: the text
+				   is in data (tls.c) */
+	CALL_SSL_CONNECT,
+	CALL_SSL_ACCEPT,
+	CALL_SSL_SHUTDOWN,
 	CALL__COUNT
 };
 
@@ -498,6 +507,8 @@ enum call_id {
 #define CF_INADDR	0x200	/* getaddrinfo of a name typed in an
 				   address (bind, connect, ...): its answers
 				   shown on its line */
+#define CF_TLS		0x4000	/* send or recv made through TLS: SSL_write,
+				   SSL_read or SSL_peek (tls.c) */
 
 /* How a receive's bytes are shown (call_rec.show). */
 enum rec_show {
@@ -583,6 +594,13 @@ struct call_rec {
 	int		 fd2;		/* epoll_ctl: the fd it adds; sendfile:
 					   the file's fd */
 	uint64_t	 seq2;		/* epoll_ctl: that fd's socket */
+	/* OpenSSL calls (CF_TLS and CALL_SSL_*), tls.c. */
+	int		 tls_err;	/* SSL_get_error's answer, 0: none */
+	unsigned long	 tls_code;	/* the error queue's first code */
+	long		 tls_ret;	/* what the call returned, when ret
+					   says otherwise (an EOF taken for
+					   a truncation) */
+	long		 tls_verify;	/* handshake: SSL_get_verify_result */
 };
 
 typedef void (*call_observer)(const struct call_rec *);
@@ -654,6 +672,9 @@ int	 call_interrupted(struct sock *, enum call_id, int);
 void	 call_report(const struct call_rec *);
 const struct call_rec *call_last(void);
 void	 call_observe(const struct call_rec *);
+/* For tls.c, the call layer's other half: a record, then its result. */
+struct call_rec *call_rec_begin(enum call_id, struct sock *, int);
+void	 call_rec_end(struct call_rec *, struct sock *, long, int);
 
 /* The observers. */
 void	 trace_observe(const struct call_rec *);
@@ -790,6 +811,44 @@ void	 diagram_write(struct buf *, enum diagram_form);
 void	 diagram_free(void);
 extern const struct cmd_entry cmd_wire_entry, cmd_diagram_entry;
 
+/*
+ * ---- TLS (tls.c: the OpenSSL calls, each a call record; cmd-tls.c) ----
+ *
+ * Built with FEATURE_TLS 0, tls.c is a small variant whose starttls and
+ * tlsinfo say the program was built without TLS.
+ */
+struct tls_opts {
+	int		 server;	/* -server: SSL_accept */
+	int		 insecure;	/* -k: no verification */
+	int		 selfsigned;	/* -server -selfsigned */
+	const char	*servername;	/* SNI and the name checked */
+	const char	*cafile;
+	const char	*cert;
+	const char	*key;
+	const char	*alpn;		/* "h2,http/1.1" */
+	int		 minver;	/* TLS1_2_VERSION..., 0: default */
+	int		 maxver;
+};
+int	 tls_version_parse(const char *, int *);
+int	 tls_start(struct sock *, const struct tls_opts *);
+ssize_t	 tls_send(struct sock *, const void *, size_t, int, int);
+ssize_t	 tls_recv(struct sock *, void *, size_t, int, enum rec_show,
+	    enum data_format, int);
+int	 tls_close_notify(struct sock *, int);
+void	 tls_free(struct sock *);
+size_t	 tls_pending(const struct sock *);
+int	 tls_handshake_done(const struct sock *);
+int	 tls_waiting(struct sock *, int *);
+int	 tls_info(struct sock *);
+const char *tls_label(const struct sock *);
+const char *tls_eof_words(const struct sock *);
+void	 tls_call_args(struct buf *, const struct call_rec *);
+void	 tls_call_ending(struct buf *, const struct call_rec *);
+void	 tls_report(const struct call_rec *);
+void	 tls_sniff(const struct call_rec *);
+const char *tls_silent_eof(const struct sock *);
+void	 tls_end(void);
+
 /* ---- hints for errors (hints.c) ---- */
 const char *errno_hint(const struct call_rec *, int);
 const char *eai_hint(int);
@@ -836,6 +895,7 @@ enum arg_kind {
 	ARG_EPOLLEV,	/* in,out,et,... */
 	ARG_SERVEROPT,	/* create_server's family=, backlog=, ... */
 	ARG_FDSET,	/* select: fds joined by commas, or - */
+	ARG_TLSOPT,	/* starttls: an option, else a file or name */
 };
 
 #define CMD_NEEDSOCK	0x1	/* needs a current socket */
@@ -932,6 +992,8 @@ extern const struct cmd_entry cmd_select_entry, cmd_epoll_create_entry,
     cmd_epoll_ctl_entry, cmd_epoll_wait_entry;
 extern const struct cmd_entry cmd_sendfile_entry, cmd_dup_entry,
     cmd_unlink_entry, cmd_getblocking_entry;
+extern const struct cmd_entry cmd_starttls_entry, cmd_tlsinfo_entry;
+extern const char *const tls_option_words[];
 
 /* Make a socket, show the call, enter it in the table (cmd-life.c). */
 struct sock	*make_socket(int, int);

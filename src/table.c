@@ -66,6 +66,7 @@ sock_remove(int fd)
 	if (sock_get(fd) == NULL)
 		return;
 	rbuf_free(table[fd]->rbuf);
+	free(table[fd]->host);
 	free(table[fd]);
 	table[fd] = NULL;
 	table_count--;

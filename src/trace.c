@@ -65,6 +65,10 @@ static const char *const call_names[CALL__COUNT] = {
 	[CALL_SENDFILE] = "sendfile",
 	[CALL_DUP] = "dup",
 	[CALL_UNLINK] = "unlink",
+	[CALL_SSL_SETUP] = "(openssl)",
+	[CALL_SSL_CONNECT] = "SSL_connect",
+	[CALL_SSL_ACCEPT] = "SSL_accept",
+	[CALL_SSL_SHUTDOWN] = "SSL_shutdown",
 };
 
 const char *
@@ -648,10 +652,23 @@ fd_arg(struct buf *b, int fd)
 	BUF_LIT(b, ", ");
 }
 
+/* An OpenSSL call (tls.c formats it). */
+static int
+is_ssl(const struct call_rec *r)
+{
+	return (r->flags & CF_TLS) || r->call == CALL_SSL_SETUP ||
+	    r->call == CALL_SSL_CONNECT || r->call == CALL_SSL_ACCEPT ||
+	    r->call == CALL_SSL_SHUTDOWN;
+}
+
 /* The call's name and arguments, "bind(3, {...}, 16)". */
 static void
 call_args(struct buf *b, const struct call_rec *r)
 {
+	if (is_ssl(r)) {
+		tls_call_args(b, r);
+		return;
+	}
 	buf_adds(b, call_name(r->call));
 	buf_addc(b, '(');
 	switch (r->call) {
@@ -878,6 +895,10 @@ call_args(struct buf *b, const struct call_rec *r)
 static void
 call_ending(struct buf *b, const struct call_rec *r)
 {
+	if (is_ssl(r)) {
+		tls_call_ending(b, r);
+		return;
+	}
 	/* The name calls return an EAI_ code, or a pointer. */
 	if ((r->call == CALL_GETADDRINFO || r->call == CALL_GETNAMEINFO) &&
 	    r->ret < 0 && IS_EAI_ERR(r->err)) {
@@ -975,19 +996,29 @@ trace_recv(const struct call_rec *r)
 	buf_reset(&pre);
 	buf_reset(&post);
 	buf_reset(&b);
-	buf_adds(&pre, call_name(r->call));
-	buf_addc(&pre, '(');
-	fd_arg(&pre, r->fd);
-	BUF_LIT(&post, ", ");
-	buf_addnum(&post, (long long)r->len);
-	BUF_LIT(&post, ", ");
-	flags_format(&post, msgflag_names, r->arg);
-	if (r->call == CALL_RECVFROM) {
+	if (r->flags & CF_TLS) {
+		/* SSL_read(ssl@3, "...", 16384) = 5: no flags to show. */
+		buf_printf(&pre, "%s(ssl@%d, ", (r->arg & MSG_PEEK) ?
+		    "SSL_peek" : "SSL_read", r->fd);
 		BUF_LIT(&post, ", ");
-		addr_out(&post, r);
+		buf_addnum(&post, (long long)r->len);
+		BUF_LIT(&post, ")");
+		tls_call_ending(&post, r);
+	} else {
+		buf_adds(&pre, call_name(r->call));
+		buf_addc(&pre, '(');
+		fd_arg(&pre, r->fd);
+		BUF_LIT(&post, ", ");
+		buf_addnum(&post, (long long)r->len);
+		BUF_LIT(&post, ", ");
+		flags_format(&post, msgflag_names, r->arg);
+		if (r->call == CALL_RECVFROM) {
+			BUF_LIT(&post, ", ");
+			addr_out(&post, r);
+		}
+		BUF_LIT(&post, ") = ");
+		buf_addnum(&post, r->ret);
 	}
-	BUF_LIT(&post, ") = ");
-	buf_addnum(&post, r->ret);
 	if (r->show == SHOW_ARG) {
 		buf_add(&b, pre.data, pre.len);
 		data_arg(&b, r->data, n);
@@ -1023,8 +1054,14 @@ trace_answered(const struct call_rec *r)
 		if (!(r->pfd[i].revents & POLLIN) ||
 		    (sk = sock_get(r->pfd[i].fd)) == NULL)
 			continue;
-		trace_note("(fd %d: %zu bytes in sockrepl's buffer, readable "
-		    "now; no system call)", sk->fd, rbuf_len(sk));
+		if (rbuf_len(sk) > 0)
+			trace_note("(fd %d: %zu bytes in sockrepl's buffer, "
+			    "readable now; no system call)", sk->fd,
+			    rbuf_len(sk));
+		else
+			trace_note("(fd %d: %zu bytes of plaintext held by "
+			    "OpenSSL (SSL_pending), readable now; no system "
+			    "call)", sk->fd, tls_pending(sk));
 	}
 }
 
@@ -1129,6 +1166,9 @@ trace_observe(const struct call_rec *r)
 	}
 	if ((r->call == CALL_RECV || r->call == CALL_RECVFROM) && r->ret >= 0) {
 		trace_recv(r);
+		/* TLS bytes on a plain socket: the peer wants a handshake. */
+		if (!(r->flags & (CF_TLS | CF_BEHIND)))
+			tls_sniff(r);
 		return;
 	}
 	if (r->call == CALL_RECVMSG && r->ret >= 0) {

@@ -119,6 +119,9 @@ wait_ready(struct sock *sk, short events, enum call_id c, int flags)
 	if (sk->timeout < 0 && c != CALL_SEND && c != CALL_SENDTO &&
 	    c != CALL_RECV && c != CALL_RECVFROM)
 		out_flush_wait(sk->fd, events);
+	/* Plaintext OpenSSL holds already: no wait, the kernel has none. */
+	if ((events & POLLIN) && tls_pending(sk) > 0)
+		return 1;
 	if (sk->timeout <= 0) {
 		/* A Ctrl-C that came before the call would otherwise be lost. */
 		if (call_interrupted(sk, c, flags)) {

@@ -228,6 +228,7 @@ def man_calls():
                 words.pop()
             # A pointer's star sits against the name, as the man pages
             # write struct servent *getservbyname(...).
+            # "char *" and the name join with no blank, as C writes it.
             found[name][0].append("%s%s%s(%s);" % (
                 ft, "" if ft.endswith("*") else " ", words[0],
                 ", ".join(words[1:])))
