@@ -564,7 +564,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	const struct call_rec	*r = &log_recs[i].rec;
 	const struct sockopt	*o = r->opt;
 	struct xsock		*s = export_sock(w->x, r->seq), *ns;
-	const char		*S = export_name(w->x, r->seq), *call, *d;
+	const char		*S = export_name(w->x, r->seq), *call, *d, *q;
 	const struct pollfd	*pfd;
 	struct buf		 e = { 0 }, ok = { 0 }, a = { 0 }, path = { 0 };
 	long long		 size;
@@ -612,8 +612,10 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	case CALL_CONNECT:
 		py_addr(w, i, &r->addr, &a);
 		/* A careful server removes the file an earlier run left. */
+		/* A long path comes wrapped in (...): look inside. */
+		q = a.len > 0 && a.data[0] == '(' ? a.data + 1 : a.data;
 		if (r->call == CALL_BIND && r->addr.ss.ss_family == AF_UNIX &&
-		    a.len > 3 && a.data[0] == 'b' && a.data[2] != '\\') {
+		    a.len > 4 && q[0] == 'b' && q[2] != '\\') {
 			w->os_used = 1;
 			pline(w, 1, "try:");
 			pline(w, 2, "os.unlink(%s)", buf_str(&a));
