@@ -325,6 +325,23 @@ find_runtime_addrs(struct export *x)
  * Read the log. Returns the number of steps a program will have, or -1 if
  * the log is empty.
  */
+/* Whether the log holds OpenSSL calls. */
+static int
+export_has_tls(void)
+{
+	size_t	i;
+
+	for (i = 0; i < log_nrecs; i++) {
+		if ((log_recs[i].rec.flags & CF_TLS) ||
+		    log_recs[i].rec.call == CALL_SSL_SETUP ||
+		    log_recs[i].rec.call == CALL_SSL_CONNECT ||
+		    log_recs[i].rec.call == CALL_SSL_ACCEPT ||
+		    log_recs[i].rec.call == CALL_SSL_SHUTDOWN)
+			return 1;
+	}
+	return 0;
+}
+
 int
 export_read(struct export *x)
 {
@@ -865,6 +882,14 @@ cmd_export_exec(struct cmd_ctx *ctx)
 		    "last %lu commands are not in the program",
 		    log_dropped());
 	log_expand();
+	if (export_has_tls()) {
+		/* Plain send and recv in TLS's place would be a wrong program. */
+		diag("export: the session used TLS (starttls), which export "
+		    "does not write yet: no program written");
+		log_release();
+		buf_free(&out);
+		return CMD_ERROR;
+	}
 	steps = export_read(&x);
 	if (c)
 		export_c(&x);
