@@ -9,6 +9,7 @@
 #include <linux/tcp.h>
 
 #include <errno.h>
+#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,15 +165,24 @@ cell_num(struct grid *g, int c, long long n)
 }
 
 /* As addr_format_short, with IPv4 (the usual case) done without
- * getnameinfo, which costs a microsecond each. */
+ * getnameinfo, which costs a microsecond each. A raw socket's address
+ * has no port: the kernel puts the protocol where the port would be
+ * (noport), so only the host is shown. */
 static void
-cell_addr(struct grid *g, int c, const struct addr *a)
+cell_addr(struct grid *g, int c, const struct addr *a, int noport)
 {
 	const struct sockaddr_in	*s4 = (const void *)&a->ss;
 	struct buf			*b = cell_begin(g, c);
-	char				 host[INET_ADDRSTRLEN];
+	char				 host[INET6_ADDRSTRLEN];
 
-	if (a->len >= sizeof *s4 && a->ss.ss_family == AF_INET &&
+	if (noport && a->len > 0 && (a->ss.ss_family == AF_INET ||
+	    a->ss.ss_family == AF_INET6)) {
+		if (getnameinfo((const struct sockaddr *)&a->ss, a->len, host,
+		    sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
+			buf_addc(b, '?');
+		else
+			buf_adds(b, host);
+	} else if (a->len >= sizeof *s4 && a->ss.ss_family == AF_INET &&
 	    inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host) != NULL) {
 		buf_adds(b, host);
 		buf_addc(b, ':');
@@ -317,8 +327,8 @@ list_row(struct grid *g, struct sock *sk, int loaded)
 	cell_str(g, COL_TYPE, sock_kind(sk));
 	cell_str(g, COL_STATE, sock_state_name(sk));
 	kernel_cells(g, &kv);
-	cell_addr(g, COL_LOCAL, &kv.local);
-	cell_addr(g, COL_PEER, &kv.peer);
+	cell_addr(g, COL_LOCAL, &kv.local, sk->type == SOCK_RAW);
+	cell_addr(g, COL_PEER, &kv.peer, sk->type == SOCK_RAW);
 	cell_num(g, COL_IN, (long long)sk->bytes_in);
 	cell_num(g, COL_OUT, (long long)sk->bytes_out);
 	b = cell_begin(g, COL_MODE);
@@ -358,8 +368,8 @@ closed_row(const struct kstate *k, void *arg)
 	cell_str(g, COL_TYPE, "tcp");
 	cell_str(g, COL_STATE, "closed");
 	kernel_cells(g, &kv);
-	cell_addr(g, COL_LOCAL, &k->local);
-	cell_addr(g, COL_PEER, &k->peer);
+	cell_addr(g, COL_LOCAL, &k->local, 0);
+	cell_addr(g, COL_PEER, &k->peer, 0);
 	cell_str(g, COL_IN, "-");
 	cell_str(g, COL_OUT, "-");
 	cell_str(g, COL_MODE, "closed by you; the kernel still holds it");

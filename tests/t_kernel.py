@@ -337,5 +337,29 @@ def test_hint_accept_times_out_while_a_syn_was_dropped():
           "this listener's backlog was full" in err, err)
 
 
+def test_list_raw_socket_address_has_no_port():
+    # The kernel keeps a raw socket's protocol where the port would be
+    # (getsockname says sin_port=htons(1) for ICMP): list shows the host
+    # alone, and the trace still shows what the kernel said.
+    try:
+        socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                      socket.IPPROTO_ICMP).close()
+    except OSError as e:
+        raise lib.Skip("no raw sockets here: %s" % e)
+    out, err = lib.run_ok("socket raw inet icmp\nlist\n", args=["-v"])
+    check("getsockname(3, {AF_INET, 0.0.0.0:1}, [16]) = 0" in out, out)
+    row = list_rows(out)["3"][0]
+    check(cell(row, "LOCAL") == "0.0.0.0", out)
+    check(cell(row, "PEER") == "-", out)
+    try:
+        socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                      socket.IPPROTO_ICMPV6).close()
+    except OSError:
+        return
+    out, err = lib.run_ok("socket raw inet6 icmpv6\nlist\n")
+    row = list_rows(out)["3"][0]
+    check(cell(row, "LOCAL") == "::", out)
+
+
 if __name__ == "__main__":
     lib.main()
