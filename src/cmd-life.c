@@ -2,6 +2,7 @@
  * A socket's life: socket, socketpair, bind, listen, accept, connect,
  * connect_ex, shutdown, close.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/if_ether.h>
@@ -678,11 +679,31 @@ close_news(void)
 	buf_free(&news);
 }
 
+/*
+ * The bytes a TCP connection has received that nobody read: closing it
+ * then makes the kernel send RST, not FIN (RFC 2525, 2.17), which no call
+ * returns. One ioctl behind the user's back, for the close command only
+ * (not at exit, where thousands of sockets may be closed).
+ */
+static int
+close_unread(struct sock *sk)
+{
+	int	n;
+
+	if (sk->kind == SK_EPOLL || sk->type != SOCK_STREAM ||
+	    (sk->family != AF_INET && sk->family != AF_INET6) ||
+	    sk->protocol == IPPROTO_SCTP ||
+	    (sk->state != ST_CONNECTED && sk->state != ST_CLOSED_PEER) ||
+	    call_ioctl_int(sk, FIONREAD, &n, CF_BEHIND) < 0)
+		return 0;
+	return n;
+}
+
 static enum cmd_retval
 cmd_close_exec(struct cmd_ctx *ctx)
 {
 	struct sock	*sk = ctx->sk, *parent;
-	int		 fd, r;
+	int		 fd, r, unread;
 
 	if (ctx->argc > 0) {
 		if ((sk = sock_arg("close", ctx->argv[0].s)) == NULL)
@@ -693,6 +714,7 @@ cmd_close_exec(struct cmd_ctx *ctx)
 	}
 	fd = sk->fd;
 	parent = sock_parent(sk);
+	unread = close_unread(sk);
 	kernel_closed_note(sk);
 	r = call_close(sk);
 	if (current_fd == fd)
@@ -701,6 +723,11 @@ cmd_close_exec(struct cmd_ctx *ctx)
 		call_report(call_last());
 		return CMD_ERROR;
 	}
+	if (unread > 0)
+		trace_note("(close discarded %d unread byte%s: the kernel reset "
+		    "the connection (RST) instead of sending a FIN; recv them "
+		    "first for an orderly close)", unread, unread == 1 ? "" :
+		    "s");
 	close_news();
 	return CMD_OK;
 }
@@ -717,5 +744,7 @@ const struct cmd_entry cmd_close_entry = {
 	.exec = cmd_close_exec,
 	.help = "Closing an accepted connection makes its listener current "
 	    "again, ready for the next accept; closing any other current "
-	    "socket leaves no current socket."
+	    "socket leaves no current socket. Closing a TCP connection that "
+	    "holds unread bytes makes the kernel reset it (RST) instead of "
+	    "sending a FIN: a note says so."
 };

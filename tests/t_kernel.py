@@ -361,5 +361,61 @@ def test_list_raw_socket_address_has_no_port():
     check(cell(row, "LOCAL") == "::", out)
 
 
+def test_close_with_unread_data_says_the_peer_was_reset():
+    # close on a TCP connection holding unread bytes makes the kernel send
+    # RST, not FIN: the peer's recv fails ECONNRESET, and close says why.
+    s = lib.Session()
+    result = {}
+    try:
+        s.send("socket\nbind 127.0.0.1 0\nlisten 2")
+        port = int(s.expect(r"^getsockname\(3, \{AF_INET, 127\.0\.0\.1:"
+                            r"(\d+)\}").group(1))
+
+        def peer():
+            c = socket.create_connection(("127.0.0.1", port))
+            c.settimeout(lib.TIMEOUT)
+            c.sendall(b"hello\n")
+            c.shutdown(socket.SHUT_WR)
+            try:
+                result["got"] = c.recv(100)
+            except OSError as e:
+                result["err"] = e
+            c.close()
+        t = lib.in_thread(peer)
+        s.send("accept")
+        s.expect(r"^accept\(3, .*\) = 4$")
+        time.sleep(0.1)
+        s.send("close")
+        s.expect(r"^close\(4\) = 0$")
+        s.expect(r"^\(close discarded 6 unread bytes: the kernel reset "
+                 r"the connection \(RST\) instead of sending a FIN")
+        t.join(lib.TIMEOUT)
+        check(isinstance(result.get("err"), ConnectionResetError),
+              "peer: %r" % result)
+        # Read first, and close is orderly: no note.
+        s.send("on 3 close")
+        s.expect(r"^close\(3\) = 0$")
+        st, text = s.close()
+        check(text.count("close discarded") == 1, text)
+    finally:
+        s.kill()
+
+
+def test_close_after_reading_everything_says_nothing():
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+    try:
+        out, err = lib.run_ok("connect 127.0.0.1 %d\nsend hi\nclose\n"
+                              % port)
+        check("close(3) = 0" in out, out)
+        check("close discarded" not in out, out)
+        out, err = lib.run_ok("connect 127.0.0.1 %d\nclose\n" % port,
+                              args=["-v"])
+        check(re.search(r"^ioctl\(3, FIONREAD, \[0\]\) = 0$", out, re.M),
+              out)
+    finally:
+        srv.close()
+
+
 if __name__ == "__main__":
     lib.main()
