@@ -156,6 +156,8 @@ const struct cmd_entry cmd_diagram_entry = {
 	    "Mermaid sequence diagram (for Markdown pages); with no FILE they "
 	    "are printed. Without the wire, the two ends of a TCP connection "
 	    "are matched by address when sockrepl knows both, else in the "
-	    "order of connects and accepts. It keeps the first 20000 calls "
-	    "and packets."
+	    "order of connects and accepts. At most 12 columns are drawn as "
+	    "text, 40 as SVG or Mermaid (the sockets with the latest events; "
+	    "a last line says what was left out). It keeps the first 20000 "
+	    "calls and packets."
 };

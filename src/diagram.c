@@ -10,6 +10,11 @@
  * Drawing reads the list twice: first the columns (the sockets, what is
  * known of their addresses, which are the two ends of one connection),
  * then one row per event.
+ *
+ * A session may make thousands of sockets: only the ones with the latest
+ * events get a column (COLS_TEXT, COLS_WIDE), and the events of the others
+ * are left out and counted, so a diagram stays readable and costs time
+ * linear in the events.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -20,6 +25,8 @@
 #include "sockrepl.h"
 
 #define DIAGRAM_MAX	20000	/* events kept; later ones are counted */
+#define COLS_TEXT	12	/* columns drawn as text: a terminal's width */
+#define COLS_WIDE	40	/* columns drawn as SVG or Mermaid */
 #define DATA_SHOWN	16	/* bytes of data in a label */
 #define NO_TEXT		((size_t)-1)
 
@@ -291,20 +298,59 @@ struct drow {
 	struct buf	 label;
 };
 
+/* A socket (its seq) seen in the events: when it was last drawn. */
+struct dseen {
+	uint64_t	 seq;		/* 0: an empty slot */
+	size_t		 last;		/* its latest event, plus one */
+	int		 kept;		/* it gets a column */
+};
+
 struct diagram {
 	struct dcol	*cols;
-	size_t		 ncols;
+	size_t		 ncols, cols_cap;
 	struct drow	*rows;
-	size_t		 nrows;
+	size_t		 nrows, rows_cap;
+	size_t		 maxcols;	/* columns drawn at most */
+	struct dseen	*seen;		/* hash table by seq */
+	size_t		 seen_cap;	/* a power of two */
+	size_t		 nsocks;	/* sockets in the events */
+	size_t		 nkept;		/* of which drawn */
+	unsigned long	 left;		/* events left out with the others */
 };
+
+/* The slot of seq (nonzero) in the table, found or empty. */
+static struct dseen *
+seen_slot(struct diagram *d, uint64_t seq)
+{
+	size_t	i = (size_t)(seq * 0x9e3779b97f4a7c15ULL) & (d->seen_cap - 1);
+
+	while (d->seen[i].seq != 0 && d->seen[i].seq != seq)
+		i = (i + 1) & (d->seen_cap - 1);
+	return &d->seen[i];
+}
+
+/* Is socket seq one of those drawn? (0, an address: yes.) */
+static int
+kept(struct diagram *d, uint64_t seq)
+{
+	struct dseen	*sn;
+
+	if (seq == 0 || d->seen == NULL)
+		return 1;
+	sn = seen_slot(d, seq);
+	return sn->seq == seq && sn->kept;
+}
 
 static long
 col_of_seq(struct diagram *d, uint64_t seq)
 {
 	size_t	i;
 
+	/* Few columns: those of the kept sockets and their peers. */
+	if (seq == 0 || !kept(d, seq))
+		return -1;
 	for (i = 0; i < d->ncols; i++)
-		if (d->cols[i].seq == seq && seq != 0)
+		if (d->cols[i].seq == seq)
 			return (long)i;
 	return -1;
 }
@@ -314,9 +360,12 @@ col_new(struct diagram *d, uint64_t seq, int fd, size_t first)
 {
 	struct dcol	*c;
 
-	if ((d->cols = reallocarray(d->cols, d->ncols + 1,
-	    sizeof *d->cols)) == NULL)
-		abort();
+	if (d->ncols == d->cols_cap) {
+		d->cols_cap = d->cols_cap ? d->cols_cap * 2 : 16;
+		if ((d->cols = reallocarray(d->cols, d->cols_cap,
+		    sizeof *d->cols)) == NULL)
+			abort();
+	}
 	c = &d->cols[d->ncols];
 	memset(c, 0, sizeof *c);
 	c->seq = seq;
@@ -339,6 +388,9 @@ col_of_name(struct diagram *d, const char *name, size_t first)
 		if (d->cols[i].seq == 0 && strcmp(buf_str(&d->cols[i].name),
 		    name) == 0)
 			return (long)i;
+	/* Beyond a few columns more than are drawn, an address gets none. */
+	if (d->ncols >= 2 * d->maxcols)
+		return -1;
 	c = col_new(d, 0, -1, first);
 	buf_adds(&d->cols[c].name, name);
 	return c;
@@ -431,18 +483,39 @@ read_columns(struct diagram *d)
 			continue;
 		ci = col_of_seq(d, e->seq);
 		if (e->call == CALL_SOCKET && e->ret >= 0) {
+			if (!kept(d, e->seq))
+				continue;
 			ci = col_new(d, e->seq, e->fd, i);
 			d->cols[ci].family = e->family;
 			d->cols[ci].type = e->type;
 			continue;
 		}
 		if (e->call == CALL_SOCKETPAIR && e->ret == 0) {
-			ci = col_new(d, e->seq, e->fd, i);
+			ci = cj = -1;
+			if (kept(d, e->seq))
+				ci = col_new(d, e->seq, e->fd, i);
+			if (kept(d, e->seq2))
+				cj = col_new(d, e->seq2, e->fd2, i);
+			if (ci >= 0) {
+				d->cols[ci].family = AF_UNIX;
+				d->cols[ci].type = e->type;
+				d->cols[ci].pair = cj;
+			}
+			if (cj >= 0) {
+				d->cols[cj].family = AF_UNIX;
+				d->cols[cj].type = e->type;
+				d->cols[cj].pair = ci;
+			}
+			continue;
+		}
+		if (e->call == CALL_ACCEPT && ci < 0 && e->ret >= 0 &&
+		    kept(d, e->seq2)) {
+			/* Its listener is left out: what the accept said. */
 			cj = col_new(d, e->seq2, e->fd2, i);
-			d->cols[ci].family = d->cols[cj].family = AF_UNIX;
-			d->cols[ci].type = d->cols[cj].type = e->type;
-			d->cols[ci].pair = cj;
-			d->cols[cj].pair = ci;
+			d->cols[cj].family = e->family;
+			d->cols[cj].type = e->type;
+			d->cols[cj].peer = e->addr;
+			d->cols[cj].parent = e->seq;
 			continue;
 		}
 		if (ci < 0)
@@ -471,6 +544,8 @@ read_columns(struct diagram *d)
 			c->peer = e->addr;
 			break;
 		case CALL_ACCEPT:
+			if (!kept(d, e->seq2))
+				break;
 			cj = col_new(d, e->seq2, e->fd2, i);
 			c = &d->cols[ci];
 			d->cols[cj].family = c->family;
@@ -521,9 +596,12 @@ row_new(struct diagram *d, long a, long b)
 {
 	struct drow	*r;
 
-	if ((d->rows = reallocarray(d->rows, d->nrows + 1,
-	    sizeof *d->rows)) == NULL)
-		abort();
+	if (d->nrows == d->rows_cap) {
+		d->rows_cap = d->rows_cap ? d->rows_cap * 2 : 64;
+		if ((d->rows = reallocarray(d->rows, d->rows_cap,
+		    sizeof *d->rows)) == NULL)
+			abort();
+	}
 	r = &d->rows[d->nrows++];
 	memset(r, 0, sizeof *r);
 	r->a = (int)a;
@@ -578,13 +656,25 @@ read_rows(struct diagram *d)
 		if (e->kind == D_INFO)
 			continue;
 		if (e->kind == D_SEG) {
+			if (!kept(d, e->seq) || !kept(d, e->seq2)) {
+				d->left++;
+				continue;
+			}
 			if ((f = col_of_seq(d, e->seq)) < 0)
 				f = col_of_name(d, str_at(e->text2), i);
 			if ((t = col_of_seq(d, e->seq2)) < 0)
 				t = col_of_name(d, str_at(e->text3), i);
+			if (f < 0 || t < 0) {
+				d->left++;
+				continue;
+			}
 			r = row_new(d, f, t);
 			r->seg = 1;
 			buf_adds(&r->label, str_at(e->text));
+			continue;
+		}
+		if (e->seq != 0 && !kept(d, e->seq)) {
+			d->left++;
 			continue;
 		}
 		if ((c = col_of_seq(d, e->seq)) < 0)
@@ -665,6 +755,132 @@ read_rows(struct diagram *d)
 			buf_adds(l, " (EOF)");
 	}
 	free(sender);
+}
+
+static int
+seen_latest(const void *x, const void *y)
+{
+	const struct dseen *a = *(struct dseen *const *)x;
+	const struct dseen *b = *(struct dseen *const *)y;
+
+	return a->last > b->last ? -1 : a->last < b->last;
+}
+
+/*
+ * Before anything is built: the sockets in the events, and which of them
+ * get a column (the maxcols with the latest calls or packets).
+ */
+static void
+choose_sockets(struct diagram *d)
+{
+	struct dseen	*sn, **all;
+	struct dev	*e;
+	size_t		 i, j, n = 0;
+	uint64_t	 seq;
+
+	d->seen_cap = 16;
+	while (d->seen_cap < 4 * nevs + 16)
+		d->seen_cap *= 2;
+	if ((d->seen = calloc(d->seen_cap, sizeof *d->seen)) == NULL)
+		abort();
+	for (i = 0; i < nevs; i++) {
+		e = &evs[i];
+		for (j = 0; j < 2; j++) {
+			seq = j == 0 ? e->seq : e->seq2;
+			if (seq == 0)
+				continue;
+			sn = seen_slot(d, seq);
+			if (sn->seq == 0) {
+				sn->seq = seq;
+				d->nsocks++;
+			}
+			/* What list asks behind the user's back is no news. */
+			if (e->kind != D_INFO)
+				sn->last = i + 1;
+		}
+	}
+	if ((all = calloc(d->nsocks + 1, sizeof *all)) == NULL)
+		abort();
+	for (i = 0; i < d->seen_cap; i++)
+		if (d->seen[i].seq != 0)
+			all[n++] = &d->seen[i];
+	if (n > d->maxcols)
+		qsort(all, n, sizeof *all, seen_latest);
+	for (i = 0; i < n && i < d->maxcols; i++)
+		all[i]->kept = 1;
+	free(all);
+}
+
+static int
+col_latest(const void *x, const void *y)
+{
+	const long *a = x, *b = y;
+
+	/* a[0]: the column's last row plus one; a[1]: the column. */
+	return a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : (a[1] > b[1]) - (a[1] <
+	    b[1]);
+}
+
+/*
+ * After the rows: the peers' columns may make too many. Keep the maxcols
+ * columns with the latest rows, leave out the rows of the others.
+ */
+static void
+cap_columns(struct diagram *d)
+{
+	long	(*rank)[2], *to;
+	size_t	 i, n;
+	struct drow *r;
+
+	if (d->ncols <= d->maxcols)
+		return;
+	if ((rank = calloc(d->ncols, sizeof *rank)) == NULL ||
+	    (to = calloc(d->ncols, sizeof *to)) == NULL)
+		abort();
+	for (i = 0; i < d->ncols; i++)
+		rank[i][1] = (long)i;
+	for (i = 0; i < d->nrows; i++) {
+		r = &d->rows[i];
+		rank[r->a][0] = (long)i + 1;
+		if (r->b >= 0)
+			rank[r->b][0] = (long)i + 1;
+		if (r->also >= 0)
+			rank[r->also][0] = (long)i + 1;
+	}
+	qsort(rank, d->ncols, sizeof *rank, col_latest);
+	for (i = 0; i < d->ncols; i++)
+		to[i] = -1;
+	for (i = 0; i < d->maxcols; i++)
+		to[rank[i][1]] = 0;
+	for (i = n = 0; i < d->ncols; i++) {
+		if (to[i] < 0) {
+			buf_free(&d->cols[i].name);
+			continue;
+		}
+		to[i] = (long)n;
+		d->cols[n++] = d->cols[i];
+	}
+	d->ncols = n;
+	for (i = 0; i < n; i++)
+		if (d->cols[i].pair >= 0)
+			d->cols[i].pair = to[d->cols[i].pair];
+	for (i = n = 0; i < d->nrows; i++) {
+		r = &d->rows[i];
+		if (to[r->a] < 0 || (r->b >= 0 && to[r->b] < 0)) {
+			buf_free(&r->label);
+			d->left++;
+			continue;
+		}
+		r->a = (int)to[r->a];
+		if (r->b >= 0)
+			r->b = (int)to[r->b];
+		if (r->also >= 0)
+			r->also = (int)to[r->also];
+		d->rows[n++] = *r;
+	}
+	d->nrows = n;
+	free(rank);
+	free(to);
 }
 
 static int
@@ -749,11 +965,14 @@ col_heads(const struct dcol *c, struct buf *h1, struct buf *h2)
 }
 
 static void
-diagram_build(struct diagram *d)
+diagram_build(struct diagram *d, size_t maxcols)
 {
 	memset(d, 0, sizeof *d);
+	d->maxcols = maxcols;
+	choose_sockets(d);
 	read_columns(d);
 	read_rows(d);
+	cap_columns(d);
 	arrange(d);
 }
 
@@ -768,6 +987,7 @@ diagram_clear(struct diagram *d)
 		buf_free(&d->rows[i].label);
 	free(d->cols);
 	free(d->rows);
+	free(d->seen);
 }
 
 static int
@@ -918,7 +1138,7 @@ xml_text(struct buf *b, const char *s)
 #define SVG_TOP		64
 
 static void
-draw_svg(struct diagram *d, struct buf *out)
+draw_svg(struct diagram *d, struct buf *out, const struct buf *note)
 {
 	struct buf	 h1 = { 0 }, h2 = { 0 };
 	struct drow	*r;
@@ -930,6 +1150,8 @@ draw_svg(struct diagram *d, struct buf *out)
 			longest = (int)d->rows[i].label.len;
 	width = (int)d->ncols * SVG_COL + longest * 7 + 20;
 	height = SVG_TOP + ((int)d->nrows + 1) * SVG_ROW + 10;
+	if (note->len > 0)
+		height += 2 * SVG_ROW;
 	buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 	    "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"monospace\" "
@@ -996,6 +1218,21 @@ draw_svg(struct diagram *d, struct buf *out)
 		xml_text(out, buf_str(&r->label));
 		buf_adds(out, "</text>\n");
 	}
+	if (note->len > 0) {
+		/* What is left out, below the rows: one line each. */
+		y = SVG_TOP + ((int)d->nrows + 1) * SVG_ROW + 10;
+		buf_printf(out, "<text x=\"10\" y=\"%d\" class=\"err\">", y);
+		for (i = 0; i < note->len; i++)
+			if (note->data[i] == '\n')
+				buf_printf(out, "</text>\n<text x=\"10\" "
+				    "y=\"%d\" class=\"err\">", y += SVG_ROW);
+			else {
+				char ch[2] = { note->data[i], '\0' };
+
+				xml_text(out, ch);
+			}
+		buf_adds(out, "</text>\n");
+	}
 	buf_adds(out, "</svg>\n");
 	buf_free(&h1);
 	buf_free(&h2);
@@ -1020,7 +1257,7 @@ mermaid_text(struct buf *b, const char *s)
 }
 
 static void
-draw_mermaid(struct diagram *d, struct buf *out)
+draw_mermaid(struct diagram *d, struct buf *out, const struct buf *note)
 {
 	struct buf	 h1 = { 0 }, h2 = { 0 };
 	struct drow	*r;
@@ -1047,8 +1284,43 @@ draw_mermaid(struct diagram *d, struct buf *out)
 		mermaid_text(out, buf_str(&r->label));
 		buf_addc(out, '\n');
 	}
+	if (note->len > 0) {
+		/* Over every column drawn: what is left out. */
+		if (d->ncols > 1)
+			buf_printf(out, "    Note over c0,c%zu: ", d->ncols - 1);
+		else
+			buf_adds(out, "    Note over c0: ");
+		mermaid_text(out, buf_str((struct buf *)note));
+		buf_addc(out, '\n');
+	}
 	buf_free(&h1);
 	buf_free(&h2);
+}
+
+/*
+ * What the diagram leaves out, in words, into note (nothing if all is
+ * drawn). Returns whether anything is left out.
+ */
+static int
+left_out(const struct diagram *d, struct buf *note)
+{
+	size_t	i, socks = 0;
+
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].seq != 0)
+			socks++;
+	if (socks >= d->nsocks && d->left == 0 && evs_dropped == 0)
+		return 0;
+	if (socks < d->nsocks || d->left > 0)
+		buf_printf(note, "(%zu of the session's %zu sockets drawn, "
+		    "those with the latest events, %zu columns at most; "
+		    "%lu events of the others left out)", socks, d->nsocks,
+		    d->maxcols, d->left);
+	if (evs_dropped > 0)
+		buf_printf(note, "%s(the diagram keeps %d events: %lu later "
+		    "ones are left out)", note->len > 0 ? "\n" : "",
+		    DIAGRAM_MAX, evs_dropped);
+	return 1;
 }
 
 /* The session so far, drawn into out in form f. */
@@ -1056,25 +1328,27 @@ void
 diagram_write(struct buf *out, enum diagram_form f)
 {
 	struct diagram	d;
+	struct buf	note = { 0 };
 
-	diagram_build(&d);
+	diagram_build(&d, f == DIAGRAM_TEXT ? COLS_TEXT : COLS_WIDE);
 	if (d.ncols == 0) {
 		diagram_clear(&d);
 		return;
 	}
+	(void)left_out(&d, &note);
 	switch (f) {
 	case DIAGRAM_TEXT:
 		draw_text(&d, out);
+		if (note.len > 0)
+			buf_printf(out, "%s\n", buf_str(&note));
 		break;
 	case DIAGRAM_SVG:
-		draw_svg(&d, out);
+		draw_svg(&d, out, &note);
 		break;
 	case DIAGRAM_MERMAID:
-		draw_mermaid(&d, out);
+		draw_mermaid(&d, out, &note);
 		break;
 	}
-	if (evs_dropped > 0 && f == DIAGRAM_TEXT)
-		buf_printf(out, "(the diagram keeps %d events: %lu later ones "
-		    "are left out)\n", DIAGRAM_MAX, evs_dropped);
+	buf_free(&note);
 	diagram_clear(&d);
 }

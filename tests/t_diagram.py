@@ -225,5 +225,32 @@ def test_completion_knows_the_forms():
     session(body)
 
 
+def test_many_sockets_bounded_to_the_latest():
+    # Twenty open sockets (fds 3..22): text draws the 12 with the latest
+    # events and says what it left out; Mermaid and SVG draw up to 40.
+    out, err = lib.run_ok("socket udp\n" * 20 + "diagram\n", args=["-q"])
+    head = out.split("\n* socket udp", 1)[0]
+    fds = [int(m) for m in re.findall(r"fd (\d+) udp", head)]
+    check(fds == list(range(11, 23)), "columns %r:\n%s" % (fds, out))
+    check("(12 of the session's 20 sockets drawn, those with the latest "
+          "events, 12 columns at most; 8 events of the others left out)\n"
+          in out, out)
+    out, err = lib.run_ok("socket udp\n" * 20 + "diagram mermaid\n",
+                          args=["-q"])
+    check(out.count("participant") == 20, out)
+    check("left out" not in out, out)
+    # Thousands made and closed: as wide as 12 columns, not 3000.
+    out, err = lib.run_ok("socket udp\nclose\n" * 3000 + "diagram\n"
+                          "diagram mermaid\n", args=["-q"])
+    text, mermaid = out.split("sequenceDiagram\n")
+    check(max(len(line) for line in text.splitlines()) < 12 * 34 + 10,
+          "too wide")
+    check(text.count("X close = 0") == 12, text)
+    check("(12 of the session's 3000 sockets drawn" in text, text[-400:])
+    check(mermaid.count("participant") == 40, mermaid[:2000])
+    check("Note over c0,c39: (40 of the session's 3000 sockets drawn"
+          in mermaid, mermaid[-400:])
+
+
 if __name__ == "__main__":
     lib.main()
