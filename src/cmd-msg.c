@@ -145,6 +145,11 @@ cmd_sendmsg_exec(struct cmd_ctx *ctx)
 	}
 	if ((size_t)r < data.len)
 		result("sent %zd of %zu bytes", r, data.len);
+	/* The kernel says 0 and drops the fds: tell why, or it looks sent. */
+	if (data.len == 0 && ctl.len > 0 && ctx->sk->type == SOCK_STREAM)
+		trace_note("(nothing was sent: a stream socket carries control "
+		    "messages only with data; send at least one byte, as in "
+		    "sendmsg x fds FD)");
 	ret = CMD_OK;
 out:
 	buf_free(&data);

@@ -52,6 +52,20 @@ expect hello
     check(got == b"take thishello", got)
 
 
+def test_fd_without_data_on_a_stream_says_nothing_was_sent():
+    """An fd alone over a stream socket: the kernel returns 0 and sends
+    nothing; sockrepl says so (and sends it once a byte goes with it)."""
+    st, out, err = lib.run("socketpair\nsendmsg fds 3\n"
+                           "on 4 recvmsg 100 dontwait\nsendmsg x fds 3\n"
+                           "on 4 recvmsg\n")
+    check("iov_len=0" in out and "SCM_RIGHTS" in out, out)
+    check("(nothing was sent: a stream socket carries control messages only "
+          "with data; send at least one byte" in out, out)
+    check("EAGAIN" in out, out)
+    check(out.count("nothing was sent") == 1, out)
+    check(re.search(r"\(fd \d+ arrived: ", out), out)
+
+
 def test_fd_passing_a_connection_then_recv_on_it():
     out, got = exported("""socketpair
 socketpair
