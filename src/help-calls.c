@@ -45,6 +45,29 @@ struct call_help {
 	struct call_err	 errs[CALL_ERRS_MAX];	/* ends at err 0 */
 };
 
+/*
+ * The manual section of a call: 2 for a system call, 3 for the C
+ * library's functions (the resolver, sockatmark) and OpenSSL's.
+ */
+static const char *
+call_section(const char *call, size_t len)
+{
+	static const char *const lib[] = { "sockatmark", "getaddrinfo",
+	    "getnameinfo", "getservbyname", "getservbyport", "gethostbyname",
+	    "gethostbyaddr", "if_nametoindex", "if_indextoname", "inet_pton",
+	    "inet_ntop", NULL };
+	size_t	i;
+
+	if (len >= 4 && strncmp(call, "SSL_", 4) == 0)
+		return "3";
+	if (len >= 5 && strncmp(call, "pcap_", 5) == 0)
+		return "3PCAP";
+	for (i = 0; lib[i] != NULL; i++)
+		if (strlen(lib[i]) == len && strncmp(lib[i], call, len) == 0)
+			return "3";
+	return "2";
+}
+
 static const struct call_help call_help[] = {
 	{ .call = "socket",
 	  .proto = "int socket(int domain, int type, int protocol);",
@@ -351,6 +374,8 @@ static const struct call_help call_help[] = {
 	  .errs = {
 	    { EBADF, "the fd is not open" },
 	    { EINVAL, "the fd is not a socket that has a mark (TCP)" },
+	    { ENOTTY, "the socket has no urgent mark: only a TCP socket "
+		"has one" },
 	    { 0, NULL } } },
 	{ .call = "sendmsg",
 	  .proto = "ssize_t sendmsg(int sockfd, const struct msghdr *msg, "
@@ -593,8 +618,9 @@ help_one_call(const struct cmd_entry *e, const char *call, size_t len,
 	const char		*python, *example;
 
 	if ((row = row_find(call, len, NULL)) == NULL) {
-		result("  %.*s(2): nothing more on file; man 2 %.*s tells all",
-		    (int)len, call, (int)len, call);
+		result("  %.*s(%s): nothing more on file; man %s %.*s tells "
+		    "all", (int)len, call, call_section(call, len),
+		    call_section(call, len), (int)len, call);
 		return;
 	}
 	/*
@@ -614,7 +640,8 @@ help_one_call(const struct cmd_entry *e, const char *call, size_t len,
 	(*examples)++;
 	if (row->errs[0].err == 0)
 		return;
-	result("  %.*s(2) can fail with:", (int)len, call);
+	result("  %.*s(%s) can fail with:", (int)len, call,
+	    call_section(call, len));
 	for (ce = row->errs; ce->err != 0; ce++) {
 		struct buf	label = { 0 };
 
@@ -665,8 +692,9 @@ help_calls_returning(int err, struct buf *out)
 		for (ce = call_help[i].errs; ce->err != 0; ce++) {
 			if (ce->err != err)
 				continue;
-			buf_printf(out, "%s%s(2)", n++ ? ", " : "",
-			    call_help[i].call);
+			buf_printf(out, "%s%s(%s)", n++ ? ", " : "",
+			    call_help[i].call, call_section(call_help[i].call,
+			    strlen(call_help[i].call)));
 			break;
 		}
 	}

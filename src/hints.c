@@ -4,6 +4,7 @@
  * socket's state after it. The errno name is printed beside it by
  * call_report.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 
@@ -338,8 +339,21 @@ errno_hint(const struct call_rec *r, int err)
 			    "socket)";
 		return NULL;
 	case EAFNOSUPPORT:
+		/* socket and socketpair name a family; no address is given. */
+		if ((call == CALL_SOCKET || call == CALL_SOCKETPAIR) &&
+		    name_of(family_names, r->family) == NULL)
+			return "this system has no address family by that "
+			    "number (AF_UNIX is 1, AF_INET 2, AF_INET6 10)";
+		if (call == CALL_SOCKET || call == CALL_SOCKETPAIR)
+			return "this system does not support that address "
+			    "family, or not for that type (the kernel lacks "
+			    "it, or a sandbox forbids it)";
 		return "the address is of another family than the socket "
 		    "(an IPv6 address on an AF_INET socket, say)";
+	case ENOTTY:
+		if (call == CALL_IOCTL && r->arg == SIOCATMARK)
+			return "only a TCP socket has an urgent mark";
+		return NULL;
 	case EPERM:
 		if (call == CALL_SOCKET)
 			return raw_hint(r);

@@ -1,5 +1,6 @@
 """Bad input and exit status: every mistake is named, the session goes on,
 and no socket is lost to a typo."""
+import errno
 import os
 import random
 import re
@@ -440,6 +441,29 @@ def test_quit_stops_and_keeps_status():
     check(st == 1 and "socketpair" not in out, "%d %r" % (st, out))
     st, out, err = lib.run("socketpair\nquit\nbogus\n")
     check(st == 0 and err == "", "%d %r" % (st, err))
+
+
+def test_hints_keyed_by_call():
+    # sockatmark on UDP: ENOTTY, and why.
+    st, out, err = lib.run("socket udp\nsockatmark\n")
+    check("SIOCATMARK, &val) = -1 ENOTTY" in out, out)
+    check("sockatmark: ENOTTY: only a TCP socket has an urgent mark" in err,
+          err)
+    # socket with a family the system lacks: no address was given.
+    st, out, err = lib.run("socket 99 1 0\n")
+    check("= -1 EAFNOSUPPORT" in out, out)
+    check("socket: EAFNOSUPPORT: this system has no address family by that "
+          "number" in err and "another family" not in err, err)
+
+
+def test_help_numbers_and_errno_aliases():
+    for w in ("-1", "0", "9999"):
+        st, out, err = lib.run("help %s\n" % w)
+        check(st == 1 and "help: %s: not a command, topic or errno" % w
+              in err, "%s: %r" % (w, err))
+    st, out, err = lib.run("help ENOTSUP\nhelp enotsup\n")
+    check(st == 0 and out.count("EOPNOTSUPP (%d)" % errno.EOPNOTSUPP) == 2,
+          out + err)
 
 
 if __name__ == "__main__":
