@@ -167,6 +167,9 @@ errno_word(const char *word)
 	long long	 v;
 	size_t		 i;
 
+	/* help -1: a number, though none names an errno. */
+	if (word[0] == '-' && word[1] >= '0' && word[1] <= '9')
+		return -1;
 	if (word[0] >= '0' && word[0] <= '9') {
 		v = num_parse(word, 1, 4095, &errstr);
 		/* errno_name says E<number> for a number it does not know. */
@@ -183,6 +186,9 @@ errno_word(const char *word)
 	up[i] = '\0';
 	if (strcmp(up, "EWOULDBLOCK") == 0)
 		return EAGAIN;
+	/* POSIX's other name for it (the same number on Linux). */
+	if (strcmp(up, "ENOTSUP") == 0)
+		return EOPNOTSUPP;
 	if ((v = errno_by_name(up)) > 0)
 		return (int)v;
 	/* All capitals: meant as an errno, not a command. */
