@@ -153,6 +153,33 @@ cmd_exact(const char *name)
 	return NULL;
 }
 
+/* The line being run, to quote what was typed (the words lost quotes). */
+static const char	*run_line;
+static size_t		 run_len;
+
+/*
+ * The text typed from name's "word(" to the end of the line, in out; the
+ * word itself when the line does not hold it.
+ */
+static void
+typed_text(const char *name, const char *open, struct buf *out)
+{
+	size_t	n = (size_t)(open - name) + 1, i, end;
+
+	for (i = 0; run_line != NULL && i + n <= run_len; i++) {
+		if (memcmp(run_line + i, name, n) != 0)
+			continue;
+		end = run_len;
+		while (end > i && (run_line[end - 1] == ' ' ||
+		    run_line[end - 1] == '\t' || run_line[end - 1] == '\n' ||
+		    run_line[end - 1] == '\r'))
+			end--;
+		buf_add(out, run_line + i, end - i);
+		return;
+	}
+	buf_add(out, name, strlen(name));
+}
+
 /*
  * A command written as a Python call, connect(('localhost', 6565)) or
  * sock.send(b'hi'): say how sockrepl writes it. Returns 1 if it said so.
@@ -163,6 +190,7 @@ python_call(const char *name)
 	const struct cmd_entry	*e;
 	const char		*open, *dot, *start = name;
 	char			 cmd[64];
+	struct buf		 typed = { 0 };
 
 	if ((open = strchr(name, '(')) == NULL)
 		return 0;
@@ -175,10 +203,12 @@ python_call(const char *name)
 	cmd[open - start] = '\0';
 	if ((e = cmd_exact(cmd)) == NULL)
 		return 0;
+	typed_text(name, open, &typed);
 	diag("unknown command \"%s\": write the command and then its "
 	    "arguments, with blanks and no parentheses (help %s shows how: "
-	    "%s%s%s)", printable(name), e->name, e->name, *e->usage ? " " :
-	    "", e->usage);
+	    "%s%s%s)", printable(buf_str(&typed)), e->name, e->name,
+	    *e->usage ? " " : "", e->usage);
+	buf_free(&typed);
 	return 1;
 }
 
@@ -473,7 +503,8 @@ cmd_run_line(const char *line, size_t len)
 	struct words		own = { 0 }, *w = depth < 4 ? &pool[depth] : &own;
 	struct buf		err = { 0 };
 	enum cmd_retval		r;
-	size_t			body;
+	size_t			body, saved_len = run_len;
+	const char		*saved_line = run_line;
 
 	if (memchr(line, '\0', len) != NULL) {
 		diag("the line holds a NUL byte; write it as \\0 inside "
@@ -500,7 +531,11 @@ cmd_run_line(const char *line, size_t len)
 	if (script_xtrace && w->n > 0)
 		script_echo(w);
 	depth++;
+	run_line = line;
+	run_len = len;
 	r = cmd_run_words(w);
+	run_line = saved_line;
+	run_len = saved_len;
 	depth--;
 	/* The tour's checks, after each command typed (not each sourced). */
 	if (depth == 0 && r != CMD_QUIT)

@@ -240,12 +240,29 @@ def test_python_address_tuples():
         check(st == 1 and out == "", out)
         check("connect: address \"(localhost %d)\": write HOST PORT, as "
               "in connect localhost 6565" % port in err, err)
-        check("unknown command \"connect((localhost,\": write the command "
-              "and then its arguments" in err and "connect ADDR" in err, err)
+        # The message quotes what was typed, quotes and all.
+        check("unknown command \"connect(('localhost', %d))\": write the "
+              "command and then its arguments" % port in err and
+              "connect ADDR" in err, err)
+        check("unknown command \"sock.send(b'hi')\"" in err, err)
         check("help send shows how: send [-m FLAGS] DATA" in err, err)
     finally:
         srv.close()
         udp.close()
+
+
+def test_library_calls_in_section_3():
+    # sockatmark and the resolver are C library functions, not syscalls.
+    for cmd, head in (("sockatmark", "sockatmark(3) can fail with:"),
+                      ("getaddrinfo", "getaddrinfo(3) can fail with:"),
+                      ("bind", "bind(2) can fail with:")):
+        st, out, err = lib.run("help %s\n" % cmd)
+        check(st == 0 and head in out, out)
+    st, out, err = lib.run("help sockatmark\n")
+    check("ENOTTY" in out and "only a TCP socket" in out, out)
+    st, out, err = lib.run("help EAI_NONAME\n")
+    check(st == 0 and "getaddrinfo(3)" in out and "getaddrinfo(2)" not in out,
+          out + err)
 
 
 def man_synopsis(call):
