@@ -39,7 +39,9 @@ static const char *const topic_texts[] = {
 	"single spaces. \"...\" takes C escapes: \\n \\r \\t \\0 \\\\ \\\" "
 	"\\xHH and octal \\NNN; '...' is taken literally. b'...' and "
 	    "b\"...\" are Python bytes literals: the b is dropped and escapes "
-	    "work in both (send b'hi\\n' sends hi and a newline). Received text is "
+	    "work in both (send b'hi\\n' sends hi and a newline); rb'...' "
+	    "(or br, any case) is raw, as in Python: every byte as typed "
+	    "(send rb'\\x41' sends the four bytes \\x41). Received text is "
 	"shown as a C string (\"HTTP/1.0 200 OK\\r\\n\"), binary data as a "
 	"hexdump; control bytes never reach the terminal raw.",
 	"A socket is blocking (the default: calls wait), non-blocking "

@@ -2,7 +2,8 @@
  * Splitting a command line into words, as sqlite's shell and sftp do: blanks
  * separate words, "..." expands C escapes, '...' is literal, and a # at the
  * start of a word begins a comment. b'...' and b"..." are read as Python
- * bytes literals: the b is dropped and escapes work in both.
+ * bytes literals: the b is dropped and escapes work in both; rb'...' (br,
+ * any case) is a raw one, its bytes taken as typed.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +305,14 @@ lex_line(const char *line, size_t n, struct words *w, struct buf *err)
 	return lex_expand(line, n, w, err, NULL);
 }
 
+/* b and r in either order and case: a Python raw bytes prefix. */
+static int
+raw_prefix(char a, char b)
+{
+	return ((a == 'r' || a == 'R') && (b == 'b' || b == 'B')) ||
+	    ((a == 'b' || a == 'B') && (b == 'r' || b == 'R'));
+}
+
 /*
  * As lex_line, and with lookup set, expand $NAME and ${NAME} in bare words
  * and inside "...", but not inside '...'. Expansion happens here, while the
@@ -346,6 +355,11 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 		    (line[i + 1] == '\'' || line[i + 1] == '"')) {
 			pybytes = 1;
 			i++;
+		} else if (i + 2 < n && raw_prefix(line[i], line[i + 1]) &&
+		    (line[i + 2] == '\'' || line[i + 2] == '"')) {
+			/* rb'...' (br, Rb...): raw, every byte as typed. */
+			pybytes = 2;
+			i += 2;
 		}
 		while (in_word && i < n) {
 			switch (line[i]) {
@@ -360,7 +374,9 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 					    "string");
 					goto fail;
 				}
-				if (pybytes) {
+				if (pybytes == 2)
+					buf_add(&cur, line + i + 1, j - i - 1);
+				else if (pybytes) {
 					if (unescape(line + i + 1, j - i - 1,
 					    &cur, err) != 0)
 						goto fail;
@@ -380,7 +396,10 @@ lex_expand(const char *line, size_t n, struct words *w, struct buf *err,
 					    "string");
 					goto fail;
 				}
-				for (q = i + 1; q < j; q += k) {
+				/* A raw bytes literal: no escapes, no $. */
+				if (pybytes == 2)
+					buf_add(&cur, line + i + 1, j - i - 1);
+				for (q = i + 1; pybytes != 2 && q < j; q += k) {
 					if (line[q] == '\\')
 						k = one_escape(line + q, j - q,
 						    &cur, err);

@@ -210,6 +210,17 @@ def test_python_bytes_literals_are_data():
     check('send(3, "hi\\n xA it\'s", 11, 0) = 11' in out, out)
     # Only a b right before the quote, at the start of a word.
     check('send(3, "bhello b", 8, 0) = 8' in out, out)
+    # Raw bytes literals keep every byte, backslashes too, as Python's.
+    out, err = lib.run_ok(
+        "socketpair\n"
+        "send rb'\\x41'\n"
+        "on 4 recv\n"
+        "send Br\"a\\n$x\" bR'it\\'s' rB'z'\n"
+        "on 4 recv\n"
+        "send rbx 'rb'\n")
+    check('send(3, "\\\\x41", 4, 0) = 4' in out, out)
+    check('send(3, "a\\\\n$x it\\\\\'s z", 13, 0) = 13' in out, out)
+    check('send(3, "rbx rb", 6, 0) = 6' in out, out)
 
 
 def test_python_address_tuples():
