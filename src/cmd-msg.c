@@ -226,10 +226,10 @@ cmd_recvmsg_exec(struct cmd_ctx *ctx)
 	if (ctx->argc > 0 && parse_int(ctx->argv[0].s, 0, MAX_RECV, "bufsize",
 	    &size) != 0)
 		return CMD_ERROR;
-	if (ctx->argc > 1 && flags_parse(msgflag_names, ctx->argv[1].s,
-	    &flags) != 0) {
+	if (ctx->argc > 1 && msgflags_parse(ctx->argv[1].s, &flags) != 0) {
 		diag("recvmsg: flags \"%s\": use peek, waitall, dontwait, oob, "
-		    "trunc or cmsg_cloexec, joined by |",
+		    "trunc or cmsg_cloexec (or MSG_ names, or a number), joined "
+		    "by | or commas",
 		    printable(ctx->argv[1].s));
 		return CMD_ERROR;
 	}

@@ -133,9 +133,10 @@ recv_args(const char *name, struct word *argv, int argc, long long *size,
 	if (argc > 0 && parse_int(argv[0].s, 0, MAX_RECV, "bufsize",
 	    size) != 0)
 		return -1;
-	if (argc > 1 && flags_parse(msgflag_names, argv[1].s, flags) != 0) {
+	if (argc > 1 && msgflags_parse(argv[1].s, flags) != 0) {
 		diag("%s: flags \"%s\": use peek, waitall, dontwait, oob or "
-		    "trunc, joined by |", name, printable(argv[1].s));
+		    "trunc (or MSG_ names, or a number), joined by | or commas",
+		    name, printable(argv[1].s));
 		return -1;
 	}
 	return 0;
@@ -373,7 +374,8 @@ const struct cmd_entry cmd_recv_entry = {
 	.calls = "recv(2)",
 	.exec = cmd_recv_exec,
 	.help = "BUFSIZE defaults to 65536. FLAGS are peek, waitall, dontwait, "
-	    "oob and trunc (or MSG_PEEK ...), joined by |. Data is shown as "
+	    "oob and trunc (or MSG_ names, or a number: 2 is MSG_PEEK), "
+	    "joined by | or commas. Data is shown as "
 	    "the format command says (auto: text as a C string, binary data as "
 	    "a hexdump); -f FORMAT (auto, text, hex, raw) chooses for this "
 	    "command alone, and > FILE or >> FILE writes the data to a file "

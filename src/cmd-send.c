@@ -126,11 +126,11 @@ const struct cmd_entry cmd_send_entry = {
 	    "sends the first 262144 bytes of a file. send makes one call and "
 	    "shows how many bytes the kernel took, which may be fewer than "
 	    "given (then sendall sends the rest). -m FLAGS passes MSG_ flags, "
-	    "joined by commas: oob (urgent data; the peer reads it with recv 1 "
+	    "joined by | or commas: oob (urgent data; the peer reads it with recv 1 "
 	    "oob, and sockatmark shows the mark), more (hold for more, as "
 	    "TCP_CORK), nosignal (EPIPE without SIGPIPE), dontwait (EAGAIN "
-	    "instead of waiting), eor, confirm, dontroute; MSG_ names work "
-	    "too. send, sendall, sendline, sendto and sendmsg all take it."
+	    "instead of waiting), eor, confirm, dontroute; MSG_ names and "
+	    "numbers (0x40) work too. send, sendall, sendline, sendto and sendmsg all take it."
 };
 
 static enum cmd_retval

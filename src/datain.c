@@ -180,7 +180,7 @@ format_take(const char *name, struct word *w, int argc, enum data_format *f)
 
 /*
  * Take a leading "-m FLAGS" off a send's words: MSG_ flags by name, joined
- * by , or | (oob, more,nosignal, MSG_DONTWAIT). Returns how many words it
+ * by | or , (oob, more,nosignal, MSG_DONTWAIT, 0x40). Returns how many words it
  * took (0 or 2), or -1 after a message.
  */
 int
@@ -190,13 +190,14 @@ msgflags_take(const char *name, struct word *w, int argc, int *flags)
 		return 0;
 	if (argc < 2) {
 		diag("%s: -m needs flags: oob, more, nosignal, dontwait, eor, "
-		    "confirm..., joined by ,", name);
+		    "confirm... (or MSG_ names, or a number), joined by | or "
+		    "commas", name);
 		return -1;
 	}
-	if (flags_parse(msgflag_names, w[1].s, flags) != 0) {
+	if (msgflags_parse(w[1].s, flags) != 0) {
 		diag("%s: flags \"%s\": use oob, more, nosignal, dontwait, eor, "
-		    "confirm, dontroute (or MSG_OOB ...), joined by ,", name,
-		    printable(w[1].s));
+		    "confirm, dontroute (or MSG_ names, or a number), joined by "
+		    "| or commas", name, printable(w[1].s));
 		return -1;
 	}
 	return 2;

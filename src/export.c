@@ -458,7 +458,7 @@ export_step_msgflags(size_t i)
 	log_words(&log_steps[i], &w);
 	if ((log_steps[i].cmd->flags & CMD_MSGFLAGS) && w.n >= 2 &&
 	    !w.v[0].quoted && strcmp(w.v[0].s, "-m") == 0 &&
-	    flags_parse(msgflag_names, w.v[1].s, &flags) != 0)
+	    msgflags_parse(w.v[1].s, &flags) != 0)
 		flags = 0;
 	words_free(&w);
 	return flags;
@@ -733,7 +733,7 @@ export_recv_words(size_t step, long long *size, int *flags)
 	if (n > 0)
 		*size = strtoll(v[0].s, NULL, 10);
 	if (n > 1)
-		(void)flags_parse(msgflag_names, v[1].s, flags);
+		(void)msgflags_parse(v[1].s, flags);
 	words_free(&w);
 }
 

@@ -8,7 +8,9 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -326,18 +328,36 @@ flags_format(struct buf *b, const struct name *t, int v)
 		buf_printf(b, "%s%#x", first ? "" : "|", v);
 }
 
+/* A flag word written as a number, decimal or 0x hex; -1 if it is none. */
+static long long
+flag_number(const char *w)
+{
+	char		*end;
+	long long	 v;
+
+	if (*w < '0' || *w > '9')
+		return -1;
+	errno = 0;
+	v = strtoll(w, &end, 0);
+	if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
+		return -1;
+	return v;
+}
+
 /*
  * Parse flags joined by | or , from t, by C name or without its prefix
- * (MSG_PEEK or peek). Returns 0, or -1 with the bad word left in *bad.
+ * (MSG_PEEK or peek), and with nums set by number too (64, 0x40). Returns
+ * 0, or -1 when a word is none of them.
  */
-int
-flags_parse(const struct name *t, const char *s, int *out)
+static int
+flags_parse_any(const struct name *t, const char *s, int *out, int nums)
 {
 	const struct name *n;
 	char	 word[64];
 	size_t	 len;
 	int	 v = 0;
 	const char *p;
+	long long num = 0;
 
 	if (strcmp(s, "0") == 0) {
 		*out = 0;
@@ -355,9 +375,9 @@ flags_parse(const struct name *t, const char *s, int *out)
 			    (p != NULL && strcasecmp(p + 1, word) == 0))
 				break;
 		}
-		if (n->name == NULL)
+		if (n->name == NULL && (!nums || (num = flag_number(word)) <= 0))
 			return -1;
-		v |= n->value;
+		v |= n->name != NULL ? n->value : (int)num;
 		s += len;
 		/* A separator must be followed by another flag: "peek|" is bad. */
 		if (*s != '\0' && *++s == '\0')
@@ -367,6 +387,19 @@ flags_parse(const struct name *t, const char *s, int *out)
 		return -1;	/* the empty string names no flag */
 	*out = v;
 	return 0;
+}
+
+int
+flags_parse(const struct name *t, const char *s, int *out)
+{
+	return flags_parse_any(t, s, out, 0);
+}
+
+/* MSG_ flags, by name or number (the trace shows their names). */
+int
+msgflags_parse(const char *s, int *out)
+{
+	return flags_parse_any(msgflag_names, s, out, 1);
 }
 
 #define E(x)	{ #x, x }

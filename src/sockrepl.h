@@ -154,6 +154,7 @@ extern const char *const help_topics[];
 const char *name_of(const struct name *, int);
 void	 flags_format(struct buf *, const struct name *, int);
 int	 flags_parse(const struct name *, const char *, int *);
+int	 msgflags_parse(const char *, int *);
 /*
  * getaddrinfo's and getnameinfo's errors (EAI_*) are kept where an errno
  * would be as EAI_ERRBASE - code, apart from every errno: errno_name gives

@@ -194,7 +194,7 @@ def test_bad_values_are_named():
             'line 2: recv: bufsize "abc": not a number',
             'line 3: recv: bufsize 99999999999: too large (at most 16777216)',
             'line 4: recv: flags "bogus": use peek, waitall, dontwait, oob '
-            'or trunc, joined by |',
+            'or trunc (or MSG_ names, or a number), joined by | or commas',
             'line 5: listen: backlog -5: too small (at least 0)',
             'line 6: use: fd "abc": not a number',
             'line 7: use: fd -1: too small (at least 0)',

@@ -88,10 +88,30 @@ def test_send_flags_are_checked():
                            "send -m dontwait,more ok\non 4 recv\n")
     check(st == 1, out + err)
     check('line 2: send: flags "bogus": use oob, more, nosignal, dontwait, '
-          'eor, confirm, dontroute (or MSG_OOB ...), joined by ,' in err, err)
+          'eor, confirm, dontroute (or MSG_ names, or a number), joined by | '
+          'or commas' in err, err)
     check("line 3: send: -m needs flags" in err, err)
     check('send(3, "ok", 2, MSG_DONTWAIT|MSG_MORE) = 2' in out, out)
     check('recv(4, "ok", 65536, 0) = 2' in out, out)
+
+
+def test_send_and_recv_flags_alike():
+    # Both separators and numbers, in send -m and in recv, shown by name.
+    st, out, err = lib.run("socketpair\nsend -m 0x40 a\nsend -m more|0x4000 b\n"
+                           "send -m dontwait c\non 4 recv 10 2\n"
+                           "on 4 recv 10 peek,dontwait\n"
+                           "on 4 recv 10 2|dontwait\n"
+                           "on 4 recvmsg 10 2\non 4 recv 10 -2\n"
+                           "send -m 1.5 x\n")
+    check(st == 1, out + err)
+    check('send(3, "a", 1, MSG_DONTWAIT) = 1' in out, out)
+    check('send(3, "b", 1, MSG_NOSIGNAL|MSG_MORE) = 1' in out, out)
+    check('recv(4, "abc", 10, MSG_PEEK) = 3' in out, out)
+    check('recv(4, "abc", 10, MSG_PEEK|MSG_DONTWAIT) = 3' in out, out)
+    check(out.count('recv(4, "abc", 10, MSG_PEEK|MSG_DONTWAIT) = 3') == 2, out)
+    check("msg_flags=0}, MSG_PEEK) = " in out, out)
+    check('recv: flags "-2": use peek' in err and
+          'send: flags "1.5": use oob' in err, err)
 
 
 def test_socket_by_number_and_protocol_names():
