@@ -290,24 +290,32 @@ const struct cmd_entry cmd_sendall_entry = {
 };
 
 /*
- * sendto DATA with no address answers the last sender (recvfrom's, $from),
- * as a UDP server does. Returns 0, or -1 after a message.
+ * sendto DATA with no address answers the last sender of this socket (its
+ * last recvfrom), as a UDP server does; another socket's sender is not
+ * this one's to answer. Returns 0, or -1 after a message.
  */
 static int
-reply_address(struct addr *to)
+reply_address(const struct sock *sk, struct addr *to)
 {
-	if (sess.last.from.len == 0) {
-		diag("sendto: no address given, and no datagram received with "
-		    "recvfrom yet to answer (give ADDR, or recvfrom first)");
+	if (sk == NULL) {
+		diag("sendto: no address given, and no socket to answer from "
+		    "(give ADDR, or recvfrom first on a socket)");
 		return -1;
 	}
-	if (sess.last.from.ss.ss_family == AF_UNIX &&
-	    sess.last.from.len <= offsetof(struct sockaddr_un, sun_path)) {
-		diag("sendto: the last datagram came from an unnamed UNIX "
-		    "socket, which cannot be answered (the sender must bind)");
+	if (sk->from.len == 0) {
+		diag("sendto: no address given, and socket %d has received "
+		    "nothing with recvfrom to answer (give ADDR, or recvfrom "
+		    "first on this socket)", sk->fd);
 		return -1;
 	}
-	*to = sess.last.from;
+	if (sk->from.ss.ss_family == AF_UNIX &&
+	    sk->from.len <= offsetof(struct sockaddr_un, sun_path)) {
+		diag("sendto: the last datagram on socket %d came from an "
+		    "unnamed UNIX socket, which cannot be answered (the sender "
+		    "must bind, or give ADDR)", sk->fd);
+		return -1;
+	}
+	*to = sk->from;
 	return 0;
 }
 
@@ -324,7 +332,7 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 	if (ctx->argc == 1 || (ctx->argc == 2 && !ctx->argv[0].quoted &&
 	    strcmp(ctx->argv[0].s, "<") == 0)) {
 		na = 0;
-		if (reply_address(&to) != 0)
+		if (reply_address(sk, &to) != 0)
 			return CMD_ERROR;
 	} else {
 		na = addr_words(ctx->argv, ctx->argc);
@@ -362,10 +370,12 @@ const struct cmd_entry cmd_sendto_entry = {
 	    "@name) or the last two (HOST PORT); the words before it are the "
 	    "data (as for send, including hex: and < FILE), so quote data that "
 	    "ends in a number. With one word of data (or < FILE) and no "
-	    "address, it answers the last sender, $from: the address the last "
-	    "recvfrom returned, as a UDP server replies (recvfrom -> msg, then "
-	    "sendto \"$msg\"). With no current socket, a UDP socket of the "
-	    "address's family is made first."
+	    "address, it answers the last sender of this socket: the address "
+	    "the last recvfrom on this socket returned, as a UDP server "
+	    "replies (recvfrom -> msg, then sendto \"$msg\"); a socket that "
+	    "has received nothing must be given ADDR ($from, the session's "
+	    "last sender, can be). With no current socket, a UDP socket of "
+	    "the address's family is made first."
 };
 
 static enum cmd_retval

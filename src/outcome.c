@@ -42,7 +42,8 @@ outcome_errno_value(void)
 void
 outcome_observe(const struct call_rec *r)
 {
-	size_t	n;
+	struct sock	*sk;
+	size_t		 n;
 
 	if (r->flags & CF_BEHIND)
 		return;
@@ -76,8 +77,12 @@ outcome_observe(const struct call_rec *r)
 		n = call_filled(r);
 		keep_data(r->data, n, n);
 		/* The sender, for $from and sendto's reply. */
-		if (r->call == CALL_RECVFROM && r->addr.len > 0)
+		if (r->call == CALL_RECVFROM && r->addr.len > 0) {
 			sess.last.from = r->addr;
+			/* Each socket answers its own sender only. */
+			if ((sk = sock_get(r->fd)) != NULL && sk->seq == r->seq)
+				sk->from = r->addr;
+		}
 		break;
 	case CALL_BUFFERED:
 		keep_data(r->data, r->len, (uint64_t)r->ret);

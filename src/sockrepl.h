@@ -248,6 +248,9 @@ struct sock {
 					   starttls's SNI, or NULL */
 	struct tls	*tls;		/* after starttls: send and recv go
 					   through TLS (tls.c), else NULL */
+	struct addr	 from;		/* sender of this socket's last
+					   recvfrom, sendto's reply address
+					   (len 0: none yet) */
 };
 struct sock	*sock_get(int);
 struct sock	*sock_add(int, int, int, int);

@@ -73,14 +73,43 @@ def test_from_is_an_address_and_sendto_needs_a_sender():
         "sendto hi 127.0.0.1 $p\nrecvfrom\nexpect hi\n"
         "set f $from\nsendto again\nrecvfrom\nexpect again\n"
         "expect ret 5\n")
-    check("line 2: (expected) sendto: no address given, and no datagram "
-          "received with recvfrom yet" in out, out)
+    check("line 2: (expected) sendto: no address given, and socket 3 has "
+          "received nothing with recvfrom" in out, out)
     check("from=" not in out.split("sendto: no address")[1].split(
         "bind(")[0], out)
     ports = re.findall(r"sendto\(3, \"again\", 5, 0, \{AF_INET, "
                        r"127\.0\.0\.1:(\d+)\}", out)
     check(len(ports) == 1, out)
     check(err == "", err)
+
+
+def test_sendto_reply_answers_only_this_sockets_sender():
+    # Socket 5 never received: it must not answer socket 3's sender.
+    out, err = lib.run_ok(
+        "socket udp\nbind 127.0.0.1 0\nset sp $port\n"
+        "socket udp\nsendto ping 127.0.0.1 $sp\n"
+        "on 3 recvfrom\nexpect ping\n"
+        "socket udp\nsendto nobody\nexpect fail\n"
+        "sendto other $from\nexpect ret 5\n"
+        "on 4 recvfrom\nexpect other\n"
+        "on 3 sendto pong\non 4 recvfrom\nexpect pong\n")
+    check("line 9: (expected) sendto: no address given, and socket 5 has "
+          "received nothing with recvfrom to answer (give ADDR, or "
+          "recvfrom first on this socket)" in out, out)
+    check("sendto(5, \"nobody\"" not in out, out)
+    check(re.search(r'sendto\(5, "other", 5, 0, \{AF_INET, 127\.0\.0\.1:'
+                    r'\d+\}, 16\) = 5', out), out)
+    check(re.search(r'sendto\(3, "pong", 4, 0, \{AF_INET, 127\.0\.0\.1:'
+                    r'\d+\}, 16\) = 4', out), out)
+    check(err == "", err)
+
+
+def test_sendto_reply_with_no_socket_is_an_error():
+    status, out, err = lib.run("sendto hi\n")
+    check(status == 1, "status %d" % status)
+    check("sendto: no address given, and no socket to answer from" in err,
+          err)
+    check("socket(" not in out, out)
 
 
 def test_from_before_any_recvfrom_is_an_error():
