@@ -455,6 +455,9 @@ describe_last(struct buf *b)
 	else if (sess.last.err != 0)
 		buf_printf(b, "failed with %s (%s)", errno_name(sess.last.err),
 		    err_text(sess.last.err));
+	else if (sess.failed && !sess.last.called)
+		buf_adds(b, "failed before making any call (a bad argument: "
+		    "see its message), so it has no return value or errno");
 	else if (sess.failed)
 		buf_adds(b, "failed without an errno (see its message)");
 	else

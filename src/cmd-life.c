@@ -542,6 +542,8 @@ connect_common(struct cmd_ctx *ctx, int ex)
 			free(port);
 			if (!ex || r < 0)
 				return r == 0 ? CMD_OK : CMD_ERROR;
+			/* As below: $ret is the errno, not connect's -1. */
+			outcome_errno_value();
 			if (r == 0)
 				result("0");
 			else

@@ -17,6 +17,7 @@ outcome_reset(void)
 {
 	sess.last.ret = 0;
 	sess.last.err = 0;
+	sess.last.called = 0;
 }
 
 static void
@@ -49,6 +50,7 @@ outcome_observe(const struct call_rec *r)
 		return;
 	sess.last.ret = r->ret;
 	sess.last.err = r->err;
+	sess.last.called = 1;
 	switch (r->call) {
 	case CALL_PPOLL:
 		/* A wait for a socket's timeout that ran out: Python's timeout. */

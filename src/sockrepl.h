@@ -379,6 +379,8 @@ struct outcome {
 					   knows its command received */
 	struct addr	 from;		/* recvfrom's last sender: $from
 					   (len 0: none yet) */
+	int		 called;	/* the command made a call: ret is
+					   one's return value */
 };
 void	 outcome_reset(void);
 void	 outcome_errno_value(void);

@@ -569,6 +569,25 @@ def test_an_expect_that_failed_fails_the_exported_program_too():
           "%d %r" % (p.returncode, p.stderr))
 
 
+def test_expect_after_a_command_that_made_no_call():
+    # connect_ex refuses the address before any call: no value to check.
+    status, out, err = lib.run(
+        "socketpair\nconnect_ex localhost 1\nexpect ret 111\n")
+    check(status == 1, "status %d" % status)
+    check("line 3: expect ret 111: the last command failed before making "
+          "any call (a bad argument: see its message), so it has no return "
+          "value or errno" in err, err)
+    check("without an errno" not in err, err)
+
+
+def test_connect_ex_to_a_name_returns_the_errno():
+    port = closed_port()
+    out, err = lib.run_ok(
+        "socket\nconnect_ex localhost %d\nexpect ret 111\n"
+        "expect error ECONNREFUSED\nexpect ok\n" % port, ["-e"])
+    check("111 ECONNREFUSED" in out, out)
+
+
 def test_ret_and_received_after_a_truncated_datagram():
     out, err = lib.run_ok(
         "socket udp\nbind 127.0.0.1 0\nset p $port\n"
