@@ -216,13 +216,14 @@ lesson_load(int i, struct lesson *l)
  * the screen (a filled-in number changes a line's length), blank lines
  * kept, and lines that start with a blank shown as they are.
  */
-static void
+static int
 show_text(const char *text)
 {
 	struct buf	 b = { 0 }, para = { 0 };
 	const char	*p, *nl;
+	int		 unfilled;
 
-	lesson_fill(text, &b);
+	unfilled = lesson_fill(text, &b);
 	/* Blank lines at the end of a part are the file's spacing only. */
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' ||
 	    b.data[b.len - 1] == ' '))
@@ -247,6 +248,7 @@ show_text(const char *text)
 		help_wrap_label("", buf_str(&para), 2);
 	buf_free(&para);
 	buf_free(&b);
+	return unfilled;
 }
 
 static void
@@ -254,19 +256,31 @@ step_show(void)
 {
 	struct step		*s = &tour.l.steps[tour.step];
 	struct buf		 b = { 0 };
-	int			 i;
+	int			 i, unfilled;
 
 	result("%s", "");
 	result("Lesson %d, step %d of %d: %s", tour.cur + 1, tour.step + 1,
 	    tour.l.nsteps, s->title);
-	show_text(buf_str(&s->text));
+	unfilled = show_text(buf_str(&s->text));
 	if (s->nlines > 0)
 		result("%s", "");
 	for (i = 0; i < s->nlines; i++) {
 		buf_reset(&b);
-		lesson_fill(s->lines[i].text, &b);
+		unfilled += lesson_fill(s->lines[i].text, &b);
 		result("  %s %s", s->lines[i].other ?
 		    "In the other terminal:" : "Type:", buf_str(&b));
+	}
+	/* A skipped step left no socket behind a placeholder: say so. */
+	if (unfilled > 0) {
+		buf_reset(&b);
+		buf_adds(&b, "(FD or PORT above stands for a socket this step "
+		    "needs that is not there yet: an earlier step makes it");
+		if (tour.step > 0)
+			buf_printf(&b, ", tour %d %d goes back to it",
+			    tour.cur + 1, tour.step);
+		buf_adds(&b, ". Once it exists, tour again fills them in.)");
+		result("%s", "");
+		help_wrap_label("", buf_str(&b), 2);
 	}
 	buf_free(&b);
 }
@@ -324,17 +338,67 @@ lesson_start(int i, int step)
 	return 0;
 }
 
+static void step_advance(void);
+
 /* The step's checks hold: explain, go on. */
 static void
 step_done(void)
 {
 	struct step		*s = &tour.l.steps[tour.step];
-	int			 i = tour.cur;
 
 	result("%s", "");
 	result("Step %d of %d done.", tour.step + 1, tour.l.nsteps);
 	if (s->done.len > 0)
-		show_text(buf_str(&s->done));
+		(void)show_text(buf_str(&s->done));
+	step_advance();
+}
+
+/*
+ * tour skip: go on without the step's explanation, which describes what
+ * its calls did; if what it makes is not in the table, say how to make it.
+ */
+static void
+step_skip(void)
+{
+	struct step		*s = &tour.l.steps[tour.step];
+	const struct cond	*c;
+	struct buf		 b = { 0 }, how = { 0 };
+	int			 i, missing = 0;
+
+	for (i = 0; i < s->nconds; i++) {
+		c = lesson_cond(s, i);
+		if (!lesson_cond_is_call(c) && !lesson_table_meets(c))
+			missing = 1;
+	}
+	result("%s", "");
+	result("Step %d of %d skipped.", tour.step + 1, tour.l.nsteps);
+	if (missing && tour.step + 1 < tour.l.nsteps) {
+		for (i = 0; i < s->nlines; i++) {
+			if (s->lines[i].other)
+				continue;
+			if (how.len > 0)
+				buf_adds(&how, "; ");
+			(void)lesson_fill(s->lines[i].text, &how);
+		}
+		buf_adds(&b, "What it makes is not there, and the next step "
+		    "builds on it: make it first");
+		if (how.len > 0)
+			buf_printf(&b, " (it said: %s)", buf_str(&how));
+		buf_printf(&b, ", or tour %d %d to do the step.", tour.cur + 1,
+		    tour.step + 1);
+		help_wrap_label("", buf_str(&b), 2);
+	}
+	buf_free(&how);
+	buf_free(&b);
+	step_advance();
+}
+
+/* Go on to the next step, or end the lesson. */
+static void
+step_advance(void)
+{
+	int	i = tour.cur;
+
 	if (tour.step + 1 < tour.l.nsteps) {
 		step_begin(tour.step + 1);
 		return;
@@ -457,7 +521,7 @@ cmd_tour_exec(struct cmd_ctx *ctx)
 		if (a[0] == 'a')
 			step_show();
 		else if (a[0] == 's')
-			step_done();
+			step_skip();
 		else {
 			result("Left lesson %d at step %d; tour %d comes back "
 			    "to it.", tour.cur + 1, tour.step + 1, tour.cur + 1);

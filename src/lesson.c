@@ -661,9 +661,10 @@ lesson_forget(void)
 
 /*
  * Text with its placeholders filled in, into out. A placeholder with no
- * socket and no remembered value is left as FD or PORT.
+ * socket and no remembered value is left as FD or PORT. Returns how many
+ * were left so, for the caller to say why.
  */
-void
+int
 lesson_fill(const char *text, struct buf *out)
 {
 	const char	*p = text, *open, *close, *val;
@@ -672,7 +673,7 @@ lesson_fill(const char *text, struct buf *out)
 	struct sock	*sk;
 	struct addr	 a;
 	char		 num[32];
-	int		 port;
+	int		 port, unfilled = 0;
 
 	while ((open = strchr(p, '{')) != NULL &&
 	    (close = strchr(open, '}')) != NULL) {
@@ -701,11 +702,14 @@ lesson_fill(const char *text, struct buf *out)
 			buf_add(&memo, open, (size_t)(close - open + 1));
 			buf_printf(&memo, "\t%s\n", val);
 		} else if ((val = memo_get(open, (size_t)(close - open +
-		    1))) == NULL)
+		    1))) == NULL) {
 			val = w.v[0].s[0] == 'f' ? "FD" : "PORT";
+			unfilled++;
+		}
 		buf_adds(out, val);
 	}
 	buf_adds(out, p);
 	words_free(&w);
 	buf_free(&why);
+	return unfilled;
 }

@@ -37,7 +37,7 @@ const struct cond *lesson_cond(const struct step *, int);
 int	 lesson_cond_is_call(const struct cond *);
 int	 lesson_call_meets(const struct cond *, const struct call_rec *);
 int	 lesson_table_meets(const struct cond *);
-void	 lesson_fill(const char *, struct buf *);
+int	 lesson_fill(const char *, struct buf *);
 void	 lesson_forget(void);
 
 #endif

@@ -135,8 +135,40 @@ def test_any_correct_way_passes():
         p.line("on 3 accept")
         check("Step 4 of 6 done." in p.text(), p.text())
         p.line("tour skip")
-        check("Step 5 of 6 done." in p.text() and
+        check("Step 5 of 6 skipped." in p.text() and
               "Lesson 1, step 6 of 6" in p.text(), p.text())
+    finally:
+        p.kill()
+
+
+def test_skip_claims_nothing_the_step_did_not_make():
+    """tour skip does not show the step's explanation (it speaks of a
+    listener that is not there), says how to make what the next step
+    needs, and the next step says why its PORT has no value."""
+    p = Pty()
+    try:
+        p.expect(r"sockrepl> $")
+        p.line("tour 2")
+        p.line("tour skip")
+        screen = p.text()
+        check("Step 1 of 4 skipped." in screen, screen)
+        check("Step 1 of 4 done." not in screen, screen)
+        check("The listener is ready" not in screen, screen)
+        flat = re.sub(r"\s+", " ", screen)
+        check("make it first (it said: bind localhost 0; listen 1), or "
+              "tour 2 1 to do the step." in flat, screen)
+        check("Type: connect localhost PORT" in screen, screen)
+        check("(FD or PORT above stands for a socket this step needs that "
+              "is not there yet" in flat, screen)
+        # Made by hand, the socket fills the placeholder in.
+        p.line("bind localhost 0")
+        p.line("listen 1")
+        port = re.findall(r"getsockname\(\d+, \{AF_INET, 127\.0\.0\.1:"
+                          r"(\d+)\}", p.text())[-1]
+        p.line("tour again")
+        block = p.text()[p.text().rindex("Lesson 2, step 2 of 4"):]
+        check("Type: connect localhost %s" % port in block, block)
+        check("PORT" not in block, block)
     finally:
         p.kill()
 
