@@ -370,6 +370,7 @@ def test_close_with_unread_data_says_the_peer_was_reset():
         s.send("socket\nbind 127.0.0.1 0\nlisten 2")
         port = int(s.expect(r"^getsockname\(3, \{AF_INET, 127\.0\.0\.1:"
                             r"(\d+)\}").group(1))
+        s.expect(r"^listen\(3, 2\) = 0$")   # before the peer connects
 
         def peer():
             c = socket.create_connection(("127.0.0.1", port))
