@@ -49,9 +49,15 @@ struct pw {
 	int		 os_used;
 	int		 fcntl_used;
 	int		 array_used;
+	int		 ssl_used;
+	struct buf	 tls_host;	/* starttls: the name to check, */
+	int		 tls_named;	/* if there is one */
+	int		 tls_noverify;	/* -k */
+	struct buf	 tls_cert;	/* -server CERT KEY: CERT */
 };
 
 static void	py_rec_more(struct pw *, size_t, size_t, enum xcheck, int);
+static void	py_str(struct buf *, const char *);
 
 static void
 pline(struct pw *w, int indent, const char *fmt, ...)
@@ -556,6 +562,139 @@ py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
 	buf_adds(e, ")");
 }
 
+/*
+ * The quoted argument of an OpenSSL set-up call as the log has it, into b.
+ * Returns 0 if there is none.
+ */
+static int
+tls_quoted(const char *t, size_t n, struct buf *b)
+{
+	const char	*p, *q;
+
+	buf_reset(b);
+	if ((p = memchr(t, '"', n)) == NULL)
+		return 0;
+	p++;
+	for (q = t + n; q > p && q[-1] != '"'; q--)
+		;
+	if (q <= p)
+		return 0;
+	buf_add(b, p, (size_t)(q - p - 1));
+	buf_addc(b, '\0');
+	return 1;
+}
+
+/* "TLS1_2_VERSION": ssl.TLSVersion.TLSv1_2. */
+static const char *
+py_tls_version(const char *t)
+{
+	if (strstr(t, "TLS1_3_VERSION") != NULL)
+		return "ssl.TLSVersion.TLSv1_3";
+	if (strstr(t, "TLS1_2_VERSION") != NULL)
+		return "ssl.TLSVersion.TLSv1_2";
+	if (strstr(t, "TLS1_1_VERSION") != NULL)
+		return "ssl.TLSVersion.TLSv1_1";
+	return "ssl.TLSVersion.TLSv1";
+}
+
+/*
+ * starttls: the OpenSSL set-up calls become an ssl.SSLContext, the
+ * handshake wrap_socket (S is the wrapped socket from then on), and
+ * SSL_shutdown unwrap (close_notify; S is the plain socket again).
+ * export refuses a session whose TLS calls failed or which made its own
+ * certificate, so each call here worked.
+ */
+static void
+py_tls(struct pw *w, size_t i, const char *S)
+{
+	const struct call_rec *r = &log_recs[i].rec;
+	const char	*d = log_rec_data(&log_recs[i]);
+	const char	*t = d != NULL ? d : "";
+	size_t		 n = d != NULL ? r->len : 0;
+	struct buf	 q = { 0 }, e = { 0 };
+
+	w->ssl_used = 1;
+	switch (r->call) {
+	case CALL_SSL_SETUP:
+		if (n >= 11 && strncmp(t, "SSL_CTX_new", 11) == 0) {
+			w->tls_named = w->tls_noverify = 0;
+			buf_reset(&w->tls_cert);
+			if (memmem(t, n, "server", 6) != NULL)
+				pline(w, 1, "ctx = ssl.SSLContext("
+				    "ssl.PROTOCOL_TLS_SERVER)");
+			else
+				pline(w, 1, "ctx = ssl.SSLContext("
+				    "ssl.PROTOCOL_TLS_CLIENT)");
+		} else if (strncmp(t, "SSL_CTX_set_min_proto_version", 29) ==
+		    0)
+			pline(w, 1, "ctx.minimum_version = %s",
+			    py_tls_version(t));
+		else if (strncmp(t, "SSL_CTX_set_max_proto_version", 29) == 0)
+			pline(w, 1, "ctx.maximum_version = %s",
+			    py_tls_version(t));
+		else if (strncmp(t, "SSL_CTX_use_certificate_chain_file",
+		    34) == 0)
+			tls_quoted(t, n, &w->tls_cert);
+		else if (strncmp(t, "SSL_CTX_use_PrivateKey_file", 27) == 0 &&
+		    tls_quoted(t, n, &q)) {
+			/* The key's "..." is followed by SSL_FILETYPE_PEM. */
+			buf_adds(&e, "ctx.load_cert_chain(");
+			py_str(&e, buf_str(&w->tls_cert));
+			buf_adds(&e, ", ");
+			py_str(&e, buf_str(&q));
+			buf_adds(&e, ")");
+			pline(w, 1, "%s", buf_str(&e));
+		} else if (strncmp(t, "SSL_CTX_load_verify_locations", 29) ==
+		    0 && tls_quoted(t, n, &q)) {
+			buf_adds(&e, "ctx.load_verify_locations(");
+			py_str(&e, buf_str(&q));
+			buf_adds(&e, ")");
+			pline(w, 1, "%s", buf_str(&e));
+		} else if (strncmp(t, "SSL_CTX_set_default_verify_paths", 32) ==
+		    0)
+			pline(w, 1, "ctx.set_default_verify_paths()");
+		else if (strncmp(t, "SSL_CTX_set_verify", 18) == 0 &&
+		    memmem(t, n, "SSL_VERIFY_NONE", 15) != NULL) {
+			/* -k: no host name check, no verification. */
+			w->tls_noverify = 1;
+			pline(w, 1, "ctx.check_hostname = False");
+			pline(w, 1, "ctx.verify_mode = ssl.CERT_NONE");
+		} else if ((strncmp(t, "SSL_CTX_set_alpn_protos", 23) == 0 ||
+		    strncmp(t, "SSL_CTX_set_alpn_select_cb", 26) == 0) &&
+		    tls_quoted(t, n, &q)) {
+			buf_adds(&e, "ctx.set_alpn_protocols(");
+			py_str(&e, buf_str(&q));
+			buf_adds(&e, ".split(\",\"))");
+			pline(w, 1, "%s", buf_str(&e));
+		} else if ((strncmp(t, "SSL_set1_host", 13) == 0 ||
+		    strncmp(t, "X509_VERIFY_PARAM_set1_ip_asc", 29) == 0) &&
+		    tls_quoted(t, n, &w->tls_host))
+			w->tls_named = 1;
+		break;
+	case CALL_SSL_CONNECT:
+		if (!w->tls_named && !w->tls_noverify)
+			/* No name: the certificate is checked, not a name. */
+			pline(w, 1, "ctx.check_hostname = False");
+		buf_printf(&e, "%s = ctx.wrap_socket(%s, server_hostname=", S,
+		    S);
+		py_str(&e, w->tls_named ? buf_str(&w->tls_host) : NULL);
+		buf_adds(&e, ")");
+		pline(w, 1, "%s", buf_str(&e));
+		break;
+	case CALL_SSL_ACCEPT:
+		pline(w, 1, "%s = ctx.wrap_socket(%s, server_side=True)", S,
+		    S);
+		break;
+	case CALL_SSL_SHUTDOWN:
+		pline(w, 1, "%s = %s.unwrap()", S, S);
+		break;
+	default:
+		break;
+	}
+	buf_free(&q);
+	buf_free(&e);
+}
+
 static void
 py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
     enum xcheck c, int err)
@@ -580,6 +719,12 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 	    r->call != CALL_SENDMSG && r->call != CALL_RECVMSG)))
 		py_ret_note(w, r, xe, call);
 	switch (r->call) {
+	case CALL_SSL_SETUP:
+	case CALL_SSL_CONNECT:
+	case CALL_SSL_ACCEPT:
+	case CALL_SSL_SHUTDOWN:
+		py_tls(w, i, S);
+		break;
 	case CALL_SOCKET:
 		buf_printf(&e, "%s = socket.socket(", S);
 		py_const(&e, family_names, r->family);
@@ -1487,6 +1632,8 @@ export_python(struct export *x)
 	if (w.select_used)
 		buf_adds(b, "import select\n");
 	buf_adds(b, "import socket\n");
+	if (w.ssl_used)
+		buf_adds(b, "import ssl\n");
 	if (w.struct_used)
 		buf_adds(b, "import struct\n");
 	buf_adds(b, "import sys\n");
@@ -1507,4 +1654,6 @@ export_python(struct export *x)
 	if (w.tolerated)
 		buf_adds(b, "    sys.exit(1 if FAILED else 0)\n");
 	buf_free(&w.body);
+	buf_free(&w.tls_host);
+	buf_free(&w.tls_cert);
 }

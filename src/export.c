@@ -325,21 +325,42 @@ find_runtime_addrs(struct export *x)
  * Read the log. Returns the number of steps a program will have, or -1 if
  * the log is empty.
  */
-/* Whether the log holds OpenSSL calls. */
-static int
-export_has_tls(void)
+/*
+ * Why a session with TLS cannot be written as a program, or NULL when it
+ * can (or used no TLS): export c does not write TLS, export python writes
+ * a client or a server with CERT KEY whose TLS calls all worked.
+ */
+static const char *
+export_tls_refusal(int c)
 {
-	size_t	i;
+	const struct call_rec	*r;
+	const char		*d;
+	size_t			 i;
+	int			 tls = 0;
 
 	for (i = 0; i < log_nrecs; i++) {
-		if ((log_recs[i].rec.flags & CF_TLS) ||
-		    log_recs[i].rec.call == CALL_SSL_SETUP ||
-		    log_recs[i].rec.call == CALL_SSL_CONNECT ||
-		    log_recs[i].rec.call == CALL_SSL_ACCEPT ||
-		    log_recs[i].rec.call == CALL_SSL_SHUTDOWN)
-			return 1;
+		r = &log_recs[i].rec;
+		if (!(r->flags & CF_TLS) && r->call != CALL_SSL_SETUP &&
+		    r->call != CALL_SSL_CONNECT && r->call != CALL_SSL_ACCEPT &&
+		    r->call != CALL_SSL_SHUTDOWN)
+			continue;
+		tls = 1;
+		d = log_rec_data(&log_recs[i]);
+		if (r->call == CALL_SSL_SETUP && d != NULL &&
+		    r->len >= 10 && strncmp(d, "EVP_EC_gen", 10) == 0)
+			return "the session made a self-signed certificate "
+			    "in memory (starttls -server -selfsigned), which "
+			    "export does not write: use -server CERT KEY";
+		if (r->call != CALL_SEND && r->call != CALL_RECV &&
+		    r->ret < 0)
+			return "a TLS call in the session failed (or a "
+			    "handshake was left for later), which export "
+			    "does not write yet";
 	}
-	return 0;
+	if (tls && c)
+		return "the session used TLS (starttls), which export c does "
+		    "not write yet (export python does)";
+	return NULL;
 }
 
 int
@@ -853,7 +874,7 @@ cmd_export_exec(struct cmd_ctx *ctx)
 {
 	struct export	 x;
 	struct buf	 out = { 0 };
-	const char	*lang = ctx->argv[0].s, *path = NULL;
+	const char	*lang = ctx->argv[0].s, *path = NULL, *why;
 	FILE		*f;
 	int		 c, steps;
 
@@ -882,10 +903,9 @@ cmd_export_exec(struct cmd_ctx *ctx)
 		    "last %lu commands are not in the program",
 		    log_dropped());
 	log_expand();
-	if (export_has_tls()) {
+	if ((why = export_tls_refusal(c)) != NULL) {
 		/* Plain send and recv in TLS's place would be a wrong program. */
-		diag("export: the session used TLS (starttls), which export "
-		    "does not write yet: no program written");
+		diag("export: %s: no program written", why);
 		log_release();
 		buf_free(&out);
 		return CMD_ERROR;
@@ -950,5 +970,9 @@ const struct cmd_entry cmd_export_entry = {
 	    "settimeout in Python; recvline, recvuntil, recvall and sendall "
 	    "become small helper functions that loop as the commands do. "
 	    "Commands that make no call (help, list, set) leave nothing in the "
-	    "program."
+	    "program. A session with TLS (starttls) is written by export "
+	    "python with the ssl module (an SSLContext, wrap_socket, unwrap "
+	    "for close_notify); export c does not write TLS yet, nor does "
+	    "export write -selfsigned or a failed TLS call: it says why and "
+	    "writes no program."
 };

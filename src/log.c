@@ -285,8 +285,9 @@ log_observe(const struct call_rec *r)
 	/* A loop's hidden calls are its command's; only how it ended counts. */
 	if ((r->flags & CF_HIDDEN) && r->ret > 0)
 		return;
+	/* An OpenSSL set-up call's text too: export writes it. */
 	data = (r->call == CALL_SEND || r->call == CALL_SENDTO ||
-	    r->call == CALL_SENDMSG) &&
+	    r->call == CALL_SENDMSG || r->call == CALL_SSL_SETUP) &&
 	    !(r->flags & CF_HIDDEN) && r->data != NULL;
 	words = data ? words_prefix(r->data, r->len) : 0;
 #define HAVE(f, cond)	if (cond) have |= (uint64_t)1 << (f)
