@@ -88,7 +88,6 @@ cmd_diagram_exec(struct cmd_ctx *ctx)
 	struct buf		 out = { 0 };
 	const char		*path = NULL;
 	enum diagram_form	 f = DIAGRAM_TEXT;
-	FILE			*fp;
 
 	if (ctx->argc > 0) {
 		for (n = diagram_forms; n->name != NULL; n++)
@@ -115,20 +114,10 @@ cmd_diagram_exec(struct cmd_ctx *ctx)
 		result("diagram: nothing to draw yet (no socket has been made)");
 		return CMD_OK;
 	}
-	if (path == NULL) {
-		out_flush();
-		fwrite(out.data, 1, out.len, stdout);
-		fflush(stdout);
-		buf_free(&out);
-		return CMD_OK;
-	}
-	if ((fp = fopen(path, "w")) == NULL ||
-	    fwrite(out.data, 1, out.len, fp) != out.len || fclose(fp) != 0) {
-		diag("diagram: %s: %s", printable(path), strerror(errno));
-		buf_free(&out);
+	if (out_save("diagram", &out, path) != 0)
 		return CMD_ERROR;
-	}
-	buf_free(&out);
+	if (path == NULL)
+		return CMD_OK;
 	result("diagram: %s written to %s", diagram_forms[f].name,
 	    printable(path));
 	return CMD_OK;

@@ -875,7 +875,6 @@ cmd_export_exec(struct cmd_ctx *ctx)
 	struct export	 x;
 	struct buf	 out = { 0 };
 	const char	*lang = ctx->argv[0].s, *path = NULL, *why;
-	FILE		*f;
 	int		 c, steps;
 
 	if (strcmp(lang, "c") == 0)
@@ -917,20 +916,10 @@ cmd_export_exec(struct cmd_ctx *ctx)
 		export_python(&x);
 	export_free(&x);
 	log_release();
-	if (path == NULL) {
-		out_flush();
-		fwrite(out.data, 1, out.len, stdout);
-		fflush(stdout);
-		buf_free(&out);
-		return CMD_OK;
-	}
-	if ((f = fopen(path, "w")) == NULL ||
-	    fwrite(out.data, 1, out.len, f) != out.len || fclose(f) != 0) {
-		diag("export: %s: %s", printable(path), strerror(errno));
-		buf_free(&out);
+	if (out_save("export", &out, path) != 0)
 		return CMD_ERROR;
-	}
-	buf_free(&out);
+	if (path == NULL)
+		return CMD_OK;
 	result("export: %d step%s written to %s", steps, steps == 1 ? "" : "s",
 	    printable(path));
 	return CMD_OK;

@@ -147,6 +147,44 @@ out_flush(void)
 	out_flush_wait(-1, 0);
 }
 
+/*
+ * A command's whole output (export's program, diagram's drawing) to stdout,
+ * or to the file at path when path is not NULL. Frees b. Returns -1 after
+ * a message naming cmd and the file when the file cannot be written; a
+ * failed stdout is caught after the command, as for any output.
+ */
+int
+out_save(const char *cmd, struct buf *b, const char *path)
+{
+	FILE	*fp;
+	int	 bad, e;
+
+	if (path == NULL) {
+		out_flush();
+		fwrite(b->data, 1, b->len, stdout);
+		fflush(stdout);
+		buf_free(b);
+		return 0;
+	}
+	if ((fp = fopen(path, "w")) == NULL) {
+		diag("%s: %s: %s", cmd, printable(path), strerror(errno));
+		buf_free(b);
+		return -1;
+	}
+	bad = fwrite(b->data, 1, b->len, fp) != b->len;
+	e = errno;
+	if (fclose(fp) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	buf_free(b);
+	if (bad) {
+		diag("%s: %s: %s", cmd, printable(path), strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
 /* At exit: the last of the output written, or the status says why not. */
 void
 out_end(void)

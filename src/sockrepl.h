@@ -342,6 +342,7 @@ void	 hexdump_line(struct buf *, char, size_t, const unsigned char *,
 void	 data_arg(struct buf *, const void *, size_t);
 int	 data_is_text(const void *, size_t);
 void	 out_flush(void);
+int	 out_save(const char *, struct buf *, const char *);
 void	 out_flush_wait(int, short);
 void	 out_check(void);
 int	 out_pending(void);
