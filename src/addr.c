@@ -76,18 +76,29 @@ numeric_host(const char *host)
 	    inet_pton(AF_INET, host, &a4) == 1;
 }
 
+/* Put port (host order) into the address a lookup without service gave. */
+static void
+set_port(struct sockaddr_storage *ss, long long port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
 static int
-resolve(int family, const char *host, const char *port, int passive,
-    struct addr *out, const char *text, struct buf *why)
+resolve(int family, int type, const char *host, const char *port,
+    int passive, struct addr *out, const char *text, struct buf *why)
 {
 	struct addrinfo	 hints, *res;
 	int		 e, tries[2], i, ntries;
-	const char	*errstr;
+	const char	*errstr, *serv, *h;
+	long long	 pnum = 0;
 	struct in6_addr	 a6;
 	struct in_addr	 a4;
 
 	if (all_digits(port)) {
-		(void)num_parse(port, 0, 65535, &errstr);
+		pnum = num_parse(port, 0, 65535, &errstr);
 		if (errstr != NULL) {
 			buf_printf(why, "port %s: %s", printable(port), errstr);
 			return -1;
@@ -95,7 +106,21 @@ resolve(int family, const char *host, const char *port, int passive,
 	} else if (*port == '\0') {
 		buf_printf(why, "address \"%s\": missing port", printable(text));
 		return -1;
+	} else if (type == SOCK_RAW) {
+		buf_printf(why, "port \"%s\": a raw socket has no services "
+		    "(give a number)", printable(port));
+		return -1;
 	}
+	/*
+	 * The lookup is for the socket's type. glibc knows ports for TCP,
+	 * UDP and SCTP; for a raw socket it takes no service (EAI_SERVICE),
+	 * so the port is put in after, as ping(8) does; any other type is
+	 * unknown to it (EAI_SOCKTYPE): any type, then.
+	 */
+	if (type != SOCK_STREAM && type != SOCK_DGRAM &&
+	    type != SOCK_SEQPACKET && type != SOCK_RAW)
+		type = 0;
+	serv = type == SOCK_RAW ? NULL : port;
 	if (host != NULL && (strcmp(host, "*") == 0 || *host == '\0')) {
 		if (!passive) {
 			buf_printf(why, "address \"%s\": the wildcard address is only "
@@ -135,15 +160,19 @@ resolve(int family, const char *host, const char *port, int passive,
 	for (i = 0; i < ntries; i++) {
 		memset(&hints, 0, sizeof hints);
 		hints.ai_family = tries[i];
-		hints.ai_socktype = SOCK_STREAM;
+		hints.ai_socktype = type;
 		hints.ai_flags = passive ? AI_PASSIVE : 0;
+		/* Neither host nor service is no lookup: the wildcard. */
+		h = host;
+		if (h == NULL && serv == NULL)
+			h = tries[i] == AF_INET6 ? "::" : "0.0.0.0";
 		/* A name is looked up where the program can show it. */
-		if (numeric_host(host) && all_digits(port)) {
-			hints.ai_flags |= AI_NUMERICSERV |
-			    (host != NULL ? AI_NUMERICHOST : 0);
-			e = getaddrinfo(host, port, &hints, &res);
+		if (numeric_host(h) && all_digits(port)) {
+			hints.ai_flags |= (serv != NULL ? AI_NUMERICSERV : 0) |
+			    (h != NULL ? AI_NUMERICHOST : 0);
+			e = getaddrinfo(h, serv, &hints, &res);
 		} else
-			e = addr_lookup(host, port, &hints, &res);
+			e = addr_lookup(h, serv, &hints, &res);
 		if (e == 0)
 			break;
 	}
@@ -169,6 +198,8 @@ resolve(int family, const char *host, const char *port, int passive,
 	memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
 	out->len = res->ai_addrlen;
 	freeaddrinfo(res);
+	if (serv == NULL)
+		set_port(&out->ss, pnum);
 	return 0;
 }
 
@@ -216,13 +247,14 @@ py_tuple(struct word *w, int n, char **host, char **port, struct buf *why)
 
 /*
  * Parse the address in words w[0..n) (n is 1 or 2) for a socket of the given
- * family (AF_UNSPEC when there is none yet). passive allows the wildcard
- * forms of bind. Returns 0, or -1 with why the text is no address in why
+ * family (AF_UNSPEC when there is none yet) and type (the one the command
+ * will make when there is none: a name is looked up for it). passive allows
+ * the wildcard forms of bind. Returns 0, or -1 with why the text is no address in why
  * ("address \"localhost\": missing port"); the caller words the message.
  */
 int
-addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
-    struct buf *why)
+addr_parse(int family, int type, struct word *w, int n, int passive,
+    struct addr *out, struct buf *why)
 {
 	const char	*text = w[0].s, *colon, *close;
 	char		*host;
@@ -237,7 +269,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 	if ((r = py_tuple(w, n, &host, &port, why)) != 0) {
 		if (r > 0) {
 			/* ('', PORT) is Python's wildcard, as * is ours. */
-			r = resolve(family, host, port, passive, out, text,
+			r = resolve(family, type, host, port, passive, out, text,
 			    why);
 			free(host);
 			free(port);
@@ -258,7 +290,8 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 			memmove(host, host + 1, strlen(host));
 			host[strlen(host) - 1] = '\0';
 		}
-		r = resolve(family, host, w[1].s, passive, out, text, why);
+		r = resolve(family, type, host, w[1].s, passive, out, text,
+		    why);
 		free(host);
 		return r;
 	}
@@ -270,7 +303,8 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 			    "%s)", text, text);
 			return -1;
 		}
-		return resolve(family, NULL, text, passive, out, text, why);
+		return resolve(family, type, NULL, text, passive, out, text,
+		    why);
 	}
 	if (text[0] == '[') {
 		if ((close = strchr(text, ']')) == NULL || close[1] != ':') {
@@ -281,7 +315,8 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 		host = strndup(text + 1, close - text - 1);
 		if (host == NULL)
 			nomem();
-		r = resolve(family, host, close + 2, passive, out, text, why);
+		r = resolve(family, type, host, close + 2, passive, out, text,
+		    why);
 		free(host);
 		return r;
 	}
@@ -299,7 +334,7 @@ addr_parse(int family, struct word *w, int n, int passive, struct addr *out,
 	host = strndup(text, colon - text);
 	if (host == NULL)
 		nomem();
-	r = resolve(family, host, colon + 1, passive, out, text, why);
+	r = resolve(family, type, host, colon + 1, passive, out, text, why);
 	free(host);
 	return r;
 }

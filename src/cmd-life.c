@@ -262,8 +262,10 @@ static int
 parse_addr_args(struct cmd_ctx *ctx, int passive, struct addr *a)
 {
 	int	family = ctx->sk != NULL ? ctx->sk->family : AF_UNSPEC;
+	int	type = ctx->sk != NULL ? ctx->sk->type : SOCK_STREAM;
 
-	return addr_arg(family, ctx->argv, ctx->argc, passive, a);
+	/* With no socket, the TCP socket socket_for will make. */
+	return addr_arg(family, type, ctx->argv, ctx->argc, passive, a);
 }
 
 static enum cmd_retval

@@ -135,7 +135,9 @@ cmd_getnameinfo_exec(struct cmd_ctx *ctx)
 		cmd_usage(ctx->entry);
 		return CMD_ERROR;
 	}
-	if (addr_arg(AF_UNSPEC, ctx->argv, n, 0, &a) != 0)
+	/* NI_DGRAM names a UDP port: look its service up for UDP too. */
+	if (addr_arg(AF_UNSPEC, flags & NI_DGRAM ? SOCK_DGRAM : SOCK_STREAM,
+	    ctx->argv, n, 0, &a) != 0)
 		return CMD_ERROR;
 	if (a.ss.ss_family == AF_UNIX) {
 		diag("getnameinfo: an AF_UNIX path has no name to look up");
@@ -295,7 +297,7 @@ cmd_create_connection_exec(struct cmd_ctx *ctx)
 		return r == 0 ? CMD_OK : CMD_ERROR;
 	}
 	/* A numeric address: one socket, one connect. */
-	if (addr_arg(AF_UNSPEC, ctx->argv, n, 0, &a) != 0)
+	if (addr_arg(AF_UNSPEC, SOCK_STREAM, ctx->argv, n, 0, &a) != 0)
 		return CMD_ERROR;
 	if (a.ss.ss_family == AF_UNIX) {
 		diag("create_connection: a host and port, not an AF_UNIX path");
@@ -402,7 +404,7 @@ cmd_create_server_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 	/* As bind: IPv4 first for a name, unless family= says. */
-	if (addr_arg(family, ctx->argv, n, 1, &a) != 0)
+	if (addr_arg(family, SOCK_STREAM, ctx->argv, n, 1, &a) != 0)
 		return CMD_ERROR;
 	if (a.ss.ss_family == AF_UNIX) {
 		diag("create_server: a host and port, not an AF_UNIX path");

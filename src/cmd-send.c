@@ -336,7 +336,9 @@ cmd_sendto_exec(struct cmd_ctx *ctx)
 			return CMD_ERROR;
 	} else {
 		na = addr_words(ctx->argv, ctx->argc);
+		/* With no socket, the UDP socket made below. */
 		if (addr_arg(sk != NULL ? sk->family : AF_UNSPEC,
+		    sk != NULL ? sk->type : SOCK_DGRAM,
 		    ctx->argv + ctx->argc - na, na, 0, &to) != 0)
 			return CMD_ERROR;
 	}

@@ -413,12 +413,13 @@ dispatch_checked(const struct cmd_entry *e, struct words *w, int first,
  * Returns 0, or -1 after a message "CMD: address ...: why".
  */
 int
-addr_arg(int family, struct word *w, int n, int passive, struct addr *a)
+addr_arg(int family, int type, struct word *w, int n, int passive,
+    struct addr *a)
 {
 	struct buf	why = { 0 };
 	int		r;
 
-	if ((r = addr_parse(family, w, n, passive, a, &why)) != 0)
+	if ((r = addr_parse(family, type, w, n, passive, a, &why)) != 0)
 		diag_cmd("%s", buf_str(&why));
 	buf_free(&why);
 	return r;

@@ -120,7 +120,7 @@ struct addr {
 	struct sockaddr_storage	 ss;
 	socklen_t		 len;
 };
-int	 addr_parse(int, struct word *, int, int, struct addr *,
+int	 addr_parse(int, int, struct word *, int, int, struct addr *,
 	    struct buf *);
 int	 addr_words(struct word *, int);
 void	 addr_format(struct buf *, const struct sockaddr *, socklen_t);
@@ -965,7 +965,7 @@ extern int current_fd;
 
 const struct cmd_entry *cmd_find(const char *, int);
 struct sock	*sock_arg(const char *, const char *);
-int		 addr_arg(int, struct word *, int, int, struct addr *);
+int		 addr_arg(int, int, struct word *, int, int, struct addr *);
 enum cmd_retval	 cmd_run_words(struct words *);
 enum cmd_retval	 cmd_run_line(const char *, size_t);
 void		 cmd_usage(const struct cmd_entry *);

@@ -138,6 +138,62 @@ def test_a_name_in_an_address_is_looked_up_in_the_trace():
         srv.close()
 
 
+def test_a_name_is_looked_up_for_the_socket_type():
+    # A UDP socket's lookups ask for SOCK_DGRAM, whichever command makes
+    # them; sendto with no socket asks for the UDP socket it will make.
+    peer = lib.listener(type=socket.SOCK_DGRAM)
+    port = peer.getsockname()[1]
+    d = tempdir()
+    py = os.path.join(d, "udp.py")
+    try:
+        out, err = lib.run_ok(
+            "sendto one localhost %d\nconnect localhost %d\nsend two\n"
+            "socket udp\nbind localhost 0\nsendto three localhost:%d\n"
+            "getnameinfo localhost 53 dgram\nexport python %s\n"
+            % (port, port, port, py))
+        hint = ('getaddrinfo("localhost", "%s", {%sai_family=%s, '
+                'ai_socktype=SOCK_DGRAM}, &res) = 0 ([127.0.0.1:%s])')
+        for want in [hint % (port, "", "AF_INET", port),
+                     hint % (0, "ai_flags=AI_PASSIVE, ", "AF_INET", 0),
+                     hint % (53, "", "AF_INET", 53)]:
+            check(want in out, "no %r in\n%s" % (want, out))
+        check("SOCK_STREAM" not in out, out)
+        # sendto's lookup came before the socket it made.
+        check(out.index("getaddrinfo(") < out.index("socket(AF_INET, "
+                                                    "SOCK_DGRAM"), out)
+        got = [peer.recv(100) for _ in range(3)]
+        check(got == [b"one", b"two", b"three"], got)
+        # The exported program asks for the same, and runs.
+        text = open(py).read()
+        calls = re.findall(r"socket\.getaddrinfo\(.*", text)
+        check(len(calls) == 5 and all("socket.AF_INET, socket.SOCK_DGRAM, "
+                                      in c for c in calls), text)
+        p = subprocess.run([sys.executable, py], capture_output=True,
+                           timeout=20)
+        check(p.returncode == 0, p.stderr.decode())
+        got = [peer.recv(100) for _ in range(3)]
+        check(got == [b"one", b"two", b"three"], got)
+    finally:
+        peer.close()
+
+
+def test_a_raw_socket_looks_a_name_up_without_a_port():
+    # glibc has no ports for SOCK_RAW (EAI_SERVICE): the host alone is
+    # looked up for it, and the port typed put in after, as ping does.
+    status, out, err = lib.run("socket raw inet icmp\n")
+    if status != 0:
+        raise lib.Skip("no raw socket here (CAP_NET_RAW)")
+    status, out, err = lib.run("socket raw inet icmp\nsendto "
+                               "hex:0800f7fd00010001 localhost 0\n"
+                               "sendto x localhost:echo\n")
+    check('getaddrinfo("localhost", NULL, {ai_family=AF_INET, ai_socktype='
+          'SOCK_RAW}, &res) = 0 ([127.0.0.1:0])' in out, out)
+    check('sendto(3, "\\x08\\0\\xf7\\xfd\\0\\x01\\0\\x01", 8, 0, '
+          '{AF_INET, 127.0.0.1:0}, 16) = 8' in out, out)
+    check(status == 1 and 'line 3: sendto: port "echo": a raw socket has '
+          'no services (give a number)' in err, err)
+
+
 def test_gethostname_getnameinfo_and_services():
     out, err = lib.run_ok("gethostname\ngetnameinfo 127.0.0.1 80 "
                           "numerichost,numericserv\ngetnameinfo 127.0.0.1 "

@@ -375,9 +375,13 @@ test_flags(void)
 
 /* ---- addresses ---- */
 
+/* The socket type ap parses for: what most commands make, TCP. */
+static int	ap_type = SOCK_STREAM;
+
 /*
  * Parse an address typed as the given words (one or two) for a socket of
- * family fam. Returns addr_parse's result; the message is in captured[].
+ * family fam and type ap_type. Returns addr_parse's result; the message is
+ * in captured[].
  */
 static int
 ap(int fam, int passive, struct addr *a, const char *w0, const char *w1)
@@ -396,7 +400,8 @@ ap(int fam, int passive, struct addr *a, const char *w0, const char *w1)
 		w[1].quoted = 0;
 	}
 	start_capture();
-	r = addr_parse(fam, w, w1 != NULL ? 2 : 1, passive, a, &why);
+	r = addr_parse(fam, ap_type, w, w1 != NULL ? 2 : 1, passive, a,
+	    &why);
 	if (r != 0)
 		diag("%s", buf_str(&why));
 	buf_free(&why);
@@ -488,6 +493,22 @@ test_addr(void)
 	    "{AF_INET6, [::]:6565}");
 	addr_case("addr_service_name", AF_UNSPEC, 0, "127.0.0.1", "http",
 	    "{AF_INET, 127.0.0.1:80}");
+	/* The lookup is for the socket's type; a raw socket's has no port. */
+	ap_type = SOCK_DGRAM;
+	addr_case("addr_udp_service_name", AF_INET, 0, "127.0.0.1", "domain",
+	    "{AF_INET, 127.0.0.1:53}");
+	ap_type = SOCK_RAW;
+	addr_case("addr_raw_port", AF_INET, 0, "127.0.0.1", "7",
+	    "{AF_INET, 127.0.0.1:7}");
+	addr_case("addr_raw_localhost", AF_INET, 0, "localhost", "0",
+	    "{AF_INET, 127.0.0.1:0}");
+	addr_case("addr_raw_v6_port", AF_INET6, 0, "::1", "58",
+	    "{AF_INET6, [::1]:58}");
+	addr_case("addr_raw_star_bind", AF_INET6, 1, "*", "0",
+	    "{AF_INET6, [::]:0}");
+	addr_bad("addr_raw_service_name", AF_INET, 0, "127.0.0.1", "http",
+	    "port \"http\"", "raw socket has no services");
+	ap_type = SOCK_STREAM;
 
 	/* Lengths: what bind and connect are given. */
 	ok(ap(AF_UNSPEC, 0, &a, "127.0.0.1", "1") == 0 &&
@@ -584,7 +605,7 @@ test_addr(void)
 		w[0].len = 4;
 		w[0].quoted = 1;
 		start_capture();
-		ok(addr_parse(AF_UNSPEC, w, 1, 0, &a, &why) == -1,
+		ok(addr_parse(AF_UNSPEC, SOCK_STREAM, w, 1, 0, &a, &why) == -1,
 		    "addr_nul_byte");
 		stop_capture();
 		buf_free(&why);
