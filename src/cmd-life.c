@@ -426,15 +426,65 @@ connect_socket(struct sock *sk, const struct addr *a)
 }
 
 /*
+ * Close a socket sockrepl made for a connect that failed, as Python's
+ * create_connection closes each: nothing the user did not ask for stays
+ * in the table. The close is traced like any call; the command's outcome
+ * ($errno, expect) stays the connect's, kept in failed.
+ */
+static void
+close_attempt(struct sock *s, const struct call_rec *failed)
+{
+	(void)call_close(s);
+	outcome_observe(failed);
+}
+
+/* The errno a failed connect attempt ended with, whichever call said so. */
+static int
+attempt_errno(const struct call_rec *r)
+{
+	if ((r->flags & CF_CONNRESULT) && r->ret == 0)
+		return r->val.i;
+	if (r->call == CALL_PPOLL && r->ret == 0)
+		return ETIMEDOUT;
+	return r->err;
+}
+
+/*
+ * Connect sk, a socket made for this connect alone (create_connection to
+ * a numeric address), to a, with timeout (< 0: none) set on it first; when
+ * that fails, close sk and report why. Returns 0, or -1.
+ */
+int
+connect_own(struct sock *sk, const struct addr *a, double timeout)
+{
+	struct call_rec	failed;
+	int		r = -1;
+
+	if (timeout >= 0 && set_nonblock(sk, 1) != 0)
+		goto fail;
+	if (timeout >= 0)
+		sk->timeout = timeout;
+	if ((r = do_connect(sk, a)) == 0)
+		return 0;
+fail:
+	failed = *call_last();
+	close_attempt(sk, &failed);
+	/* -2: the wait for a timeout failed, and said so already. */
+	if (r == -1)
+		call_report(&failed);
+	return -1;
+}
+
+/*
  * Connect to a host name, as Python's create_connection does: look the name
  * up, then try each address in turn until one connects; each attempt shows
  * in the trace. sk is the socket to connect (its family and type narrow
  * the lookup), or NULL to make a new socket for each address, with the
- * given timeout (< 0: none). A failed attempt's new socket is closed when
- * another address follows; the last one's stays in the table, failed, as
- * after any connect. Returns 0 with the connected socket current, -1 after
- * the failure was reported (for connect_ex, only a failed lookup), or, for
- * connect_ex, the errno of the last attempt.
+ * given timeout (< 0: none). A failed attempt's new socket is closed, the
+ * last one's too (as Python's create_connection does); the user's own sk
+ * stays, failed, as after any connect. Returns 0 with the connected socket
+ * current, -1 after the failure was reported (for connect_ex, only a failed
+ * lookup), or, for connect_ex, the errno of the last attempt.
  */
 int
 connect_name(struct sock *sk, const char *host, const char *port,
@@ -473,17 +523,15 @@ connect_name(struct sock *sk, const char *host, const char *port,
 			break;
 		}
 		failed = *call_last();
-		if (ai->ai_next == NULL) {
-			if (made)
-				set_current(s->fd);
-			break;
+		if (ai->ai_next != NULL) {
+			buf_reset(&b);
+			addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
+			trace_note("(%s: %s; trying the next address)",
+			    buf_str(&b), r == -2 ? "timed out" :
+			    errno_name(attempt_errno(&failed)));
 		}
-		buf_reset(&b);
-		addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
-		trace_note("(%s: %s; trying the next address)", buf_str(&b),
-		    r == -2 ? "timed out" : errno_name(failed.err));
 		if (made)
-			(void)call_close(s);
+			close_attempt(s, &failed);
 	}
 	freeaddrinfo(res);
 	buf_free(&b);
@@ -493,7 +541,8 @@ connect_name(struct sock *sk, const char *host, const char *port,
 	if (r == -1 && !ex)
 		call_report(&failed);
 	if (ex)
-		return failed.err != 0 ? failed.err : ETIMEDOUT;
+		return attempt_errno(&failed) != 0 ? attempt_errno(&failed) :
+		    ETIMEDOUT;
 	return -1;
 }
 
@@ -606,7 +655,10 @@ const struct cmd_entry cmd_connect_entry = {
 	.exec = cmd_connect_exec,
 	.help = "ADDR is as for bind: HOST PORT, HOST:PORT, [IPV6]:PORT, a "
 	    "path or @name. With no current socket, a TCP socket of the "
-	    "address's family is made first. Blocking sockets wait for the "
+	    "address's family is made first; for a host name, each address "
+	    "of the name is tried in turn, as create_connection does, and "
+	    "a socket made for an attempt that fails is closed (the current "
+	    "socket stays, failed). Blocking sockets wait for the "
 	    "connection; with a timeout the connect is made non-blocking, then "
 	    "ppoll waits for it and SO_ERROR tells how it ended; a non-blocking "
 	    "socket fails at once with EINPROGRESS while the connection goes "

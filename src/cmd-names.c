@@ -305,14 +305,7 @@ cmd_create_connection_exec(struct cmd_ctx *ctx)
 	}
 	if ((sk = make_socket(a.ss.ss_family, SOCK_STREAM)) == NULL)
 		return CMD_ERROR;
-	if (t >= 0) {
-		if (set_nonblock(sk, 1) != 0) {
-			call_report(call_last());
-			return CMD_ERROR;
-		}
-		sk->timeout = t;
-	}
-	return connect_socket(sk, &a) == 0 ? CMD_OK : CMD_ERROR;
+	return connect_own(sk, &a, t) == 0 ? CMD_OK : CMD_ERROR;
 }
 
 const struct cmd_entry cmd_create_connection_entry = {
@@ -332,9 +325,12 @@ const struct cmd_entry cmd_create_connection_entry = {
 	    "blocking) set on it as settimeout does, connect. A refused or "
 	    "unreachable address is closed and the next one tried, each "
 	    "attempt in the trace; the first that connects becomes the current "
-	    "socket. When none does, the socket of the last attempt stays in "
-	    "the table (failed) and its error is reported. connect HOST PORT "
-	    "with no current socket does the same without a timeout."
+	    "socket. When none does, the last attempt's socket is closed too, "
+	    "as Python closes each: none is left in the table, and the "
+	    "connect's error is reported ($errno and expect see it, not the "
+	    "close's). connect HOST PORT with no current socket does the same "
+	    "without a timeout; on the user's own socket it tries the "
+	    "addresses of its family and type, and the socket stays."
 };
 
 /* create_server's keyword arguments, as Python names them. */

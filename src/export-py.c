@@ -331,8 +331,12 @@ py_outcome(struct pw *w, const struct log_step *st, const struct xexpect *xe)
 	r = &log_recs[xe->outcome].rec;
 	if (!(r->flags & (CF_WAIT | CF_CONNRESULT)))
 		return xe->outcome;
-	/* The call after the poll on the same socket, else the connect. */
-	for (j = (size_t)xe->outcome + 1; j < st->first + st->nrecs; j++)
+	/*
+	 * The call after the poll on the same socket, else the connect (a
+	 * close after it is of a failed attempt's socket, not that call).
+	 */
+	for (j = (size_t)xe->outcome + 1; j < st->first + st->nrecs &&
+	    log_recs[j].rec.call != CALL_CLOSE; j++)
 		if (!w->x->recs[j].skip && log_recs[j].rec.call != CALL_PPOLL)
 			return (long)j;
 	for (j = (size_t)xe->outcome; j-- > st->first;)

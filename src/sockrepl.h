@@ -1008,6 +1008,7 @@ struct sock	*make_socket_proto(int, int, int);
 int		 connect_name(struct sock *, const char *, const char *,
 		    double, int);
 int		 connect_socket(struct sock *, const struct addr *);
+int		 connect_own(struct sock *, const struct addr *, double);
 /* Show getsockname or getpeername (cmd-info.c). */
 int		 show_name(struct sock *, int);
 
