@@ -49,6 +49,11 @@
 #define H_SHOWAI	0x2000000
 #define H_SFALL		0x4000000
 #define H_GAIFAIL	0x8000000
+#define H_TLSFAIL	(1ULL << 28)
+#define H_TLSIO		(1ULL << 29)
+#define H_TLSFD		(1ULL << 30)
+#define H_ALPN		(1ULL << 31)
+#define H_ALPNSEL	(1ULL << 32)
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -83,10 +88,16 @@
 struct cw {
 	struct export	*x;
 	struct buf	 body;
-	int		 need;
+	uint64_t	 need;
 	int		 decl;
 	int		 npfd;
+	int		 tls;		/* the session used TLS */
+	int		 tlsfd;		/* and helpers read or send through it */
+	unsigned char	*ssl;		/* per socket: SSL_ON, SSL_LIVE */
 };
+
+#define SSL_ON		0x1	/* <name>_ctx and <name>_ssl are declared */
+#define SSL_LIVE	0x2	/* and allocated, not freed yet */
 
 static void
 line(struct cw *w, int indent, const char *fmt, ...)
@@ -823,6 +834,219 @@ out:
 	buf_free(&t);
 }
 
+/*
+ * How long an OpenSSL call on r's socket may wait, as export_timeout_ms
+ * says: the step's timeout when the call is on the step's socket.
+ */
+static int
+c_tls_ms(size_t step, const struct call_rec *r)
+{
+	const struct log_step	*st = &log_steps[step];
+
+	return r->seq == st->seq ? export_timeout_ms(export_step_timeout(st)) :
+	    -1;
+}
+
+/* The socket's TLS state in w->ssl; it is declared from now on. */
+static unsigned char *
+ssl_state(struct cw *w, uint64_t seq)
+{
+	static unsigned char	 none;
+	struct xsock		*s = export_sock(w->x, seq);
+
+	if (s == NULL || w->ssl == NULL) {
+		none = 0;
+		return &none;
+	}
+	w->ssl[s - w->x->socks] |= SSL_ON;
+	return &w->ssl[s - w->x->socks];
+}
+
+/* A set-up call that returns 1 when it works. */
+static void
+tls_check1(struct cw *w, const char *expr, const char *call)
+{
+	w->need |= H_TLSFAIL;
+	line(w, 1, "if (%s != 1)", expr);
+	line(w, 2, "tls_fail(\"%s\");", call);
+}
+
+/* The version named in "SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)". */
+static void
+tls_version(const char *t, size_t n, struct buf *b)
+{
+	const char	*p = memmem(t, n, "TLS1", 4), *q;
+
+	if (p == NULL)
+		p = "0";
+	for (q = p; *q != '\0' && *q != ')'; q++)
+		;
+	buf_add(b, p, (size_t)(q - p));
+}
+
+/*
+ * The OpenSSL calls starttls made to set up, as the trace shows them,
+ * written again with S's own context and connection: S_ctx, S_ssl.
+ * export refuses a session whose TLS set-up failed or made its own
+ * certificate, so each of them worked.
+ */
+static void
+c_tls_setup(struct cw *w, size_t i, const char *S)
+{
+	const struct call_rec	*r = &log_recs[i].rec;
+	const char		*d = log_rec_data(&log_recs[i]);
+	const char		*t = d != NULL ? d : "";
+	size_t			 n = d != NULL ? r->len : 0, k;
+	unsigned char		*st = ssl_state(w, r->seq);
+	struct buf		 e = { 0 }, q = { 0 };
+
+#define IS(name)	(n >= sizeof(name) - 1 && \
+			    strncmp(t, name, sizeof(name) - 1) == 0)
+	w->need |= H_TLSFAIL;
+	if (IS("SSL_CTX_new(")) {
+		if (*st & SSL_LIVE) {
+			line(w, 1, "SSL_free(%s_ssl);", S);
+			line(w, 1, "SSL_CTX_free(%s_ctx);", S);
+		}
+		*st |= SSL_LIVE;
+		line(w, 1, "if ((%s_ctx = SSL_CTX_new(%s())) == NULL)", S,
+		    memmem(t, n, "server", 6) != NULL ? "TLS_server_method" :
+		    "TLS_client_method");
+		line(w, 2, "tls_fail(\"SSL_CTX_new\");");
+		/* tls.c sets it without a record; the program needs it too. */
+		line(w, 1, "/* SSL_write may send part, as send does. */");
+		line(w, 1, "SSL_CTX_set_mode(%s_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE "
+		    "|", S);
+		line(w, 1, "    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);");
+	} else if (IS("SSL_CTX_set_min_proto_version(") ||
+	    IS("SSL_CTX_set_max_proto_version(")) {
+		tls_version(t, n, &q);
+		line(w, 1, "if (!SSL_CTX_set_%s_proto_version(%s_ctx, %s))",
+		    IS("SSL_CTX_set_min") ? "min" : "max", S, buf_str(&q));
+		line(w, 2, "tls_fail(\"SSL_CTX_set_%s_proto_version\");",
+		    IS("SSL_CTX_set_min") ? "min" : "max");
+	} else if (IS("SSL_CTX_use_certificate_chain_file(") &&
+	    export_tls_arg(t, n, &q)) {
+		buf_printf(&e, "SSL_CTX_use_certificate_chain_file(%s_ctx, ", S);
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ")");
+		tls_check1(w, buf_str(&e), "SSL_CTX_use_certificate_chain_file");
+	} else if (IS("SSL_CTX_use_PrivateKey_file(") &&
+	    export_tls_arg(t, n, &q)) {
+		/* The key's "..." is followed by SSL_FILETYPE_PEM. */
+		buf_printf(&e, "SSL_CTX_use_PrivateKey_file(%s_ctx, ", S);
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ",\n\t    SSL_FILETYPE_PEM)");
+		tls_check1(w, buf_str(&e), "SSL_CTX_use_PrivateKey_file");
+	} else if (IS("SSL_CTX_check_private_key(")) {
+		buf_printf(&e, "SSL_CTX_check_private_key(%s_ctx)", S);
+		tls_check1(w, buf_str(&e), "SSL_CTX_check_private_key");
+	} else if (IS("SSL_CTX_load_verify_locations(") &&
+	    export_tls_arg(t, n, &q)) {
+		buf_printf(&e, "SSL_CTX_load_verify_locations(%s_ctx, ", S);
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ", NULL)");
+		tls_check1(w, buf_str(&e), "SSL_CTX_load_verify_locations");
+	} else if (IS("SSL_CTX_set_default_verify_paths(")) {
+		buf_printf(&e, "SSL_CTX_set_default_verify_paths(%s_ctx)", S);
+		tls_check1(w, buf_str(&e), "SSL_CTX_set_default_verify_paths");
+	} else if (IS("SSL_CTX_set_verify(")) {
+		line(w, 1, "SSL_CTX_set_verify(%s_ctx, %s, NULL);", S,
+		    memmem(t, n, "SSL_VERIFY_NONE", 15) != NULL ?
+		    "SSL_VERIFY_NONE" : "SSL_VERIFY_PEER");
+	} else if (IS("SSL_CTX_set_alpn_protos(") &&
+	    export_tls_arg(t, n, &q)) {
+		w->need |= H_ALPN;
+		buf_adds(&e, "alpn_wire(");
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ")");
+		/* This one returns 0 when it works. */
+		line(w, 1, "if (%s == 0 ||", buf_str(&e));
+		line(w, 1, "    SSL_CTX_set_alpn_protos(%s_ctx, alpn_list, "
+		    "alpn_len) != 0)", S);
+		line(w, 2, "tls_fail(\"SSL_CTX_set_alpn_protos\");");
+	} else if (IS("SSL_CTX_set_alpn_select_cb(") &&
+	    export_tls_arg(t, n, &q)) {
+		w->need |= H_ALPNSEL;
+		buf_adds(&e, "alpn_wire(");
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ")");
+		line(w, 1, "if (%s == 0)", buf_str(&e));
+		line(w, 2, "tls_fail(\"alpn_wire\");");
+		line(w, 1, "SSL_CTX_set_alpn_select_cb(%s_ctx, alpn_select, "
+		    "NULL);", S);
+	} else if (IS("SSL_new(")) {
+		line(w, 1, "if ((%s_ssl = SSL_new(%s_ctx)) == NULL)", S, S);
+		line(w, 2, "tls_fail(\"SSL_new\");");
+	} else if (IS("SSL_set_fd(")) {
+		buf_printf(&e, "SSL_set_fd(%s_ssl, %s)", S, S);
+		tls_check1(w, buf_str(&e), "SSL_set_fd");
+	} else if ((IS("SSL_set_tlsext_host_name(") || IS("SSL_set1_host(")) &&
+	    export_tls_arg(t, n, &q)) {
+		buf_printf(&e, "%.*s%s_ssl, ", (int)(strchr(t, '(') - t + 1), t,
+		    S);
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ")");
+		buf_reset(&q);
+		buf_add(&q, t, (size_t)(strchr(t, '(') - t));
+		tls_check1(w, buf_str(&e), buf_str(&q));
+	} else if (IS("X509_VERIFY_PARAM_set1_ip_asc(") &&
+	    export_tls_arg(t, n, &q)) {
+		buf_printf(&e, "X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param("
+		    "%s_ssl), ", S);
+		c_str(&e, q.data, q.len, 2);
+		buf_adds(&e, ")");
+		tls_check1(w, buf_str(&e), "X509_VERIFY_PARAM_set1_ip_asc");
+	} else {
+		for (k = 0; k < n && t[k] != '('; k++)
+			;
+		line(w, 1, "/* %.*s: not exported */", (int)k, t);
+	}
+#undef IS
+	buf_free(&e);
+	buf_free(&q);
+}
+
+/* The handshake and close_notify: the helpers loop as starttls does. */
+static void
+c_tls(struct cw *w, size_t step, size_t i, const struct xexpect *xe,
+    enum xcheck c, int err)
+{
+	const struct call_rec	*r = &log_recs[i].rec;
+	const char		*S = export_name(w->x, r->seq);
+	struct buf		 e = { 0 }, ok = { 0 };
+
+	switch (r->call) {
+	case CALL_SSL_SETUP:
+		c_tls_setup(w, i, S);
+		break;
+	case CALL_SSL_CONNECT:
+	case CALL_SSL_ACCEPT:
+		(void)ssl_state(w, r->seq);
+		w->need |= H_TLSIO;
+		buf_printf(&e, "tls_handshake(%s_ssl, %d, %d)", S,
+		    r->call == CALL_SSL_ACCEPT, c_tls_ms(step, r));
+		if (w->tlsfd) {
+			w->need |= H_TLSFD;
+			buf_printf(&ok, "tls_use(%s, %s_ssl);", S, S);
+		}
+		(void)xe;
+		check_call(w, buf_str(&e), call_name(r->call), c, err,
+		    ok.len > 0 ? buf_str(&ok) : NULL);
+		break;
+	case CALL_SSL_SHUTDOWN:
+		/* 0: ours is sent, the peer's not come yet; 1: both. */
+		w->need |= H_TLSFAIL;
+		line(w, 1, "if (SSL_shutdown(%s_ssl) < 0)", S);
+		line(w, 2, "tls_fail(\"SSL_shutdown\");");
+		break;
+	default:
+		break;
+	}
+	buf_free(&e);
+	buf_free(&ok);
+}
+
 static void
 c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 {
@@ -845,6 +1069,12 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 	call = call_name(r->call);
 	want = xe->have_ret && (long)i == xe->ret_rec;
 	switch (r->call) {
+	case CALL_SSL_SETUP:
+	case CALL_SSL_CONNECT:
+	case CALL_SSL_ACCEPT:
+	case CALL_SSL_SHUTDOWN:
+		c_tls(w, step, i, xe, c, err);
+		break;
 	case CALL_SOCKET:
 		buf_printf(&e, "(%s = socket(%s, %s, %s))", S,
 		    cname(family_names, r->family, t1, sizeof t1),
@@ -889,7 +1119,10 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		w->need |= H_SENT;
 		if (r->call == CALL_SENDTO)
 			c_addr(w, i, &r->addr, &a);
-		buf_printf(&e, "(n = %s(%s, ", call, S);
+		if (r->flags & CF_TLS)
+			buf_printf(&e, "(n = tls_write(%s_ssl, ", S);
+		else
+			buf_printf(&e, "(n = %s(%s, ", call, S);
 		if (export_step_infile(step, &path)) {
 			/* < FILE: the file as it is when the program runs. */
 			w->need |= H_LOAD;
@@ -911,11 +1144,19 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 				buf_adds(&e, "\"\"");
 			buf_printf(&len, "%zu", r->len);
 		}
-		buf_printf(&e, ", %s, ", buf_str(&len));
-		flags_format(&e, msgflag_names, r->arg);
-		if (r->call == CALL_SENDTO)
-			buf_printf(&e, ", %s", buf_str(&a));
-		buf_adds(&e, "))");
+		if (r->flags & CF_TLS) {
+			/* SSL_write takes no flags: SIGPIPE is ignored. */
+			w->need |= H_TLSIO;
+			call = "SSL_write";
+			buf_printf(&e, ", %s, %d))", buf_str(&len),
+			    c_tls_ms(step, r));
+		} else {
+			buf_printf(&e, ", %s, ", buf_str(&len));
+			flags_format(&e, msgflag_names, r->arg);
+			if (r->call == CALL_SENDTO)
+				buf_printf(&e, ", %s", buf_str(&a));
+			buf_adds(&e, "))");
+		}
 		/* The kernel may take fewer bytes: say so, as sockrepl does. */
 		buf_printf(&ok, "sent(\"%s\", n, %s);", call, buf_str(&len));
 		if (want)
@@ -951,7 +1192,15 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			buf_printf(&e, "(n = recv_buffered(%s, &%s_in, buf, "
 			    "%lld, ", S, S, size);
 			flags_format(&e, msgflag_names, k);
+			if (w->tlsfd)
+				buf_printf(&e, ", %d", c_tls_ms(step, r));
 			buf_adds(&e, "))");
+		} else if (r->flags & CF_TLS) {
+			w->need |= H_TLSIO;
+			buf_printf(&e, "(n = tls_read(%s_ssl, buf, %lld, ", S,
+			    size);
+			flags_format(&e, msgflag_names, k);
+			buf_printf(&e, ", %d))", c_tls_ms(step, r));
 		} else {
 			buf_printf(&e, "(n = recv(%s, buf, %lld, ", S, size);
 			flags_format(&e, msgflag_names, k);
@@ -967,13 +1216,12 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			w->need |= H_SHOW;
 			buf_adds(&ok, "show(buf, n);");
 		}
-		data_checks(w, xe, r->call == CALL_RECVFROM ? "recvfrom" :
-		    "recv", "buf", &ok, 0);
+		call = r->call == CALL_RECVFROM ? "recvfrom" : (r->flags &
+		    CF_TLS) ? "SSL_read" : "recv";
+		data_checks(w, xe, call, "buf", &ok, 0);
 		if (want)
-			c_want_ret(w, r, xe, &e, &ok, r->call == CALL_RECVFROM ?
-			    "recvfrom" : "recv", 1);
-		check_call(w, buf_str(&e), r->call == CALL_RECVFROM ?
-		    "recvfrom" : "recv", c, err, buf_str(&ok));
+			c_want_ret(w, r, xe, &e, &ok, call, 1);
+		check_call(w, buf_str(&e), call, c, err, buf_str(&ok));
 		break;
 	case CALL_SETSOCKOPT:
 	case CALL_GETSOCKOPT:
@@ -1073,6 +1321,15 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		c_call(w, r, xe, want, &e, &ok, "shutdown", c, err);
 		break;
 	case CALL_CLOSE:
+		if (s != NULL && w->ssl != NULL &&
+		    (w->ssl[s - w->x->socks] & SSL_LIVE)) {
+			/* The connection's memory; the fd is close's. */
+			if (w->tlsfd)
+				line(w, 1, "tls_use(%s, NULL);", S);
+			line(w, 1, "SSL_free(%s_ssl);", S);
+			line(w, 1, "SSL_CTX_free(%s_ctx);", S);
+			w->ssl[s - w->x->socks] &= ~SSL_LIVE;
+		}
 		buf_printf(&e, "close(%s)", S);
 		c_call(w, r, xe, want, &e, &ok, "close", c, err);
 		break;
@@ -1310,8 +1567,8 @@ out:
 
 /* The helpers, in the order they are written; each only when needed. */
 static const struct {
-	int		 flag;
-	int		 deps;
+	uint64_t	 flag;
+	uint64_t	 deps;
 	const char	*text;
 } helpers[] = {
 	{ H_FAIL, 0,
@@ -1453,6 +1710,199 @@ static const struct {
 "\tif ((n = poll(pfd, nfds, ms)) == 0)\n"
 "\t\terrno = ETIMEDOUT;\n"
 "\treturn n > 0 ? n : 0;\n"
+"}\n" },
+	{ H_TLSFAIL, 0,
+"/* An OpenSSL set-up call failed: say which and why, and give up. */\n"
+"static void\n"
+"tls_fail(const char *call)\n"
+"{\n"
+"\tunsigned long\te;\n"
+"\n"
+"\tfprintf(stderr, \"%s failed\\n\", call);\n"
+"\twhile ((e = ERR_get_error()) != 0)\n"
+"\t\tfprintf(stderr, \"%s: %s\\n\", call, ERR_reason_error_string(e));\n"
+"\texit(1);\n"
+"}\n" },
+	{ H_TLSIO, H_READY,
+"/*\n"
+" * After SSL_read, SSL_write or the handshake returned ret <= 0. On a\n"
+" * socket with a timeout (ms >= 0; non-blocking underneath) wait for what\n"
+" * OpenSSL wants, and return 1 to call again. Otherwise return 0 with\n"
+" * errno set: 0 at the end of the stream, EAGAIN on a non-blocking socket,\n"
+" * ETIMEDOUT, the system call's errno, or EPROTO for a TLS error (its\n"
+" * reasons go to stderr).\n"
+" */\n"
+"static int\n"
+"tls_again(SSL *ssl, int ret, int ms)\n"
+"{\n"
+"\tint\t\tsys = errno, err = SSL_get_error(ssl, ret);\n"
+"\tunsigned long\te;\n"
+"\tlong\t\tv;\n"
+"\n"
+"\tswitch (err) {\n"
+"\tcase SSL_ERROR_WANT_READ:\n"
+"\tcase SSL_ERROR_WANT_WRITE:\n"
+"\t\tif (ms < 0) {\n"
+"\t\t\terrno = EAGAIN;\n"
+"\t\t\treturn 0;\n"
+"\t\t}\n"
+"\t\treturn ready(SSL_get_fd(ssl), err == SSL_ERROR_WANT_READ ? POLLIN :\n"
+"\t\t    POLLOUT, ms);\n"
+"\tcase SSL_ERROR_ZERO_RETURN:\n"
+"\t\t/* The peer's close_notify. */\n"
+"\t\terrno = 0;\n"
+"\t\treturn 0;\n"
+"\tcase SSL_ERROR_SYSCALL:\n"
+"\t\tif (sys == 0 && ERR_peek_error() == 0) {\n"
+"\t\t\tfprintf(stderr, \"TLS: the stream ended without \"\n"
+"\t\t\t    \"close_notify: the data may be cut short\\n\");\n"
+"\t\t\terrno = 0;\n"
+"\t\t\treturn 0;\n"
+"\t\t}\n"
+"\t\terrno = sys != 0 ? sys : EPROTO;\n"
+"\t\treturn 0;\n"
+"\t}\n"
+"#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING\n"
+"\tif (ERR_GET_REASON(ERR_peek_error()) ==\n"
+"\t    SSL_R_UNEXPECTED_EOF_WHILE_READING) {\n"
+"\t\tERR_clear_error();\n"
+"\t\tfprintf(stderr, \"TLS: the stream ended without close_notify: \"\n"
+"\t\t    \"the data may be cut short\\n\");\n"
+"\t\terrno = 0;\n"
+"\t\treturn 0;\n"
+"\t}\n"
+"#endif\n"
+"\twhile ((e = ERR_get_error()) != 0)\n"
+"\t\tfprintf(stderr, \"TLS: %s\\n\", ERR_reason_error_string(e));\n"
+"\tif ((v = SSL_get_verify_result(ssl)) != X509_V_OK)\n"
+"\t\tfprintf(stderr, \"TLS: certificate verify failed: %s\\n\",\n"
+"\t\t    X509_verify_cert_error_string(v));\n"
+"\terrno = EPROTO;\n"
+"\treturn 0;\n"
+"}\n"
+"\n"
+"/* SSL_connect or SSL_accept until the handshake ends: 0, or -1. */\n"
+"static int\n"
+"tls_handshake(SSL *ssl, int server, int ms)\n"
+"{\n"
+"\tint\tn;\n"
+"\n"
+"\tdo {\n"
+"\t\tERR_clear_error();\n"
+"\t\terrno = 0;\n"
+"\t\tif ((n = server ? SSL_accept(ssl) : SSL_connect(ssl)) == 1)\n"
+"\t\t\treturn 0;\n"
+"\t} while (tls_again(ssl, n, ms));\n"
+"\tif (errno == 0)\n"
+"\t\terrno = ECONNRESET;\n"
+"\treturn -1;\n"
+"}\n"
+"\n"
+"/*\n"
+" * SSL_read (SSL_peek with MSG_PEEK), as recv is for a plain socket: the\n"
+" * bytes read, 0 at the end of the stream, or -1 with errno set.\n"
+" */\n"
+"static ssize_t\n"
+"tls_read(SSL *ssl, char *buf, size_t size, int flags, int ms)\n"
+"{\n"
+"\tint\tn, len = size > INT_MAX ? INT_MAX : (int)size;\n"
+"\n"
+"\tdo {\n"
+"\t\tERR_clear_error();\n"
+"\t\terrno = 0;\n"
+"\t\tn = (flags & MSG_PEEK) ? SSL_peek(ssl, buf, len) :\n"
+"\t\t    SSL_read(ssl, buf, len);\n"
+"\t\tif (n > 0)\n"
+"\t\t\treturn n;\n"
+"\t} while (tls_again(ssl, n, ms));\n"
+"\treturn errno == 0 ? 0 : -1;\n"
+"}\n"
+"\n"
+"/*\n"
+" * SSL_write, as send is for a plain socket (the context's\n"
+" * SSL_MODE_ENABLE_PARTIAL_WRITE lets it take part): the bytes sent, or\n"
+" * -1 with errno set.\n"
+" */\n"
+"static ssize_t\n"
+"tls_write(SSL *ssl, const char *p, size_t len, int ms)\n"
+"{\n"
+"\tint\tn, size = len > INT_MAX ? INT_MAX : (int)len;\n"
+"\n"
+"\tdo {\n"
+"\t\tERR_clear_error();\n"
+"\t\terrno = 0;\n"
+"\t\tif ((n = SSL_write(ssl, p, size)) > 0)\n"
+"\t\t\treturn n;\n"
+"\t} while (tls_again(ssl, n, ms));\n"
+"\tif (errno == 0)\n"
+"\t\terrno = EPIPE;\n"
+"\treturn -1;\n"
+"}\n" },
+	{ H_TLSFD, 0,
+"/*\n"
+" * The TLS connection each fd speaks, if any: the helpers below read and\n"
+" * send through it.\n"
+" */\n"
+"#define TLS_FDS\t1024\n"
+"static SSL\t*tls_on[TLS_FDS];\n"
+"\n"
+"static void\n"
+"tls_use(int fd, SSL *ssl)\n"
+"{\n"
+"\tif (fd < 0 || fd >= TLS_FDS) {\n"
+"\t\tfprintf(stderr, \"fd %d: past the %d this program keeps\\n\", fd,\n"
+"\t\t    TLS_FDS);\n"
+"\t\texit(1);\n"
+"\t}\n"
+"\ttls_on[fd] = ssl;\n"
+"}\n"
+"\n"
+"static SSL *\n"
+"tls_of(int fd)\n"
+"{\n"
+"\treturn fd >= 0 && fd < TLS_FDS ? tls_on[fd] : NULL;\n"
+"}\n" },
+	{ H_ALPN, 0,
+"/*\n"
+" * ALPN's protocol names in the wire's form, each after its length byte,\n"
+" * made by alpn_wire from a list such as \"h2,http/1.1\".\n"
+" */\n"
+"static unsigned char\talpn_list[256];\n"
+"static unsigned int\talpn_len;\n"
+"\n"
+"static unsigned int\n"
+"alpn_wire(const char *names)\n"
+"{\n"
+"\tsize_t\ti = 0, k;\n"
+"\n"
+"\twhile (*names != '\\0') {\n"
+"\t\tk = strcspn(names, \",\");\n"
+"\t\tif (k == 0 || k > 255 || i + 1 + k > sizeof alpn_list)\n"
+"\t\t\treturn 0;\n"
+"\t\talpn_list[i++] = (unsigned char)k;\n"
+"\t\tmemcpy(alpn_list + i, names, k);\n"
+"\t\ti += k;\n"
+"\t\tnames += k;\n"
+"\t\tif (*names == ',')\n"
+"\t\t\tnames++;\n"
+"\t}\n"
+"\treturn alpn_len = (unsigned int)i;\n"
+"}\n" },
+	{ H_ALPNSEL, H_ALPN,
+"/* The server takes the first of its names that the client offers too. */\n"
+"static int\n"
+"alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,\n"
+"    const unsigned char *in, unsigned int inlen, void *arg)\n"
+"{\n"
+"\tunsigned char\t*o;\n"
+"\n"
+"\t(void)ssl;\n"
+"\t(void)arg;\n"
+"\tif (SSL_select_next_proto(&o, outlen, alpn_list, alpn_len, in, inlen) !=\n"
+"\t    OPENSSL_NPN_NEGOTIATED)\n"
+"\t\treturn SSL_TLSEXT_ERR_NOACK;\n"
+"\t*out = o;\n"
+"\treturn SSL_TLSEXT_ERR_OK;\n"
 "}\n" },
 	{ H_IN4, 0,
 "/* An IPv4 address and port in ss; returns its length. */\n"
@@ -1831,6 +2281,119 @@ static const struct {
 	{ 0, 0, NULL }
 };
 
+/*
+ * In a session where helpers read or send on a socket that speaks TLS,
+ * these take the place of the helpers of the same flag: a TLS socket's
+ * bytes go through tls_read and tls_write, which wait for themselves.
+ */
+static const struct {
+	uint64_t	 flag;
+	const char	*text;
+} tls_helpers[] = {
+	{ H_RECVBUF,
+"/* recv on a socket a helper read ahead on: those bytes come first. */\n"
+"static ssize_t\n"
+"recv_buffered(int fd, struct inbuf *in, char *buf, size_t size, int "
+"flags,\n"
+"    int ms)\n"
+"{\n"
+"\tsize_t\tn = in->len < size ? in->len : size;\n"
+"\n"
+"\tif (in->len == 0 && tls_of(fd) != NULL)\n"
+"\t\treturn tls_read(tls_of(fd), buf, size, flags, ms);\n"
+"\tif (in->len == 0)\n"
+"\t\treturn recv(fd, buf, size, flags);\n"
+"\tmemcpy(buf, in->p, n);\n"
+"\tif (!(flags & MSG_PEEK))\n"
+"\t\tconsume(in, n);\n"
+"\treturn (ssize_t)n;\n"
+"}\n" },
+	{ H_UNTIL | H_ALL | H_EXACT,
+"/*\n"
+" * One receive of up to 65536 bytes onto the end of in: tls_read on a\n"
+" * socket that speaks TLS, else recv after waiting up to ms milliseconds\n"
+" * when the socket has a timeout (ms >= 0). Returns what it returned, or\n"
+" * -1 with errno set.\n"
+" */\n"
+"static ssize_t\n"
+"fill(int fd, struct inbuf *in, int ms)\n"
+"{\n"
+"\tchar\t*p;\n"
+"\tssize_t\t n;\n"
+"\n"
+"\tif (tls_of(fd) == NULL && ms >= 0 && !ready(fd, POLLIN, ms))\n"
+"\t\treturn -1;\n"
+"\tif ((p = realloc(in->p, in->len + 65536)) == NULL)\n"
+"\t\tfail(\"realloc\");\n"
+"\tin->p = p;\n"
+"\tif (tls_of(fd) != NULL)\n"
+"\t\tn = tls_read(tls_of(fd), in->p + in->len, 65536, 0, ms);\n"
+"\telse\n"
+"\t\tn = recv(fd, in->p + in->len, 65536, 0);\n"
+"\tif (n > 0)\n"
+"\t\tin->len += (size_t)n;\n"
+"\treturn n;\n"
+"}\n" },
+	{ H_SENDALL,
+"/* Send all of p, as sendall does: returns 0, or -1 with errno set. */\n"
+"static int\n"
+"send_all(int fd, const char *p, size_t len, int flags, int ms)\n"
+"{\n"
+"\tssize_t\tn;\n"
+"\n"
+"\twhile (len > 0) {\n"
+"\t\tif (tls_of(fd) != NULL)\n"
+"\t\t\tn = tls_write(tls_of(fd), p, len, ms);\n"
+"\t\telse if (ms >= 0 && !ready(fd, POLLOUT, ms))\n"
+"\t\t\treturn -1;\n"
+"\t\telse\n"
+"\t\t\tn = send(fd, p, len, flags);\n"
+"\t\tif (n == -1)\n"
+"\t\t\treturn -1;\n"
+"\t\tp += n;\n"
+"\t\tlen -= (size_t)n;\n"
+"\t}\n"
+"\treturn 0;\n"
+"}\n" },
+	{ 0, NULL }
+};
+
+/*
+ * Whether the session used TLS, and whether a helper loop (recvline,
+ * sendall...) ran in it: then the helpers learn which fds speak TLS.
+ */
+static void
+c_tls_scan(struct cw *w)
+{
+	const struct call_rec	*r;
+	size_t			 i;
+
+	for (i = 0; i < log_nrecs && !w->tls; i++) {
+		r = &log_recs[i].rec;
+		w->tls = !w->x->recs[i].skip && ((r->flags & CF_TLS) ||
+		    r->call == CALL_SSL_SETUP || r->call == CALL_SSL_CONNECT ||
+		    r->call == CALL_SSL_ACCEPT || r->call == CALL_SSL_SHUTDOWN);
+	}
+	if (!w->tls)
+		return;
+	for (i = 0; i < log_nsteps && !w->tlsfd; i++)
+		w->tlsfd = export_is_loop(&log_steps[i]);
+	if ((w->ssl = calloc(w->x->nsocks + 1, 1)) == NULL)
+		nomem();
+}
+
+/* Helper k's text: its TLS form where the helpers read through TLS. */
+static const char *
+c_helper_text(const struct cw *w, int k)
+{
+	int	j;
+
+	for (j = 0; w->tlsfd && tls_helpers[j].text != NULL; j++)
+		if (tls_helpers[j].flag == helpers[k].flag)
+			return tls_helpers[j].text;
+	return helpers[k].text;
+}
+
 static void
 c_decls(struct cw *w, struct buf *b)
 {
@@ -1852,6 +2415,9 @@ c_decls(struct cw *w, struct buf *b)
 		if (s->inbuf)
 			buf_printf(b, "\tstruct inbuf\t\t %s_in = { NULL, 0 };"
 			    "\n", s->name);
+		if (w->ssl != NULL && (w->ssl[i] & SSL_ON))
+			buf_printf(b, "\tSSL_CTX\t\t\t*%s_ctx = NULL;\n"
+			    "\tSSL\t\t\t*%s_ssl = NULL;\n", s->name, s->name);
 	}
 	if (w->decl & D_SA)
 		buf_adds(b, "\tstruct sockaddr_storage\t sa;\n"
@@ -1917,6 +2483,7 @@ export_c(struct export *x)
 	w.x = x;
 	for (i = 0; i < x->nsocks; i++)
 		x->socks[i].refs = 0;
+	c_tls_scan(&w);
 	for (i = 0; i < log_nsteps; i++) {
 		st = &log_steps[i];
 		if (st->cmd == &cmd_export_entry || st->nrecs == 0)
@@ -1957,11 +2524,11 @@ export_c(struct export *x)
 			line(&w, 1, "(void)%s;	/* made, then not used */",
 			    x->socks[i].name);
 
-	buf_adds(b, "/*\n"
+	buf_printf(b, "/*\n"
 	    " * A sockrepl session, exported by sockrepl " SOCKREPL_VERSION
 	    " (export c).\n"
 	    " * Build: cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -o prog "
-	    "prog.c\n"
+	    "prog.c%s\n"
 	    " * Received data is written to stdout; errors go to stderr and "
 	    "end the\n"
 	    " * program with status 1.\n"
@@ -1988,18 +2555,28 @@ export_c(struct export *x)
 	    "#include <stdlib.h>\n"
 	    "#include <string.h>\n"
 	    "#include <time.h>\n"
-	    "#include <unistd.h>\n");
+	    "#include <unistd.h>\n", w.tls ? " \\\n *     $(pkg-config "
+	    "--cflags --libs libssl libcrypto)" : "");
+	if (w.tls)
+		buf_adds(b, "#include <limits.h>\n"
+		    "#include <signal.h>\n"
+		    "\n"
+		    "#include <openssl/err.h>\n"
+		    "#include <openssl/ssl.h>\n");
 	/* Helpers that others use come along. */
 	for (k = 0; helpers[k].text != NULL; k++)
 		if (w.need & helpers[k].flag)
 			w.need |= helpers[k].deps;
 	if (w.need & (H_UNTIL | H_ALL | H_EXACT | H_SENDALL))
 		w.need |= H_READY;
+	if (w.tlsfd && (w.need & (H_UNTIL | H_ALL | H_EXACT | H_SENDALL |
+	    H_RECVBUF)))
+		w.need |= H_TLSFD | H_TLSIO | H_READY;
 	for (k = 0; helpers[k].text != NULL; k++) {
 		if (!(w.need & helpers[k].flag))
 			continue;
 		buf_addc(b, '\n');
-		buf_adds(b, helpers[k].text);
+		buf_adds(b, c_helper_text(&w, k));
 	}
 	if (w.decl & D_BUF)
 		buf_printf(b, "\nstatic char buf[%zu];\n", x->maxrecv);
@@ -2009,6 +2586,12 @@ export_c(struct export *x)
 	buf_adds(b, "\nint\nmain(void)\n{\n");
 	c_decls(&w, b);
 	buf_adds(b, "\n");
+	if (w.tls)
+		buf_adds(b, "\t/* A peer that has gone makes SSL_write fail with "
+		    "EPIPE, as send\n"
+		    "\t   does with MSG_NOSIGNAL, instead of ending the program. "
+		    "*/\n"
+		    "\tsignal(SIGPIPE, SIG_IGN);\n\n");
 	buf_add(b, w.body.data, w.body.len);
 	if (w.body.len > 0)
 		buf_addc(b, '\n');
@@ -2017,4 +2600,5 @@ export_c(struct export *x)
 	else
 		buf_adds(b, "\treturn 0;\n}\n");
 	buf_free(&w.body);
+	free(w.ssl);
 }

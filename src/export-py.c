@@ -566,28 +566,6 @@ py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
 	buf_adds(e, ")");
 }
 
-/*
- * The quoted argument of an OpenSSL set-up call as the log has it, into b.
- * Returns 0 if there is none.
- */
-static int
-tls_quoted(const char *t, size_t n, struct buf *b)
-{
-	const char	*p, *q;
-
-	buf_reset(b);
-	if ((p = memchr(t, '"', n)) == NULL)
-		return 0;
-	p++;
-	for (q = t + n; q > p && q[-1] != '"'; q--)
-		;
-	if (q <= p)
-		return 0;
-	buf_add(b, p, (size_t)(q - p - 1));
-	buf_addc(b, '\0');
-	return 1;
-}
-
 /* "TLS1_2_VERSION": ssl.TLSVersion.TLSv1_2. */
 static const char *
 py_tls_version(const char *t)
@@ -638,9 +616,9 @@ py_tls(struct pw *w, size_t i, const char *S)
 			    py_tls_version(t));
 		else if (strncmp(t, "SSL_CTX_use_certificate_chain_file",
 		    34) == 0)
-			tls_quoted(t, n, &w->tls_cert);
+			export_tls_arg(t, n, &w->tls_cert);
 		else if (strncmp(t, "SSL_CTX_use_PrivateKey_file", 27) == 0 &&
-		    tls_quoted(t, n, &q)) {
+		    export_tls_arg(t, n, &q)) {
 			/* The key's "..." is followed by SSL_FILETYPE_PEM. */
 			buf_adds(&e, "ctx.load_cert_chain(");
 			py_str(&e, buf_str(&w->tls_cert));
@@ -649,7 +627,7 @@ py_tls(struct pw *w, size_t i, const char *S)
 			buf_adds(&e, ")");
 			pline(w, 1, "%s", buf_str(&e));
 		} else if (strncmp(t, "SSL_CTX_load_verify_locations", 29) ==
-		    0 && tls_quoted(t, n, &q)) {
+		    0 && export_tls_arg(t, n, &q)) {
 			buf_adds(&e, "ctx.load_verify_locations(");
 			py_str(&e, buf_str(&q));
 			buf_adds(&e, ")");
@@ -665,14 +643,14 @@ py_tls(struct pw *w, size_t i, const char *S)
 			pline(w, 1, "ctx.verify_mode = ssl.CERT_NONE");
 		} else if ((strncmp(t, "SSL_CTX_set_alpn_protos", 23) == 0 ||
 		    strncmp(t, "SSL_CTX_set_alpn_select_cb", 26) == 0) &&
-		    tls_quoted(t, n, &q)) {
+		    export_tls_arg(t, n, &q)) {
 			buf_adds(&e, "ctx.set_alpn_protocols(");
 			py_str(&e, buf_str(&q));
 			buf_adds(&e, ".split(\",\"))");
 			pline(w, 1, "%s", buf_str(&e));
 		} else if ((strncmp(t, "SSL_set1_host", 13) == 0 ||
 		    strncmp(t, "X509_VERIFY_PARAM_set1_ip_asc", 29) == 0) &&
-		    tls_quoted(t, n, &w->tls_host))
+		    export_tls_arg(t, n, &w->tls_host))
 			w->tls_named = 1;
 		break;
 	case CALL_SSL_CONNECT:

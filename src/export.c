@@ -321,48 +321,129 @@ find_runtime_addrs(struct export *x)
 	free(last_from);
 }
 
+/* An OpenSSL call's record: the handshake, SSL_write or SSL_read. */
+static int
+is_tls_io(const struct call_rec *r)
+{
+	return (r->flags & CF_TLS) || r->call == CALL_SSL_CONNECT ||
+	    r->call == CALL_SSL_ACCEPT;
+}
+
+/*
+ * On a socket with a timeout (non-blocking underneath), an OpenSSL call
+ * that wants the socket ready fails with SSL_ERROR_WANT_*, sockrepl waits
+ * in ppoll and calls again. The program's TLS calls wait for themselves
+ * (the C helpers, Python's SSLSocket), so those tries and waits are not
+ * written: only the call that ended it, or a wait that ran out. Returns
+ * 1 when record i of step is one of them.
+ */
+static int
+tls_wait_part(size_t step, size_t i)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r = &log_recs[i].rec, *o;
+	const struct pollfd	*pfd;
+	size_t			 j, end = st->first + st->nrecs;
+
+	if (is_tls_io(r)) {
+		if (r->ret >= 0 || r->err != EAGAIN)
+			return 0;
+		for (j = i + 1; j < end; j++) {
+			o = &log_recs[j].rec;
+			if (o->seq != r->seq)
+				continue;
+			if (o->call == r->call && is_tls_io(o))
+				return 1;
+			if (o->call == CALL_PPOLL && (o->flags & CF_WAIT))
+				return 1;
+		}
+		return 0;
+	}
+	if (r->call != CALL_PPOLL || !(r->flags & CF_WAIT) ||
+	    (pfd = log_rec_pfd(&log_recs[i])) == NULL || r->nfds < 1)
+		return 0;
+	/* A wait that ran out (or failed) is the step's end: written. */
+	if (i + 1 == end && r->ret <= 0)
+		return 0;
+	for (j = st->first; j < end; j++) {
+		o = &log_recs[j].rec;
+		if (is_tls_io(o) && o->fd == pfd[0].fd)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The quoted argument of an OpenSSL set-up call's text (t, n) as the
+ * trace shows it, its escapes undone, into b. Returns 0 if there is none.
+ */
+int
+export_tls_arg(const char *t, size_t n, struct buf *b)
+{
+	const char	*p, *q;
+	struct buf	 err = { 0 };
+	int		 ok;
+
+	buf_reset(b);
+	if ((p = memchr(t, '"', n)) == NULL)
+		return 0;
+	p++;
+	for (q = t + n; q > p && q[-1] != '"'; q--)
+		;
+	if (q <= p)
+		return 0;
+	ok = unescape(p, (size_t)(q - p - 1), b, &err) == 0;
+	buf_free(&err);
+	return ok;
+}
+
+/*
+ * Why a session with TLS cannot be written as a program, or NULL when it
+ * can (or used no TLS): a client, or a server with CERT KEY, whose TLS
+ * calls all worked (the waits of a socket with a timeout aside), in
+ * either language.
+ */
+static const char *
+export_tls_refusal(void)
+{
+	const struct log_step	*st;
+	const struct call_rec	*r;
+	const char		*d;
+	size_t			 i, k;
+
+	for (k = 0; k < log_nsteps; k++) {
+		st = &log_steps[k];
+		for (i = st->first; i < st->first + st->nrecs; i++) {
+			r = &log_recs[i].rec;
+			if (!(r->flags & CF_TLS) &&
+			    r->call != CALL_SSL_SETUP &&
+			    r->call != CALL_SSL_CONNECT &&
+			    r->call != CALL_SSL_ACCEPT &&
+			    r->call != CALL_SSL_SHUTDOWN)
+				continue;
+			if (r->flags & (CF_BEHIND | CF_PEEKONLY))
+				continue;
+			d = log_rec_data(&log_recs[i]);
+			if (r->call == CALL_SSL_SETUP && d != NULL &&
+			    r->len >= 10 && strncmp(d, "EVP_EC_gen", 10) == 0)
+				return "the session made a self-signed "
+				    "certificate in memory (starttls -server "
+				    "-selfsigned), which export does not "
+				    "write: use -server CERT KEY";
+			if (r->call != CALL_SEND && r->call != CALL_RECV &&
+			    r->ret < 0 && !tls_wait_part(k, i))
+				return "a TLS call in the session failed (or a "
+				    "handshake was left for later), which "
+				    "export does not write yet";
+		}
+	}
+	return NULL;
+}
+
 /*
  * Read the log. Returns the number of steps a program will have, or -1 if
  * the log is empty.
  */
-/*
- * Why a session with TLS cannot be written as a program, or NULL when it
- * can (or used no TLS): export c does not write TLS, export python writes
- * a client or a server with CERT KEY whose TLS calls all worked.
- */
-static const char *
-export_tls_refusal(int c)
-{
-	const struct call_rec	*r;
-	const char		*d;
-	size_t			 i;
-	int			 tls = 0;
-
-	for (i = 0; i < log_nrecs; i++) {
-		r = &log_recs[i].rec;
-		if (!(r->flags & CF_TLS) && r->call != CALL_SSL_SETUP &&
-		    r->call != CALL_SSL_CONNECT && r->call != CALL_SSL_ACCEPT &&
-		    r->call != CALL_SSL_SHUTDOWN)
-			continue;
-		tls = 1;
-		d = log_rec_data(&log_recs[i]);
-		if (r->call == CALL_SSL_SETUP && d != NULL &&
-		    r->len >= 10 && strncmp(d, "EVP_EC_gen", 10) == 0)
-			return "the session made a self-signed certificate "
-			    "in memory (starttls -server -selfsigned), which "
-			    "export does not write: use -server CERT KEY";
-		if (r->call != CALL_SEND && r->call != CALL_RECV &&
-		    r->ret < 0)
-			return "a TLS call in the session failed (or a "
-			    "handshake was left for later), which export "
-			    "does not write yet";
-	}
-	if (tls && c)
-		return "the session used TLS (starttls), which export c does "
-		    "not write yet (export python does)";
-	return NULL;
-}
-
 int
 export_read(struct export *x)
 {
@@ -404,6 +485,11 @@ export_read(struct export *x)
 		    r->call == CALL_RECVMSG) && r->len > x->maxrecv)
 			x->maxrecv = r->len;
 	}
+	for (k = 0; k < log_nsteps; k++)
+		for (i = log_steps[k].first; i < log_steps[k].first +
+		    log_steps[k].nrecs; i++)
+			if (tls_wait_part(k, i))
+				x->recs[i].skip = 1;
 	name_socks(x);
 	find_runtime_addrs(x);
 	for (i = 0; i < log_nsteps; i++) {
@@ -902,7 +988,7 @@ cmd_export_exec(struct cmd_ctx *ctx)
 		    "last %lu commands are not in the program",
 		    log_dropped());
 	log_expand();
-	if ((why = export_tls_refusal(c)) != NULL) {
+	if ((why = export_tls_refusal()) != NULL) {
 		/* Plain send and recv in TLS's place would be a wrong program. */
 		diag("export: %s: no program written", why);
 		log_release();
@@ -959,9 +1045,12 @@ const struct cmd_entry cmd_export_entry = {
 	    "settimeout in Python; recvline, recvuntil, recvall and sendall "
 	    "become small helper functions that loop as the commands do. "
 	    "Commands that make no call (help, list, set) leave nothing in the "
-	    "program. A session with TLS (starttls) is written by export "
-	    "python with the ssl module (an SSLContext, wrap_socket, unwrap "
-	    "for close_notify); export c does not write TLS yet, nor does "
-	    "export write -selfsigned or a failed TLS call: it says why and "
-	    "writes no program."
+	    "program. A session with TLS (starttls) is written with libssl in "
+	    "C (the set-up calls as the trace shows them, then helpers that "
+	    "loop on SSL_connect, SSL_read and SSL_write; build it with "
+	    "$(pkg-config --cflags --libs libssl libcrypto)) and with the ssl "
+	    "module in Python (an SSLContext, wrap_socket, unwrap for "
+	    "close_notify); export does not write -selfsigned, a failed TLS "
+	    "call or a handshake left for later: it says why and writes no "
+	    "program."
 };

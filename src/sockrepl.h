@@ -1133,6 +1133,7 @@ enum xret {
 enum xret export_ret_kind(const struct call_rec *);
 double	 export_step_timeout(const struct log_step *);
 int	 export_timeout_ms(double);
+int	 export_tls_arg(const char *, size_t, struct buf *);
 void	 export_c(struct export *);
 void	 export_python(struct export *);
 

@@ -654,23 +654,6 @@ def test_nonblocking_handshake_goes_on():
         srv.close()
 
 
-def test_export_c_refuses_a_tls_session():
-    if without_tls_checked():
-        return
-    s = SServer()
-    try:
-        st, out, err = lib.run("connect localhost %d\n"
-                               "starttls -k\n"
-                               "export c\n" % s.port)
-    finally:
-        s.stop()
-    check(st == 1, "status %d\n%s%s" % (st, out, err))
-    check("export: the session used TLS (starttls), which export c does "
-          "not write yet (export python does): no program written" in err,
-          err)
-    check("int main" not in out, out)
-
-
 def test_bad_arguments_are_named():
     if without_tls_checked():
         return
