@@ -54,6 +54,7 @@
 #define H_TLSFD		(1ULL << 30)
 #define H_ALPN		(1ULL << 31)
 #define H_ALPNSEL	(1ULL << 32)
+#define H_SELFSIGNED	(1ULL << 33)
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -898,6 +899,7 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 	const char		*t = d != NULL ? d : "";
 	size_t			 n = d != NULL ? r->len : 0, k;
 	unsigned char		*st = ssl_state(w, r->seq);
+	const char		*p;
 	struct buf		 e = { 0 }, q = { 0 };
 
 #define IS(name)	(n >= sizeof(name) - 1 && \
@@ -918,6 +920,19 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 		line(w, 1, "SSL_CTX_set_mode(%s_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE "
 		    "|", S);
 		line(w, 1, "    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);");
+	} else if (IS("EVP_EC_gen(") || IS("SSL_CTX_use_certificate(") ||
+	    IS("SSL_CTX_use_PrivateKey(")) {
+		/* -selfsigned: selfsigned() below makes these. */
+	} else if (IS("X509_sign(") && (p = memmem(t, n, "CN=", 3)) != NULL) {
+		/* "X509_sign(x509 {CN=NAME, DNS:NAME..., 30 days}, ...)" */
+		p += 3;
+		for (k = 0; p + k < t + n && p[k] != ','; k++)
+			;
+		w->need |= H_SELFSIGNED;
+		buf_printf(&e, "selfsigned(%s_ctx, ", S);
+		c_str(&e, p, k, 2);
+		buf_adds(&e, ")");
+		tls_check1(w, buf_str(&e), "selfsigned");
 	} else if (IS("SSL_CTX_set_min_proto_version(") ||
 	    IS("SSL_CTX_set_max_proto_version(")) {
 		tls_version(t, n, &q);
@@ -1904,6 +1919,57 @@ static const struct {
 "\t*out = o;\n"
 "\treturn SSL_TLSEXT_ERR_OK;\n"
 "}\n" },
+	{ H_SELFSIGNED, 0,
+"/*\n"
+" * A throwaway key and self-signed certificate for name, made in memory\n"
+" * as starttls -server -selfsigned makes them: a P-256 key, valid from an\n"
+" * hour ago for 30 days, with name (and for localhost the loopback\n"
+" * addresses) as subject alternative names. Returns 1, or 0 when a call\n"
+" * failed (tls_fail says why).\n"
+" */\n"
+"static int\n"
+"selfsigned(SSL_CTX *ctx, const char *name)\n"
+"{\n"
+"\tEVP_PKEY\t*pk;\n"
+"\tX509\t\t*x;\n"
+"\tX509_NAME\t*nm;\n"
+"\tX509_EXTENSION\t*ext;\n"
+"\tX509V3_CTX\t v3;\n"
+"\tchar\t\t san[600];\n"
+"\tunsigned char\t a[16];\n"
+"\tint\t\t ip, ok = 0;\n"
+"\n"
+"\tif ((pk = EVP_EC_gen(\"P-256\")) == NULL)\n"
+"\t\treturn 0;\n"
+"\tif ((x = X509_new()) == NULL)\n"
+"\t\tgoto out;\n"
+"\tX509_set_version(x, 2);\n"
+"\tASN1_INTEGER_set(X509_get_serialNumber(x), (long)time(NULL));\n"
+"\tX509_gmtime_adj(X509_getm_notBefore(x), -3600);\n"
+"\tX509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);\n"
+"\tX509_set_pubkey(x, pk);\n"
+"\tnm = X509_get_subject_name(x);\n"
+"\tX509_NAME_add_entry_by_txt(nm, \"CN\", MBSTRING_ASC,\n"
+"\t    (const unsigned char *)name, -1, -1, 0);\n"
+"\tX509_set_issuer_name(x, nm);\n"
+"\tip = inet_pton(AF_INET, name, a) == 1 ||\n"
+"\t    inet_pton(AF_INET6, name, a) == 1;\n"
+"\tsnprintf(san, sizeof san, \"%s:%s%s\", ip ? \"IP\" : \"DNS\", name,\n"
+"\t    strcmp(name, \"localhost\") == 0 ? \",IP:127.0.0.1,IP:::1\" : \"\");\n"
+"\tX509V3_set_ctx(&v3, x, x, NULL, NULL, 0);\n"
+"\tif ((ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name,\n"
+"\t    san)) == NULL)\n"
+"\t\tgoto out;\n"
+"\tX509_add_ext(x, ext, -1);\n"
+"\tX509_EXTENSION_free(ext);\n"
+"\tok = X509_sign(x, pk, EVP_sha256()) > 0 &&\n"
+"\t    SSL_CTX_use_certificate(ctx, x) == 1 &&\n"
+"\t    SSL_CTX_use_PrivateKey(ctx, pk) == 1;\n"
+"out:\n"
+"\tX509_free(x);\n"
+"\tEVP_PKEY_free(pk);\n"
+"\treturn ok;\n"
+"}\n" },
 	{ H_IN4, 0,
 "/* An IPv4 address and port in ss; returns its length. */\n"
 "static socklen_t\n"
@@ -2558,11 +2624,13 @@ export_c(struct export *x)
 	    "#include <unistd.h>\n", w.tls ? " \\\n *     $(pkg-config "
 	    "--cflags --libs libssl libcrypto)" : "");
 	if (w.tls)
-		buf_adds(b, "#include <limits.h>\n"
+		buf_printf(b, "#include <limits.h>\n"
 		    "#include <signal.h>\n"
 		    "\n"
 		    "#include <openssl/err.h>\n"
-		    "#include <openssl/ssl.h>\n");
+		    "#include <openssl/ssl.h>\n"
+		    "%s", (w.need & H_SELFSIGNED) ?
+		    "#include <openssl/x509v3.h>\n" : "");
 	/* Helpers that others use come along. */
 	for (k = 0; helpers[k].text != NULL; k++)
 		if (w.need & helpers[k].flag)

@@ -400,11 +400,11 @@ export_tls_arg(const char *t, size_t n, struct buf *b)
 /*
  * Why a session with TLS cannot be written as a program, or NULL when it
  * can (or used no TLS): a client, or a server with CERT KEY, whose TLS
- * calls all worked (the waits of a socket with a timeout aside), in
- * either language.
+ * calls all worked (the waits of a socket with a timeout aside); C also
+ * writes the self-signed certificate starttls -server -selfsigned made.
  */
 static const char *
-export_tls_refusal(void)
+export_tls_refusal(int c)
 {
 	const struct log_step	*st;
 	const struct call_rec	*r;
@@ -424,12 +424,13 @@ export_tls_refusal(void)
 			if (r->flags & (CF_BEHIND | CF_PEEKONLY))
 				continue;
 			d = log_rec_data(&log_recs[i]);
-			if (r->call == CALL_SSL_SETUP && d != NULL &&
+			if (!c && r->call == CALL_SSL_SETUP && d != NULL &&
 			    r->len >= 10 && strncmp(d, "EVP_EC_gen", 10) == 0)
 				return "the session made a self-signed "
 				    "certificate in memory (starttls -server "
-				    "-selfsigned), which export does not "
-				    "write: use -server CERT KEY";
+				    "-selfsigned), which Python's ssl module "
+				    "cannot make: use -server CERT KEY, or "
+				    "export c";
 			if (r->call != CALL_SEND && r->call != CALL_RECV &&
 			    r->ret < 0 && !tls_wait_part(k, i))
 				return "a TLS call in the session failed (or a "
@@ -988,7 +989,7 @@ cmd_export_exec(struct cmd_ctx *ctx)
 		    "last %lu commands are not in the program",
 		    log_dropped());
 	log_expand();
-	if ((why = export_tls_refusal()) != NULL) {
+	if ((why = export_tls_refusal(c)) != NULL) {
 		/* Plain send and recv in TLS's place would be a wrong program. */
 		diag("export: %s: no program written", why);
 		log_release();
@@ -1050,7 +1051,8 @@ const struct cmd_entry cmd_export_entry = {
 	    "loop on SSL_connect, SSL_read and SSL_write; build it with "
 	    "$(pkg-config --cflags --libs libssl libcrypto)) and with the ssl "
 	    "module in Python (an SSLContext, wrap_socket, unwrap for "
-	    "close_notify); export does not write -selfsigned, a failed TLS "
-	    "call or a handshake left for later: it says why and writes no "
-	    "program."
+	    "close_notify); -selfsigned is written in C only (Python's ssl "
+	    "module makes no certificates), and a failed TLS call or a "
+	    "handshake left for later is not written: export says why and "
+	    "writes no program."
 };
