@@ -518,12 +518,19 @@ def test_repeat_bad_uses_are_named():
 def test_repeat_is_interrupted_by_sigint():
     import signal
     import time
+    import select
     p = subprocess.Popen([lib.SOCKREPL, "-c", "repeat 1000000 sleep 0.01",
                           "-c", "set after 1", "-c", "set"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(0.3)
+    # The loop has begun (and the handler is set) once a sleep is traced;
+    # a fixed wait raced with a slow start (the sanitizer build).
+    ready, _, _ = select.select([p.stdout], [], [], lib.TIMEOUT)
+    check(ready, "no sleep traced")
+    first = p.stdout.readline()
+    time.sleep(0.05)
     p.send_signal(signal.SIGINT)
     out, err = p.communicate(timeout=lib.TIMEOUT)
+    out = first + out
     check(p.returncode == 130, "status %d\n%s" % (p.returncode, err))
     check(b"repeat: interrupted after" in err, err)
     check(b"after" not in out, out)
