@@ -888,8 +888,8 @@ tls_version(const char *t, size_t n, struct buf *b)
 /*
  * The OpenSSL calls starttls made to set up, as the trace shows them,
  * written again with S's own context and connection: S_ctx, S_ssl.
- * export refuses a session whose TLS set-up failed or made its own
- * certificate, so each of them worked.
+ * export refuses a session whose TLS set-up failed, so each of them
+ * worked; -selfsigned's calls become one selfsigned() that makes them.
  */
 static void
 c_tls_setup(struct cw *w, size_t i, const char *S)
@@ -1024,8 +1024,7 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 
 /* The handshake and close_notify: the helpers loop as starttls does. */
 static void
-c_tls(struct cw *w, size_t step, size_t i, const struct xexpect *xe,
-    enum xcheck c, int err)
+c_tls(struct cw *w, size_t step, size_t i, enum xcheck c, int err)
 {
 	const struct call_rec	*r = &log_recs[i].rec;
 	const char		*S = export_name(w->x, r->seq);
@@ -1045,7 +1044,6 @@ c_tls(struct cw *w, size_t step, size_t i, const struct xexpect *xe,
 			w->need |= H_TLSFD;
 			buf_printf(&ok, "tls_use(%s, %s_ssl);", S, S);
 		}
-		(void)xe;
 		check_call(w, buf_str(&e), call_name(r->call), c, err,
 		    ok.len > 0 ? buf_str(&ok) : NULL);
 		break;
@@ -1088,7 +1086,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 	case CALL_SSL_CONNECT:
 	case CALL_SSL_ACCEPT:
 	case CALL_SSL_SHUTDOWN:
-		c_tls(w, step, i, xe, c, err);
+		c_tls(w, step, i, c, err);
 		break;
 	case CALL_SOCKET:
 		buf_printf(&e, "(%s = socket(%s, %s, %s))", S,
@@ -1339,8 +1337,10 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		if (s != NULL && w->ssl != NULL &&
 		    (w->ssl[s - w->x->socks] & SSL_LIVE)) {
 			/* The connection's memory; the fd is close's. */
-			if (w->tlsfd)
+			if (w->tlsfd) {
+				w->need |= H_TLSFD;
 				line(w, 1, "tls_use(%s, NULL);", S);
+			}
 			line(w, 1, "SSL_free(%s_ssl);", S);
 			line(w, 1, "SSL_CTX_free(%s_ctx);", S);
 			w->ssl[s - w->x->socks] &= ~SSL_LIVE;
@@ -2432,7 +2432,8 @@ static void
 c_tls_scan(struct cw *w)
 {
 	const struct call_rec	*r;
-	size_t			 i;
+	const struct log_step	*st;
+	size_t			 i, j;
 
 	for (i = 0; i < log_nrecs && !w->tls; i++) {
 		r = &log_recs[i].rec;
@@ -2442,8 +2443,15 @@ c_tls_scan(struct cw *w)
 	}
 	if (!w->tls)
 		return;
-	for (i = 0; i < log_nsteps && !w->tlsfd; i++)
-		w->tlsfd = export_is_loop(&log_steps[i]);
+	/* A loop step is written when one of its records is. */
+	for (i = 0; i < log_nsteps && !w->tlsfd; i++) {
+		st = &log_steps[i];
+		if (!export_is_loop(st) || st->cmd == &cmd_export_entry)
+			continue;
+		for (j = st->first; j < st->first + st->nrecs; j++)
+			if (!w->x->recs[j].skip)
+				w->tlsfd = 1;
+	}
 	if ((w->ssl = calloc(w->x->nsocks + 1, 1)) == NULL)
 		nomem();
 }
