@@ -735,6 +735,16 @@ close_news(void)
 	buf_free(&news);
 }
 
+/* A TCP connection that close may reset, by the table's state. */
+static int
+close_may_reset(const struct sock *sk)
+{
+	return sk->kind != SK_EPOLL && sk->type == SOCK_STREAM &&
+	    (sk->family == AF_INET || sk->family == AF_INET6) &&
+	    sk->protocol != IPPROTO_SCTP &&
+	    (sk->state == ST_CONNECTED || sk->state == ST_CLOSED_PEER);
+}
+
 /*
  * The bytes a TCP connection has received that nobody read: closing it
  * then makes the kernel send RST, not FIN (RFC 2525, 2.17), which no call
@@ -746,20 +756,36 @@ close_unread(struct sock *sk)
 {
 	int	n;
 
-	if (sk->kind == SK_EPOLL || sk->type != SOCK_STREAM ||
-	    (sk->family != AF_INET && sk->family != AF_INET6) ||
-	    sk->protocol == IPPROTO_SCTP ||
-	    (sk->state != ST_CONNECTED && sk->state != ST_CLOSED_PEER) ||
+	if (!close_may_reset(sk) ||
 	    call_ioctl_int(sk, FIONREAD, &n, CF_BEHIND) < 0)
 		return 0;
 	return n;
+}
+
+/*
+ * Is SO_LINGER on with a timeout of 0? close then aborts the connection:
+ * RST instead of FIN, unsent data dropped, no TIME_WAIT (the kernel's
+ * tcp_close, "disconnect"). Asked of the kernel, behind the user's back,
+ * so what an accepted socket got from its listener counts too.
+ */
+static int
+close_linger0(struct sock *sk)
+{
+	union optval	v;
+	socklen_t	len;
+
+	if (!close_may_reset(sk) || call_getsockopt(sk,
+	    sockopt_find("SO_LINGER"), &v, &len, CF_BEHIND) < 0)
+		return 0;
+	return v.l.l_onoff != 0 && v.l.l_linger == 0;
 }
 
 static enum cmd_retval
 cmd_close_exec(struct cmd_ctx *ctx)
 {
 	struct sock	*sk = ctx->sk, *parent;
-	int		 fd, r, unread;
+	struct buf	 b = { 0 };
+	int		 fd, r, unread, abort0;
 
 	if (ctx->argc > 0) {
 		if ((sk = sock_arg("close", ctx->argv[0].s)) == NULL)
@@ -771,6 +797,7 @@ cmd_close_exec(struct cmd_ctx *ctx)
 	fd = sk->fd;
 	parent = sock_parent(sk);
 	unread = close_unread(sk);
+	abort0 = close_linger0(sk);
 	kernel_closed_note(sk);
 	r = call_close(sk);
 	if (current_fd == fd)
@@ -780,10 +807,20 @@ cmd_close_exec(struct cmd_ctx *ctx)
 		return CMD_ERROR;
 	}
 	if (unread > 0)
-		trace_note("(close discarded %d unread byte%s: the kernel reset "
-		    "the connection (RST) instead of sending a FIN; recv them "
-		    "first for an orderly close)", unread, unread == 1 ? "" :
-		    "s");
+		buf_printf(&b, "close discarded %d unread byte%s", unread,
+		    unread == 1 ? "" : "s");
+	if (abort0)
+		trace_note("(%s%sSO_LINGER is on with a timeout of 0: the kernel "
+		    "reset the connection (RST) instead of sending a FIN, "
+		    "dropping any unsent data and keeping no TIME_WAIT; "
+		    "setsockopt SO_LINGER off for an orderly close)",
+		    buf_str(&b), unread > 0 ?
+		    ", and " : "");
+	else if (unread > 0)
+		trace_note("(%s: the kernel reset the connection (RST) instead "
+		    "of sending a FIN; recv them first for an orderly close)",
+		    buf_str(&b));
+	buf_free(&b);
 	close_news();
 	return CMD_OK;
 }
@@ -801,6 +838,7 @@ const struct cmd_entry cmd_close_entry = {
 	.help = "Closing an accepted connection makes its listener current "
 	    "again, ready for the next accept; closing any other current "
 	    "socket leaves no current socket. Closing a TCP connection that "
-	    "holds unread bytes makes the kernel reset it (RST) instead of "
-	    "sending a FIN: a note says so."
+	    "holds unread bytes, or one with SO_LINGER on and a timeout of "
+	    "0, makes the kernel reset it (RST) instead of sending a FIN: a "
+	    "note says so."
 };

@@ -141,16 +141,17 @@ def test_trace_names_every_call_made():
     check("ppoll(" in out and "\npoll([" not in out, out)
     # Without -v, the same less the getsockname calls $port made, the
     # names close asks of each TCP connection it closes (so list -a can
-    # find it in the kernel after), the FIONREAD close asks of each (are
-    # unread bytes about to reset it?), and the closes of the three
-    # sockets still open at the end.
+    # find it in the kernel after), the FIONREAD and SO_LINGER close asks
+    # of each (are unread bytes or a linger of 0 about to reset it?), and
+    # the closes of the three sockets still open at the end.
     status, quiet_out, err = lib.run(script)
     check(status == 0, "status %d\n%s" % (status, err))
     fewer = traced_calls(quiet_out)
     check(trace[-3:] == ["close"] * 3, " ".join(trace))
     rest = trace[:-3]
-    check(len(rest) - len(fewer) == 2 + 4 + 2 and
+    check(len(rest) - len(fewer) == 2 + 4 + 2 + 2 and
           rest.count("ioctl") - fewer.count("ioctl") == 2 and
+          rest.count("getsockopt") - fewer.count("getsockopt") == 2 and
           rest.count("getsockname") - fewer.count("getsockname") == 2 + 2 and
           rest.count("getpeername") - fewer.count("getpeername") == 2,
           " ".join(fewer))

@@ -402,6 +402,58 @@ def test_close_with_unread_data_says_the_peer_was_reset():
         s.kill()
 
 
+def linger_close(middle):
+    """connect to a python3 peer that sends "ready", run middle, close:
+    (sockrepl's output, what the peer's recv after got or its error)."""
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+
+    def peer():
+        c, _ = srv.accept()
+        c.settimeout(lib.TIMEOUT)
+        c.sendall(b"ready")
+        try:
+            return c.recv(100)
+        except OSError as e:
+            return e
+        finally:
+            c.close()
+    t = lib.in_thread(peer)
+    try:
+        out, err = lib.run_ok("connect 127.0.0.1 %d\n%s\nclose\n"
+                              % (port, middle))
+        return out, t.join(lib.TIMEOUT)
+    finally:
+        srv.close()
+
+
+def test_close_with_linger_zero_says_the_peer_was_reset():
+    # SO_LINGER on with a timeout of 0: close aborts the connection, RST
+    # instead of FIN, even with nothing unread; the peer's recv fails
+    # ECONNRESET, and close says why.
+    out, got = linger_close("recv exactly 5\nsetsockopt SO_LINGER on 0")
+    check("setsockopt(3, SOL_SOCKET, SO_LINGER, {l_onoff=1, l_linger=0}, "
+          "8) = 0" in out, out)
+    check(re.search(r"^close\(3\) = 0\n\(SO_LINGER is on with a timeout "
+                    r"of 0: the kernel reset the connection \(RST\) instead "
+                    r"of sending a FIN, dropping any unsent data and keeping "
+                    r"no TIME_WAIT; setsockopt SO_LINGER off for an orderly "
+                    r"close\)$", out, re.M), out)
+    check(isinstance(got, ConnectionResetError), "peer: %r\n%s" % (got, out))
+    # With bytes unread as well, one note says both.
+    out, got = linger_close("recv exactly 2\nsetsockopt SO_LINGER on 0")
+    check(re.search(r"^\(close discarded 3 unread bytes, and SO_LINGER is "
+                    r"on with a timeout of 0: the kernel reset", out, re.M),
+          out)
+    check(out.count("reset the connection") == 1, out)
+    check(isinstance(got, ConnectionResetError), "peer: %r\n%s" % (got, out))
+    # A timeout that is not 0 lingers: FIN, the peer reads EOF, no note.
+    out, got = linger_close("recv exactly 5\nsetsockopt SO_LINGER on 1")
+    check("close(3) = 0" in out and "SO_LINGER is on" not in out and
+          "reset" not in out, out)
+    check(got == b"", "peer: %r\n%s" % (got, out))
+
+
 def test_close_after_reading_everything_says_nothing():
     srv = lib.listener()
     port = srv.getsockname()[1]
