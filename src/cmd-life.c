@@ -579,7 +579,13 @@ connect_common(struct cmd_ctx *ctx, int ex)
 	char		*host, *port;
 	int		 r, e;
 
-	if (ctx->sk == NULL || ctx->sk->family != AF_UNIX) {
+	/*
+	 * A name: each of its addresses in turn. Not for a raw socket,
+	 * whose lookup takes no service (addr_parse's way) and whose
+	 * connect only sets the peer: the first address is it.
+	 */
+	if (ctx->sk == NULL || (ctx->sk->family != AF_UNIX &&
+	    ctx->sk->type != SOCK_RAW)) {
 		if (addr_name_parts(ctx->argv, ctx->argc, &host, &port)) {
 			r = connect_name(ctx->sk, host, port, -1, ex);
 			/* The name, for starttls's SNI and certificate check. */

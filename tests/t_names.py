@@ -185,13 +185,17 @@ def test_a_raw_socket_looks_a_name_up_without_a_port():
         raise lib.Skip("no raw socket here (CAP_NET_RAW)")
     status, out, err = lib.run("socket raw inet icmp\nsendto "
                                "hex:0800f7fd00010001 localhost 0\n"
-                               "sendto x localhost:echo\n")
+                               "sendto x localhost:echo\n"
+                               "connect localhost 0\n")
     check('getaddrinfo("localhost", NULL, {ai_family=AF_INET, ai_socktype='
           'SOCK_RAW}, &res) = 0 ([127.0.0.1:0])' in out, out)
     check('sendto(3, "\\x08\\0\\xf7\\xfd\\0\\x01\\0\\x01", 8, 0, '
           '{AF_INET, 127.0.0.1:0}, 16) = 8' in out, out)
     check(status == 1 and 'line 3: sendto: port "echo": a raw socket has '
           'no services (give a number)' in err, err)
+    # connect too: its peer is the name's first address.
+    check(out.count('getaddrinfo("localhost", NULL, ') == 2 and
+          out.endswith("connect(3, {AF_INET, 127.0.0.1:0}, 16) = 0\n"), out)
 
 
 def test_gethostname_getnameinfo_and_services():
