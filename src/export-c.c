@@ -77,6 +77,7 @@
 #define D_SEL		0x20000
 #define D_EV		0x40000
 #define D_OFF		0x80000
+#define D_TCPINFO	0x100000
 
 /* send_file reads in sockrepl's chunks. */
 #define STR(x)		STR_(x)
@@ -1265,6 +1266,9 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		} else if (o->kind == OPT_UCRED) {
 			w->decl |= D_CRED;
 			buf_adds(&a, "cred");
+		} else if (o->kind == OPT_TCPINFO) {
+			w->decl |= D_TCPINFO;
+			buf_adds(&a, "ti");
 		} else if (o->kind == OPT_INT || o->kind == OPT_BOOL ||
 		    o->kind == OPT_ERRNO || o->kind == OPT_SOCKTYPE ||
 		    o->kind == OPT_FAMILY || o->kind == OPT_PROTO ||
@@ -1306,6 +1310,11 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			buf_printf(&ok, "fprintf(stderr, \"%s: pid=%%ld uid=%%ld "
 			    "gid=%%ld\\n\", (long)cred.pid, (long)(int)cred.uid, "
 			    "(long)(int)cred.gid);", o->name);
+		else if (o->kind == OPT_TCPINFO)
+			/* The fields sockrepl's trace line shows. */
+			buf_adds(&ok, "fprintf(stderr, \"TCP_INFO: tcpi_state=%u "
+			    "tcpi_rtt=%u tcpi_snd_cwnd=%u\\n\",\n    "
+			    "ti.tcpi_state, ti.tcpi_rtt, ti.tcpi_snd_cwnd);");
 		else if (!strcmp(buf_str(&a), "optbuf")) {
 			w->need |= H_HEXOUT;
 			buf_printf(&ok, "hexout(\"%s\", optbuf, optlen);",
@@ -2538,6 +2547,8 @@ c_decls(struct cw *w, struct buf *b)
 	if (w->decl & D_EV)
 		buf_adds(b, "\tstruct epoll_event\t ev, evs[64];\n"
 		    "\tint\t\t\t k;\n");
+	if (w->decl & D_TCPINFO)
+		buf_adds(b, "\tstruct tcp_info\t ti;\n");
 	if (w->decl & D_OFF)
 		buf_adds(b, "\tint\t\t\t ffd;\n"
 		    "\toff_t\t\t\t off;\n");

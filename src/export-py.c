@@ -10,10 +10,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -862,6 +864,20 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			buf_printf(&e, "%s.setsockopt(%s, ", S, buf_str(&a));
 			py_optval(w, r, &e);
 			buf_adds(&e, ")");
+			py_check(w, buf_str(&e), call, c, err, NULL);
+			break;
+		}
+		if (o->kind == OPT_TCPINFO) {
+			/* struct tcp_info: the fields sockrepl's trace shows. */
+			w->struct_used = 1;
+			buf_printf(&e, "info = %s.getsockopt(%s, %zu)\n"
+			    "print(\"TCP_INFO: tcpi_state=%%d tcpi_rtt=%%d "
+			    "tcpi_snd_cwnd=%%d\" %% (\n        (info[0],) + "
+			    "struct.unpack_from(\"I\", info, %zu) +\n"
+			    "        struct.unpack_from(\"I\", info, %zu)), "
+			    "file=sys.stderr)", S, buf_str(&a),
+			    sizeof(struct tcp_info), offsetof(struct tcp_info,
+			    tcpi_rtt), offsetof(struct tcp_info, tcpi_snd_cwnd));
 			py_check(w, buf_str(&e), call, c, err, NULL);
 			break;
 		}

@@ -701,6 +701,23 @@ def test_timeout_on_the_first_socket_waits_in_the_program():
         srv.close()
 
 
+def test_tcp_info_is_read_whole():
+    """getsockopt TCP_INFO reads a struct tcp_info, not an int: both
+    programs print the state, rtt and cwnd the trace line shows."""
+    tmp = tempdir()
+    trace, c, py = export("bind 127.0.0.1 0\nlisten\nset lport $port\n"
+                          "socket\nconnect 127.0.0.1 $lport\n"
+                          "getsockopt TCP_INFO\n", tmp, "tcpinfo")
+    check("tcpi_state=TCP_ESTABLISHED" in trace, trace)
+    with open(c) as f:
+        check("struct tcp_info\t ti;" in f.read(), "no struct tcp_info")
+    for argv in ([build(c)], [sys.executable, py]):
+        _, err, calls = run_prog(argv)
+        check(re.search(rb"^TCP_INFO: tcpi_state=1 tcpi_rtt=\d+ "
+                        rb"tcpi_snd_cwnd=[1-9]\d*$", err, re.M),
+              "%s printed %r" % (argv[-1], err))
+
+
 def test_socketpair_with_an_unused_end_builds():
     tmp = tempdir()
     trace, c, py = export("socketpair\n", tmp)
