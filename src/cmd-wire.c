@@ -147,6 +147,7 @@ const struct cmd_entry cmd_diagram_entry = {
 	    "are matched by address when sockrepl knows both, else in the "
 	    "order of connects and accepts. At most 12 columns are drawn as "
 	    "text, 40 as SVG or Mermaid (the sockets with the latest events; "
-	    "a last line says what was left out). It keeps the first 20000 "
-	    "calls and packets."
+	    "a last line says what was left out). It keeps the latest 20000 "
+	    "calls and packets: in a longer session, a line above the first "
+	    "row says how many earlier ones are not shown."
 };

@@ -4,12 +4,15 @@
  * time order. Drawn as text for the terminal, as SVG, or as a Mermaid
  * sequence diagram.
  *
- * An observer of the call layer keeps a bounded list of what happened
- * (DIAGRAM_MAX events); the wire adds its packets to the same list as it
- * shows them (diagram_segment), so the order is the order they were shown.
- * Drawing reads the list twice: first the columns (the sockets, what is
- * known of their addresses, which are the two ends of one connection),
- * then one row per event.
+ * An observer of the call layer keeps the latest DIAGRAM_MAX events in a
+ * ring; the wire adds its packets to the same ring as it shows them
+ * (diagram_segment), so the order is the order they were shown. An event
+ * pushed out of the ring leaves what it said about its socket (family,
+ * addresses, listening, its other end) in a table by fd (carry), so a
+ * socket made before the ring's first event still gets its column and
+ * address. Drawing reads the ring twice: first the columns (the sockets,
+ * what is known of their addresses, which are the two ends of one
+ * connection), then one row per event.
  *
  * A session may make thousands of sockets: only the ones with the latest
  * events get a column (COLS_TEXT, COLS_WIDE), and the events of the others
@@ -24,11 +27,10 @@
 
 #include "sockrepl.h"
 
-#define DIAGRAM_MAX	20000	/* events kept; later ones are counted */
+#define DIAGRAM_MAX	20000	/* events kept; earlier ones are counted */
 #define COLS_TEXT	12	/* columns drawn as text: a terminal's width */
 #define COLS_WIDE	40	/* columns drawn as SVG or Mermaid */
 #define DATA_SHOWN	16	/* bytes of data in a label */
-#define NO_TEXT		((size_t)-1)
 
 enum dkind {
 	D_CALL,		/* a call of the user's */
@@ -49,50 +51,209 @@ struct dev {
 	int		 family, type;
 	size_t		 len;
 	struct addr	 addr;
-	size_t		 text;		/* offsets in strs, or NO_TEXT */
-	size_t		 text2;
-	size_t		 text3;
+	char		*text;		/* owned by the event, or NULL */
+	char		*text2;
+	char		*text3;
 };
 
+/* The ring: evs[(head + i) % DIAGRAM_MAX] is the i-th of nevs events. */
 static struct dev	*evs;
-static size_t		 nevs, evs_cap;
-static unsigned long	 evs_dropped;
-static struct buf	 strs;
+static size_t		 nevs, evs_cap, head;
+static unsigned long	 evs_earlier;	/* calls and packets pushed out */
 
-static size_t
+/*
+ * What the events pushed out of the ring said about a socket still open
+ * then, at its fd: its column's start. seq 0: no such socket.
+ */
+struct dcarry {
+	uint64_t	 seq;
+	int		 family, type;
+	int		 listening;
+	uint64_t	 parent;	/* accept: the listener */
+	uint64_t	 pair;		/* socketpair: the other end */
+	struct addr	 local, peer;
+};
+static struct dcarry	*carry;
+static size_t		 carry_cap;
+
+static int
+port_of(const struct addr *a)
+{
+	return a->len > 0 ? addr_port((const struct sockaddr *)&a->ss) : 0;
+}
+
+static char *
 str_keep(const char *s, size_t n)
 {
-	size_t	off = strs.len;
+	char	*p;
 
-	buf_add(&strs, s, n);
-	buf_addc(&strs, '\0');
-	return off;
+	if ((p = malloc(n + 1)) == NULL)
+		abort();
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
 }
 
 static const char *
-str_at(size_t off)
+str_at(const char *p)
 {
-	return off == NO_TEXT ? "" : strs.data + off;
+	return p == NULL ? "" : p;
 }
 
+static struct dev *
+ev_at(size_t i)
+{
+	return &evs[(head + i) % DIAGRAM_MAX];
+}
+
+/* The socket fd, seq in the carry table; made (emptied) if make. */
+static struct dcarry *
+carry_at(int fd, uint64_t seq, int make)
+{
+	struct dcarry	*k;
+	size_t		 n;
+
+	if (fd < 0 || seq == 0)
+		return NULL;
+	if ((size_t)fd >= carry_cap) {
+		if (!make)
+			return NULL;
+		n = carry_cap ? carry_cap : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		if ((carry = reallocarray(carry, n, sizeof *carry)) == NULL)
+			abort();
+		memset(carry + carry_cap, 0, (n - carry_cap) * sizeof *carry);
+		carry_cap = n;
+	}
+	k = &carry[fd];
+	if (k->seq != seq) {
+		if (!make)
+			return NULL;
+		memset(k, 0, sizeof *k);
+		k->seq = seq;
+	}
+	return k;
+}
+
+/*
+ * An event leaves the ring: keep what read_columns would have learnt
+ * from it about its socket. Events leave in time order, so each fd holds
+ * at most one socket, the one open at the ring's start; a close empties
+ * it (memory is bounded by the highest fd).
+ */
+static void
+carry_fold(const struct dev *e)
+{
+	struct dcarry	*k, *l;
+
+	if (e->kind == D_SEG)
+		return;
+	switch (e->call) {
+	case CALL_SOCKET:
+		if (e->ret >= 0 && (k = carry_at(e->fd, e->seq, 1)) != NULL) {
+			k->family = e->family;
+			k->type = e->type;
+		}
+		return;
+	case CALL_SOCKETPAIR:
+		if (e->ret != 0)
+			return;
+		if ((k = carry_at(e->fd, e->seq, 1)) != NULL) {
+			k->family = AF_UNIX;
+			k->type = e->type;
+			k->pair = e->seq2;
+		}
+		if ((k = carry_at(e->fd2, e->seq2, 1)) != NULL) {
+			k->family = AF_UNIX;
+			k->type = e->type;
+			k->pair = e->seq;
+		}
+		return;
+	case CALL_ACCEPT:
+		if (e->ret < 0)
+			break;
+		l = carry_at(e->fd, e->seq, 0);
+		if ((k = carry_at(e->fd2, e->seq2, 1)) == NULL)
+			return;
+		k->family = l != NULL ? l->family : e->family;
+		k->type = l != NULL ? l->type : e->type;
+		k->peer = e->addr;
+		if (l != NULL)
+			k->local = l->local;
+		k->parent = e->seq;
+		return;
+	default:
+		break;
+	}
+	/* A socket whose making was not seen (a received fd): from here. */
+	if ((k = carry_at(e->fd, e->seq, 0)) == NULL) {
+		if ((k = carry_at(e->fd, e->seq, 1)) == NULL)
+			return;
+		k->family = e->family;
+		k->type = e->type;
+	}
+	if (e->call == CALL_CONNECT && k->peer.len == 0)
+		k->peer = e->addr;
+	if (e->ret < 0)
+		return;
+	switch (e->call) {
+	case CALL_BIND:
+		if (k->local.len == 0 || port_of(&k->local) == 0)
+			k->local = e->addr;
+		break;
+	case CALL_GETSOCKNAME:
+		k->local = e->addr;
+		break;
+	case CALL_GETPEERNAME:
+	case CALL_CONNECT:
+		k->peer = e->addr;
+		break;
+	case CALL_LISTEN:
+		k->listening = 1;
+		break;
+	case CALL_CLOSE:
+		k->seq = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+ev_clear(struct dev *e)
+{
+	free(e->text);
+	free(e->text2);
+	free(e->text3);
+}
+
+/* A new event, the latest: the earliest leaves the ring when it is full. */
 static struct dev *
 ev_new(enum dkind kind)
 {
 	struct dev	*e;
 
-	if (nevs >= DIAGRAM_MAX) {
-		evs_dropped++;
-		return NULL;
+	if (nevs == DIAGRAM_MAX) {
+		e = &evs[head];
+		carry_fold(e);
+		if (e->kind != D_INFO)
+			evs_earlier++;
+		ev_clear(e);
+		head = (head + 1) % DIAGRAM_MAX;
+	} else {
+		if (nevs == evs_cap) {
+			evs_cap = evs_cap ? evs_cap * 2 : 64;
+			if (evs_cap > DIAGRAM_MAX)
+				evs_cap = DIAGRAM_MAX;
+			if ((evs = reallocarray(evs, evs_cap, sizeof *evs)) ==
+			    NULL)
+				abort();
+		}
+		e = &evs[nevs++];
 	}
-	if (nevs == evs_cap) {
-		evs_cap = evs_cap ? evs_cap * 2 : 64;
-		if ((evs = reallocarray(evs, evs_cap, sizeof *evs)) == NULL)
-			abort();
-	}
-	e = &evs[nevs++];
 	memset(e, 0, sizeof *e);
 	e->kind = kind;
-	e->text = e->text2 = e->text3 = NO_TEXT;
 	return e;
 }
 
@@ -119,11 +280,13 @@ diagram_observe(const struct call_rec *r)
 	if (r->flags & CF_BEHIND) {
 		/* Addresses the wire or $port asked for name the columns. */
 		if ((r->call != CALL_GETSOCKNAME &&
-		    r->call != CALL_GETPEERNAME) || r->ret != 0 ||
-		    (e = ev_new(D_INFO)) == NULL)
+		    r->call != CALL_GETPEERNAME) || r->ret != 0)
 			return;
-	} else if (!drawn(r) || (e = ev_new(D_CALL)) == NULL)
+		e = ev_new(D_INFO);
+	} else if (!drawn(r))
 		return;
+	else
+		e = ev_new(D_CALL);
 	e->call = r->call;
 	e->seq = r->seq;
 	e->fd = r->fd;
@@ -215,12 +378,12 @@ diagram_observe(const struct call_rec *r)
  * A packet's label, shorter than the wire's line: the window and the
  * options are left to the trace, so the arrows fit between columns.
  */
-static size_t
+static char *
 seg_label(const char *text)
 {
 	struct buf	 b = { 0 };
 	const char	*p = text, *q;
-	size_t		 off;
+	char		*off;
 
 	while (*p != '\0') {
 		if (strncmp(p, " win ", 5) == 0) {
@@ -253,10 +416,9 @@ diagram_segment(uint64_t from, const char *fname, uint64_t to,
 	struct dev	*e;
 
 	/* The call before has packets: it is drawn on its column alone. */
-	if (nevs > 0 && evs[nevs - 1].kind == D_CALL)
-		evs[nevs - 1].after_wire = 1;
-	if ((e = ev_new(D_SEG)) == NULL)
-		return;
+	if (nevs > 0 && ev_at(nevs - 1)->kind == D_CALL)
+		ev_at(nevs - 1)->after_wire = 1;
+	e = ev_new(D_SEG);
 	e->seq = from;
 	e->seq2 = to;
 	e->text = seg_label(text);
@@ -267,10 +429,17 @@ diagram_segment(uint64_t from, const char *fname, uint64_t to,
 void
 diagram_free(void)
 {
+	size_t	i;
+
+	for (i = 0; i < nevs; i++)
+		ev_clear(ev_at(i));
 	free(evs);
 	evs = NULL;
-	nevs = evs_cap = 0;
-	buf_free(&strs);
+	nevs = evs_cap = head = 0;
+	evs_earlier = 0;
+	free(carry);
+	carry = NULL;
+	carry_cap = 0;
 }
 
 /* ---- the columns ---- */
@@ -283,7 +452,8 @@ struct dcol {
 	int		 listening;
 	uint64_t	 parent;	/* accept: the listener */
 	long		 pair;		/* the other end's column, or -1 */
-	size_t		 first;		/* event that brought it in */
+	size_t		 first;		/* event that brought it in, plus one;
+					   0: made before the ring's start */
 	struct buf	 name;		/* an address's column: the address */
 	int		 start, end;	/* rows of its lifeline; end -1: on */
 	int		 order;
@@ -396,12 +566,6 @@ col_of_name(struct diagram *d, const char *name, size_t first)
 	return c;
 }
 
-static int
-port_of(const struct addr *a)
-{
-	return a->len > 0 ? addr_port((const struct sockaddr *)&a->ss) : 0;
-}
-
 /* The session's socket bound at a, of type type, or -1. */
 static long
 col_at(struct diagram *d, const struct addr *a, int type, long not)
@@ -419,6 +583,19 @@ col_at(struct diagram *d, const struct addr *a, int type, long not)
 	return -1;
 }
 
+static int
+col_order(const void *x, const void *y)
+{
+	const struct dcol *a = x, *b = y;
+
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	/* Made before the ring: in the order they were made. */
+	if (a->first == 0 && a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return (a->order > b->order) - (a->order < b->order);
+}
+
 /* An accepted socket's other end, if it is the session's: see below. */
 static void
 pair_accepted(struct diagram *d, long a)
@@ -428,10 +605,12 @@ pair_accepted(struct diagram *d, long a)
 	size_t		 i;
 	int		 lport, k = 0, n = 0;
 
-	if ((li = col_of_seq(d, ac->parent)) < 0)
-		return;
-	l = &d->cols[li];
-	lport = port_of(&l->local);
+	/* The listener may have no column: its port is the socket's own. */
+	if ((li = col_of_seq(d, ac->parent)) >= 0) {
+		l = &d->cols[li];
+		lport = port_of(&l->local);
+	} else
+		lport = port_of(&ac->local);
 	/* Known addresses first: the client's local port is the peer's. */
 	for (i = 0; i < d->ncols; i++) {
 		c = &d->cols[i];
@@ -450,7 +629,7 @@ pair_accepted(struct diagram *d, long a)
 	 */
 	for (i = 0; i < d->ncols; i++)
 		if ((long)i != a && d->cols[i].parent == ac->parent &&
-		    d->cols[i].seq != 0 && d->cols[i].first < ac->first)
+		    d->cols[i].seq != 0 && col_order(&d->cols[i], ac) < 0)
 			k++;
 	for (i = 0; i < d->ncols; i++) {
 		c = &d->cols[i];
@@ -474,18 +653,49 @@ read_columns(struct diagram *d)
 {
 	struct dev	*e;
 	struct dcol	*c;
+	struct dcarry	*k;
 	size_t		 i;
 	long		 ci, cj;
 
+	/* The sockets made before the ring's first event, as they were. */
+	for (i = 0; i < carry_cap; i++) {
+		k = &carry[i];
+		if (k->seq == 0 || !kept(d, k->seq))
+			continue;
+		ci = col_new(d, k->seq, (int)i, 0);
+		c = &d->cols[ci];
+		c->family = k->family;
+		c->type = k->type;
+		c->local = k->local;
+		c->peer = k->peer;
+		c->listening = k->listening;
+		c->parent = k->parent;
+	}
+	/* By fd: put them in the order they were made, as they came. */
+	if (d->ncols > 1)
+		qsort(d->cols, d->ncols, sizeof *d->cols, col_order);
+	for (i = 0; i < d->ncols; i++) {
+		k = carry_at(d->cols[i].fd, d->cols[i].seq, 0);
+		if (k != NULL && k->pair != 0)
+			d->cols[i].pair = col_of_seq(d, k->pair);
+	}
 	for (i = 0; i < nevs; i++) {
-		e = &evs[i];
+		e = ev_at(i);
 		if (e->kind == D_SEG)
 			continue;
 		ci = col_of_seq(d, e->seq);
+		if (ci < 0 && e->kind == D_CALL && e->seq != 0 &&
+		    e->fd >= 0 && e->call != CALL_SOCKET &&
+		    e->call != CALL_SOCKETPAIR && kept(d, e->seq)) {
+			/* Its making is not in the ring (a received fd). */
+			ci = col_new(d, e->seq, e->fd, i + 1);
+			d->cols[ci].family = e->family;
+			d->cols[ci].type = e->type;
+		}
 		if (e->call == CALL_SOCKET && e->ret >= 0) {
 			if (!kept(d, e->seq))
 				continue;
-			ci = col_new(d, e->seq, e->fd, i);
+			ci = col_new(d, e->seq, e->fd, i + 1);
 			d->cols[ci].family = e->family;
 			d->cols[ci].type = e->type;
 			continue;
@@ -493,9 +703,9 @@ read_columns(struct diagram *d)
 		if (e->call == CALL_SOCKETPAIR && e->ret == 0) {
 			ci = cj = -1;
 			if (kept(d, e->seq))
-				ci = col_new(d, e->seq, e->fd, i);
+				ci = col_new(d, e->seq, e->fd, i + 1);
 			if (kept(d, e->seq2))
-				cj = col_new(d, e->seq2, e->fd2, i);
+				cj = col_new(d, e->seq2, e->fd2, i + 1);
 			if (ci >= 0) {
 				d->cols[ci].family = AF_UNIX;
 				d->cols[ci].type = e->type;
@@ -511,7 +721,7 @@ read_columns(struct diagram *d)
 		if (e->call == CALL_ACCEPT && ci < 0 && e->ret >= 0 &&
 		    kept(d, e->seq2)) {
 			/* Its listener is left out: what the accept said. */
-			cj = col_new(d, e->seq2, e->fd2, i);
+			cj = col_new(d, e->seq2, e->fd2, i + 1);
 			d->cols[cj].family = e->family;
 			d->cols[cj].type = e->type;
 			d->cols[cj].peer = e->addr;
@@ -546,7 +756,7 @@ read_columns(struct diagram *d)
 		case CALL_ACCEPT:
 			if (!kept(d, e->seq2))
 				break;
-			cj = col_new(d, e->seq2, e->fd2, i);
+			cj = col_new(d, e->seq2, e->fd2, i + 1);
 			c = &d->cols[ci];
 			d->cols[cj].family = c->family;
 			d->cols[cj].type = c->type;
@@ -652,7 +862,7 @@ read_rows(struct diagram *d)
 	for (i = 0; i <= d->ncols; i++)
 		sender[i] = -1;
 	for (i = 0; i < nevs; i++) {
-		e = &evs[i];
+		e = ev_at(i);
 		if (e->kind == D_INFO)
 			continue;
 		if (e->kind == D_SEG) {
@@ -661,9 +871,9 @@ read_rows(struct diagram *d)
 				continue;
 			}
 			if ((f = col_of_seq(d, e->seq)) < 0)
-				f = col_of_name(d, str_at(e->text2), i);
+				f = col_of_name(d, str_at(e->text2), i + 1);
 			if ((t = col_of_seq(d, e->seq2)) < 0)
-				t = col_of_name(d, str_at(e->text3), i);
+				t = col_of_name(d, str_at(e->text3), i + 1);
 			if (f < 0 || t < 0) {
 				d->left++;
 				continue;
@@ -683,7 +893,7 @@ read_rows(struct diagram *d)
 		if ((e->call == CALL_SEND || e->call == CALL_SENDTO) &&
 		    e->ret >= 0 && !e->after_wire) {
 			t = data_peer(d, c, e->call == CALL_SENDTO ? &e->addr :
-			    NULL, i);
+			    NULL, i + 1);
 			if (t >= 0 && (size_t)t < d->ncols &&
 			    d->cols[t].seq != 0 && sock_col(d, t))
 				sender[t] = c;
@@ -693,7 +903,7 @@ read_rows(struct diagram *d)
 		    sender[c] < 0 || port_of(&d->cols[sender[c]].local) != 0)) {
 			/* From outside the session: the data's arrow is here. */
 			f = data_peer(d, c, e->call == CALL_RECVFROM ?
-			    &e->addr : NULL, i);
+			    &e->addr : NULL, i + 1);
 			if (f >= 0 && d->cols[f].seq == 0) {
 				r = row_new(d, f, c);
 				buf_printf(&r->label, "%s = %ld \"%s\"",
@@ -784,7 +994,7 @@ choose_sockets(struct diagram *d)
 	if ((d->seen = calloc(d->seen_cap, sizeof *d->seen)) == NULL)
 		abort();
 	for (i = 0; i < nevs; i++) {
-		e = &evs[i];
+		e = ev_at(i);
 		for (j = 0; j < 2; j++) {
 			seq = j == 0 ? e->seq : e->seq2;
 			if (seq == 0)
@@ -883,14 +1093,6 @@ cap_columns(struct diagram *d)
 	free(to);
 }
 
-static int
-col_order(const void *x, const void *y)
-{
-	const struct dcol *a = x, *b = y;
-
-	return a->first < b->first ? -1 : a->first > b->first;
-}
-
 /* Columns in the order they came in; rows renumbered to match. */
 static void
 arrange(struct diagram *d)
@@ -927,6 +1129,11 @@ arrange(struct diagram *d)
 		if (d->rows[i].ends && d->cols[d->rows[i].a].end < 0)
 			d->cols[d->rows[i].a].end = (int)i;
 	}
+	/* A socket made before the ring's start was there from the top. */
+	for (i = 0; i < d->ncols; i++)
+		if (d->cols[i].first == 0 && d->cols[i].seq != 0 &&
+		    d->cols[i].start > 0)
+			d->cols[i].start = 0;
 	/* A closed socket's last packets (its FIN, the ACKs) are on it. */
 	for (i = 0; i < d->nrows; i++)
 		for (j = 0; j < 2; j++) {
@@ -1038,7 +1245,7 @@ lifelines(const struct diagram *d, struct buf *l, size_t r, int w,
 }
 
 static void
-draw_text(struct diagram *d, struct buf *out)
+draw_text(struct diagram *d, struct buf *out, const struct buf *top)
 {
 	struct buf	 l = { 0 }, h1 = { 0 }, h2 = { 0 };
 	struct drow	*r;
@@ -1071,6 +1278,8 @@ draw_text(struct diagram *d, struct buf *out)
 			put_at(&l, x > n / 2 ? x - n / 2 : 0, h2.data, n);
 	}
 	line_out(out, &l);
+	if (top->len > 0)
+		buf_printf(out, "%s\n", buf_str((struct buf *)top));
 	for (i = 0; i < d->nrows; i++) {
 		r = &d->rows[i];
 		if (r->b < 0) {
@@ -1138,18 +1347,21 @@ xml_text(struct buf *b, const char *s)
 #define SVG_TOP		64
 
 static void
-draw_svg(struct diagram *d, struct buf *out, const struct buf *note)
+draw_svg(struct diagram *d, struct buf *out, const struct buf *top,
+    const struct buf *note)
 {
 	struct buf	 h1 = { 0 }, h2 = { 0 };
 	struct drow	*r;
 	size_t		 i, c;
 	int		 width, height, x, x2, y, y2, longest = 0;
+	/* The first row's top: below the heads and what comes before. */
+	int		 y0 = SVG_TOP + (top->len > 0 ? SVG_ROW : 0);
 
 	for (i = 0; i < d->nrows; i++)
 		if (d->rows[i].b < 0 && (int)d->rows[i].label.len > longest)
 			longest = (int)d->rows[i].label.len;
 	width = (int)d->ncols * SVG_COL + longest * 7 + 20;
-	height = SVG_TOP + ((int)d->nrows + 1) * SVG_ROW + 10;
+	height = y0 + ((int)d->nrows + 1) * SVG_ROW + 10;
 	if (note->len > 0)
 		height += 2 * SVG_ROW;
 	buf_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -1183,16 +1395,22 @@ draw_svg(struct diagram *d, struct buf *out, const struct buf *note)
 		    "text-anchor=\"middle\">", x);
 		xml_text(out, buf_str(&h2));
 		buf_adds(out, "</text>\n");
-		y = SVG_TOP + (d->cols[c].start < 0 ? 0 : d->cols[c].start) *
+		y = y0 + (d->cols[c].start < 0 ? 0 : d->cols[c].start) *
 		    SVG_ROW;
-		y2 = SVG_TOP + (d->cols[c].end < 0 ? (int)d->nrows :
+		y2 = y0 + (d->cols[c].end < 0 ? (int)d->nrows :
 		    d->cols[c].end) * SVG_ROW + 8;
 		buf_printf(out, "<line class=\"lifeline\" x1=\"%d\" y1=\"%d\" "
 		    "x2=\"%d\" y2=\"%d\"/>\n", x, y - 8, x, y2);
 	}
+	if (top->len > 0) {
+		buf_printf(out, "<text x=\"10\" y=\"%d\" class=\"err\">",
+		    SVG_TOP + 14);
+		xml_text(out, buf_str((struct buf *)top));
+		buf_adds(out, "</text>\n");
+	}
 	for (i = 0; i < d->nrows; i++) {
 		r = &d->rows[i];
-		y = SVG_TOP + (int)i * SVG_ROW + 10;
+		y = y0 + (int)i * SVG_ROW + 10;
 		x = 10 + r->a * SVG_COL + SVG_COL / 2;
 		if (r->b < 0) {
 			if (r->ends)
@@ -1220,7 +1438,7 @@ draw_svg(struct diagram *d, struct buf *out, const struct buf *note)
 	}
 	if (note->len > 0) {
 		/* What is left out, below the rows: one line each. */
-		y = SVG_TOP + ((int)d->nrows + 1) * SVG_ROW + 10;
+		y = y0 + ((int)d->nrows + 1) * SVG_ROW + 10;
 		buf_printf(out, "<text x=\"10\" y=\"%d\" class=\"err\">", y);
 		for (i = 0; i < note->len; i++)
 			if (note->data[i] == '\n')
@@ -1256,8 +1474,21 @@ mermaid_text(struct buf *b, const char *s)
 	}
 }
 
+/* A note over every column drawn. */
 static void
-draw_mermaid(struct diagram *d, struct buf *out, const struct buf *note)
+mermaid_note(const struct diagram *d, struct buf *out, const struct buf *note)
+{
+	if (d->ncols > 1)
+		buf_printf(out, "    Note over c0,c%zu: ", d->ncols - 1);
+	else
+		buf_adds(out, "    Note over c0: ");
+	mermaid_text(out, buf_str((struct buf *)note));
+	buf_addc(out, '\n');
+}
+
+static void
+draw_mermaid(struct diagram *d, struct buf *out, const struct buf *top,
+    const struct buf *note)
 {
 	struct buf	 h1 = { 0 }, h2 = { 0 };
 	struct drow	*r;
@@ -1274,6 +1505,8 @@ draw_mermaid(struct diagram *d, struct buf *out, const struct buf *note)
 		}
 		buf_addc(out, '\n');
 	}
+	if (top->len > 0)
+		mermaid_note(d, out, top);
 	for (i = 0; i < d->nrows; i++) {
 		r = &d->rows[i];
 		if (r->b < 0)
@@ -1284,15 +1517,9 @@ draw_mermaid(struct diagram *d, struct buf *out, const struct buf *note)
 		mermaid_text(out, buf_str(&r->label));
 		buf_addc(out, '\n');
 	}
-	if (note->len > 0) {
-		/* Over every column drawn: what is left out. */
-		if (d->ncols > 1)
-			buf_printf(out, "    Note over c0,c%zu: ", d->ncols - 1);
-		else
-			buf_adds(out, "    Note over c0: ");
-		mermaid_text(out, buf_str((struct buf *)note));
-		buf_addc(out, '\n');
-	}
+	/* Over every column drawn: what is left out. */
+	if (note->len > 0)
+		mermaid_note(d, out, note);
 	buf_free(&h1);
 	buf_free(&h2);
 }
@@ -1309,17 +1536,26 @@ left_out(const struct diagram *d, struct buf *note)
 	for (i = 0; i < d->ncols; i++)
 		if (d->cols[i].seq != 0)
 			socks++;
-	if (socks >= d->nsocks && d->left == 0 && evs_dropped == 0)
+	if (socks >= d->nsocks && d->left == 0)
 		return 0;
-	if (socks < d->nsocks || d->left > 0)
-		buf_printf(note, "(%zu of the session's %zu sockets drawn, "
-		    "those with the latest events, %zu columns at most; "
-		    "%lu events of the others left out)", socks, d->nsocks,
-		    d->maxcols, d->left);
-	if (evs_dropped > 0)
-		buf_printf(note, "%s(the diagram keeps %d events: %lu later "
-		    "ones are left out)", note->len > 0 ? "\n" : "",
-		    DIAGRAM_MAX, evs_dropped);
+	buf_printf(note, "(%zu of the session's %zu sockets drawn, "
+	    "those with the latest events, %zu columns at most; "
+	    "%lu events of the others left out)", socks, d->nsocks,
+	    d->maxcols, d->left);
+	return 1;
+}
+
+/*
+ * What the diagram leaves out before its first row, into top: the events
+ * that left the ring. Returns whether there are any.
+ */
+static int
+left_out_before(struct buf *top)
+{
+	if (evs_earlier == 0)
+		return 0;
+	buf_printf(top, "(%lu earlier events not shown: the diagram keeps "
+	    "the latest %d)", evs_earlier, DIAGRAM_MAX);
 	return 1;
 }
 
@@ -1328,7 +1564,7 @@ void
 diagram_write(struct buf *out, enum diagram_form f)
 {
 	struct diagram	d;
-	struct buf	note = { 0 };
+	struct buf	note = { 0 }, top = { 0 };
 
 	diagram_build(&d, f == DIAGRAM_TEXT ? COLS_TEXT : COLS_WIDE);
 	if (d.ncols == 0) {
@@ -1336,19 +1572,21 @@ diagram_write(struct buf *out, enum diagram_form f)
 		return;
 	}
 	(void)left_out(&d, &note);
+	(void)left_out_before(&top);
 	switch (f) {
 	case DIAGRAM_TEXT:
-		draw_text(&d, out);
+		draw_text(&d, out, &top);
 		if (note.len > 0)
 			buf_printf(out, "%s\n", buf_str(&note));
 		break;
 	case DIAGRAM_SVG:
-		draw_svg(&d, out, &note);
+		draw_svg(&d, out, &top, &note);
 		break;
 	case DIAGRAM_MERMAID:
-		draw_mermaid(&d, out, &note);
+		draw_mermaid(&d, out, &top, &note);
 		break;
 	}
 	buf_free(&note);
+	buf_free(&top);
 	diagram_clear(&d);
 }

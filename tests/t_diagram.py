@@ -252,5 +252,85 @@ def test_many_sockets_bounded_to_the_latest():
           in mermaid, mermaid[-400:])
 
 
+# A long session: more events than the diagram keeps (20000). The first
+# exchange, on a socketpair (3, 4) and on a TCP connection (6 to 7 from
+# listener 5), is pushed out by 20500 getsockopt; the last one is drawn,
+# its columns still knowing their other end and address, and each form
+# says at the top how many earlier events it leaves out.
+LONG = """socketpair
+send first-pair
+on 4 recv 100
+socket
+bind 127.0.0.1 0
+listen 5
+set P $port
+socket
+connect 127.0.0.1 $P
+on 5 accept
+on 6 send first-tcp
+on 7 recv 100
+repeat 20500 on 3 getsockopt SO_TYPE
+on 3 send last-pair
+on 4 recv 100
+on 6 send last-tcp
+on 7 recv 100
+"""
+
+
+def test_long_session_keeps_the_latest_events():
+    d = lib.tempdir()
+    try:
+        svg, mmd = os.path.join(d, "s.svg"), os.path.join(d, "s.mmd")
+        out, err = lib.run_ok(LONG + "diagram\ndiagram svg %s\n"
+                              "diagram mermaid %s\n" % (svg, mmd),
+                              args=["-q"], timeout=120)
+        text = out[out.index("fd 3 stream"):out.index("diagram: svg")]
+        lines = text.splitlines()
+        check(re.match(r" *fd 3 stream +fd 4 stream +fd 6 tcp +fd 7 tcp$",
+                       lines[0]), lines[0])
+        # fd 7 was accepted before the ring's start: its listener's address.
+        check(re.search(r"to 127\.0\.0\.1:(\d+) +127\.0\.0\.1:\1$",
+                        lines[1]), lines[1])
+        # 12 calls drawn before the repeat (bind's port read back by a
+        # getsockname), 20500 in it, 4 after: the 516 earliest are left
+        # out, and that is said before the rows.
+        note = "(516 earlier events not shown: the diagram keeps the " \
+               "latest 20000)"
+        check(lines[2] == note, lines[:3])
+        check("first" not in text, "the first exchange is drawn")
+        check(len(lines) == 3 + 20000, "%d lines" % len(lines))
+        # The last exchange, as arrows between the right columns.
+        check(re.search(r'\|=+ send "last-pair" = 9 =+>\|', lines[-4]),
+              lines[-4])
+        check(re.search(r'\* recv = 9 "last-pair" +\|', lines[-3]),
+              lines[-3])
+        check(re.search(r'\|=+ send "last-tcp" = 8 =+>\|$', lines[-2]),
+              lines[-2])
+        check(re.search(r'\* recv = 8 "last-tcp"$', lines[-1]), lines[-1])
+        check("sockets drawn" not in out, out[-500:])
+        # SVG: the same note, above the first row, and the last exchange.
+        root = ET.parse(svg).getroot()
+        texts = [t for t in root.iter(SVG + "text")]
+        words = [t.text or "" for t in texts]
+        check(note in words, words[:12])
+        check(not any("first" in w for w in words), "first in the SVG")
+        check('send "last-tcp" = 8' in words, words[-4:])
+        y = {w: float(t.get("y")) for w, t in zip(words, texts)}
+        check(y[note] < min(v for w, v in y.items()
+                            if w.startswith("getsockopt")), y[note])
+        lifelines = [e for e in root.iter(SVG + "line")
+                     if e.get("class") == "lifeline"]
+        check(len(lifelines) == 4, "%d lifelines" % len(lifelines))
+        # Mermaid: a note over every column before the first row.
+        with open(mmd) as f:
+            m = f.read().splitlines()
+        check(m[5] == "    Note over c0,c3: " + note, m[:7])
+        check(not any("first" in l for l in m), "first in Mermaid")
+        check(m[-2:] == ['    c2->>c3: send "last-tcp" = 8',
+                         '    Note over c3: recv = 8 "last-tcp"'], m[-2:])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 if __name__ == "__main__":
     lib.main()
