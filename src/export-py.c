@@ -256,7 +256,7 @@ py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
 	const char	*exc;
 	int		 exact;
 
-	if (c == XC_OK || c == XC_PASS) {
+	if (c == XC_OK) {
 		plines(w, 1, stmt);
 		plines(w, 1, ok);
 		return;
@@ -264,6 +264,23 @@ py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
 	pline(w, 1, "try:");
 	plines(w, 2, stmt);
 	exc = py_exc(err, &exact);
+	if (c == XC_PASS) {
+		/* It may fail so, as in the session, and the step goes on. */
+		if (exact) {
+			pline(w, 1, "except %s:", exc);
+			pline(w, 2, "pass");
+		} else {
+			w->errno_used = 1;
+			pline(w, 1, "except OSError as e:");
+			pline(w, 2, "if e.errno != errno.%s:", errno_name(err));
+			pline(w, 3, "raise");
+		}
+		if (ok != NULL && *ok != '\0') {
+			pline(w, 1, "else:");
+			plines(w, 2, ok);
+		}
+		return;
+	}
 	if (c == XC_FAIL) {
 		pline(w, 1, "except OSError:");
 		pline(w, 2, "pass");
@@ -1593,7 +1610,12 @@ export_python(struct export *x)
 				if ((long)j == outc) {
 					c = xe.check;
 					err = xe.err;
-				}
+				} else if (r->call == CALL_CONNECT &&
+				    (err = export_connect_result(i, j)) != 0)
+					/* An address refused, the next tried. */
+					c = XC_PASS;
+				else
+					err = 0;
 				py_rec(&w, i, j, &xe, c, err);
 				made++;
 			}

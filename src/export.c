@@ -798,7 +798,8 @@ export_expect_free(struct xexpect *xe)
 /*
  * How record i of a step is checked: the step's outcome decides for the
  * record that failed last; a failure before it (EINPROGRESS of a connect
- * with a timeout) is allowed. *err is the errno allowed or expected.
+ * with a timeout, an address refused before the next one was tried) is
+ * allowed. *err is the errno allowed or expected.
  */
 enum xcheck
 export_rec_check(const struct xexpect *xe, size_t i, int *err)
@@ -814,7 +815,42 @@ export_rec_check(const struct xexpect *xe, size_t i, int *err)
 		*err = r->err;
 		return XC_PASS;
 	}
+	/* SO_ERROR of a connect with a timeout: how that attempt ended. */
+	if ((r->flags & CF_CONNRESULT) && r->ret == 0 && r->val.i != 0) {
+		*err = r->val.i;
+		return XC_PASS;
+	}
 	return XC_OK;
+}
+
+/*
+ * How connect record i ended: its errno, or for a connect with a timeout
+ * (EINPROGRESS) the SO_ERROR read after the wait on the same socket; 0
+ * when it connected.
+ */
+int
+export_connect_result(size_t step, size_t i)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r = &log_recs[i].rec, *o;
+	size_t			 j;
+
+	if (r->ret >= 0)
+		return 0;
+	if (r->err != EINPROGRESS)
+		return r->err;
+	for (j = i + 1; j < st->first + st->nrecs; j++) {
+		o = &log_recs[j].rec;
+		if (o->seq != r->seq)
+			continue;
+		if (o->call == CALL_CONNECT || o->call == CALL_CLOSE)
+			break;
+		if ((o->flags & CF_CONNRESULT) && o->ret == 0)
+			return o->val.i;
+		if (o->ret < 0 && o->err != 0)
+			return o->err;
+	}
+	return EINPROGRESS;
 }
 
 /* recv's BUFSIZE and FLAGS as the step typed them. */

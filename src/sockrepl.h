@@ -1115,6 +1115,7 @@ uint64_t export_fd_seq(struct export *, int);
 void	 export_expect(struct export *, size_t, struct xexpect *);
 void	 export_expect_free(struct xexpect *);
 enum xcheck export_rec_check(const struct xexpect *, size_t, int *);
+int	 export_connect_result(size_t, size_t);
 int	 export_step_words(size_t, struct words *);
 int	 export_step_msgflags(size_t);
 void	 export_recv_words(size_t, long long *, int *);

@@ -331,6 +331,53 @@ def test_connect_to_a_name_tries_each_address():
     fallback("connect")
 
 
+def test_exported_fallback_runs():
+    """The first address refused, the second listening, with and without a
+    timeout: the exported programs allow that refusal (C: errno, Python:
+    ConnectionRefusedError) and go on to the next address, as the session
+    did, instead of ending there."""
+    found = dual_name()
+    if found is None:
+        raise lib.Skip("no name resolves to both ::1 and 127.0.0.1 here, "
+                       "and no mount namespace to give one")
+    name, wrap = found
+    status, out, err = run_in(wrap, "getaddrinfo %s 1 tcp\n" % name)
+    order = [a.rsplit(":", 1)[0].strip("[]") for a in answers(out)]
+    second = order[1]
+    srv = lib.listener(socket.AF_INET6 if ":" in second else socket.AF_INET,
+                       second)
+    port = srv.getsockname()[1]
+    d = tempdir()
+    c, py = os.path.join(d, "f.c"), os.path.join(d, "f.py")
+    try:
+        status, out, err = run_in(
+            wrap, "create_connection %s %d 5\nclose\nconnect %s %d\n"
+            "close\nexport c %s\nexport python %s\n" % (
+                name, port, name, port, c, py))
+        check(status == 0 and out.count("trying the next address") == 2,
+              "status %d\n%s\n%s" % (status, out, err))
+        with open(py) as f:
+            text = f.read()
+        check(text.count("except ConnectionRefusedError:\n        pass")
+              == 2, text)
+        runs = [[sys.executable, py]]
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if cc is not None:
+            p = subprocess.run([cc, "-std=c11", "-D_GNU_SOURCE", "-Wall",
+                                "-Wextra", "-Werror", "-o", c[:-2], c],
+                               capture_output=True, timeout=60)
+            check(p.returncode == 0, p.stderr.decode())
+            runs.append([c[:-2]])
+        for argv in runs:
+            if wrap is not None:
+                argv = wrap + argv
+            p = subprocess.run(argv, capture_output=True, timeout=20)
+            check(p.returncode == 0, "%s: %d\n%s" % (
+                argv[-1], p.returncode, p.stderr.decode()))
+    finally:
+        srv.close()
+
+
 def free_port_both():
     """A port nothing holds on 127.0.0.1 nor on ::1 (each bound at once,
     then let go)."""
