@@ -126,7 +126,10 @@ fuzz-run: tests/fuzz/sockrepl-fuzz sockrepl
 bench/floor: bench/floor.c
 	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/floor.c
 
-bench: sockrepl bench/floor
+bench/sendfloor: bench/sendfloor.c
+	$(CC) $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ bench/sendfloor.c
+
+bench: sockrepl bench/floor bench/sendfloor
 	python3 bench/bench.py
 
 # The installed man page says which version it documents, on the line the
@@ -157,6 +160,7 @@ DIST = sockrepl-$(VERSION)
 DISTDIR = .
 DISTFILES = Makefile README.md .ci bench debian lessons man src tests
 DISTEXCLUDE = --exclude='*.o' --exclude=tests/unit --exclude=bench/floor \
+	--exclude=bench/sendfloor \
 	--exclude=tests/fuzz/sockrepl-fuzz --exclude=tests/fuzz/corpus.new \
 	--exclude=tests/fuzz/sockrepl.cmds.dict \
 	--exclude=__pycache__ --exclude=debian/.debhelper \
@@ -172,7 +176,8 @@ dist:
 
 # What dpkg-buildpackage leaves in debian/ too (dh clean removes the same).
 clean:
-	rm -f sockrepl $(OBJS) tests/unit bench/floor $(DIST).tar.gz \
+	rm -f sockrepl $(OBJS) tests/unit bench/floor bench/sendfloor \
+		$(DIST).tar.gz \
 		tests/fuzz/sockrepl-fuzz tests/fuzz/sockrepl.cmds.dict
 	rm -rf tests/fuzz/corpus.new
 	rm -rf .san .min $(DIST)

@@ -13,8 +13,10 @@
     sockrepl binary to run beside this one.
 (d) a file of BENCH_SF_MB MiB (default 256) sent over loopback TCP with
     sendfile FILE (sendfile(2): the kernel copies) against sendall < FILE
-    (read(2) into sockrepl, then send(2)), to a python3 receiver that
-    counts and discards the bytes, so only the sending differs.
+    (read(2) into sockrepl, then send(2)), and the same two ways by
+    bench/sendfloor (plain C), to a python3 receiver that copies the bytes
+    (recv_into BENCH_SF_RBUF bytes, default 1 MiB) and to one that drops
+    them in the kernel (MSG_TRUNC); with the CPU time of each side.
 
 Loopback only, temp files under /tmp (deleted after), nothing installed.
 Prints seconds and ratios; bench/README.md records what was measured.
@@ -278,11 +280,16 @@ def bench_table(tmp):
 
 
 SF_MB = int(os.environ.get("BENCH_SF_MB", "256"))
+SF_RBUF = int(os.environ.get("BENCH_SF_RBUF", str(1 << 20)))
+SENDFLOOR = os.path.join(HERE, "sendfloor")
 
 
-def send_with(command, path):
-    """sockrepl sends path with command (sendfile or sendall <) to a
-    receiver that discards; returns the seconds it took."""
+def send_with(kind, how, path, discard):
+    """sockrepl (kind "sockrepl", how a command) or bench/sendfloor (kind
+    "C", how sendfile or readsend) sends path to a python3 receiver that
+    recv_into()s SF_RBUF bytes at a time, or with discard drops them in
+    the kernel (MSG_TRUNC: no copy). Returns (seconds, CPU seconds of the
+    sender, CPU seconds of the receiver)."""
     import threading
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
@@ -291,55 +298,81 @@ def send_with(command, path):
 
     def drain():
         c, _ = srv.accept()
-        buf = bytearray(1 << 20)
+        cpu = time.thread_time()
+        buf = bytearray(SF_RBUF)
+        flags = socket.MSG_TRUNC if discard else 0
         n = 0
         while True:
-            k = c.recv_into(buf)
+            k = c.recv_into(buf, 0, flags)
             if k == 0:
                 break
             n += k
-        got.append(n)
+        got.append((n, time.thread_time() - cpu))
         c.close()
     t = threading.Thread(target=drain)
     t.start()
-    script = "connect 127.0.0.1 %d\n%s %s\nclose\n" % (
-        srv.getsockname()[1], command, path)
+    port = srv.getsockname()[1]
+    if kind == "C":
+        argv, script = [SENDFLOOR, how, path, str(port)], None
+    else:
+        argv = [SOCKREPL, "-q"]
+        script = "connect 127.0.0.1 %d\n%s %s\nclose\n" % (port, how, path)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    p = subprocess.run([SOCKREPL, "-q"], input=script, capture_output=True,
-                       text=True, timeout=LIMIT)
+    p = subprocess.run(argv, input=script, capture_output=True, text=True,
+                       timeout=LIMIT)
     t.join(LIMIT)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     srv.close()
-    if p.returncode != 0 or got != [os.path.getsize(path)]:
-        sys.exit("%s failed: %s %s %r" % (command, p.stdout, p.stderr, got))
-    return took
+    if p.returncode != 0 or [n for n, _ in got] != [os.path.getsize(path)]:
+        sys.exit("%s %s failed: %s %s %r" % (kind, how, p.stdout, p.stderr,
+                                              got))
+    return (took, after.ru_utime + after.ru_stime - before.ru_utime -
+            before.ru_stime, got[0][1])
 
 
 def bench_sendfile(tmp):
-    print("(d) a %d MiB file over loopback TCP to a discarding receiver, "
-          "best of %d (interleaved):" % (SF_MB, RUNS))
+    import statistics
     src = os.path.join(tmp, "sf.bin")
     block = os.urandom(1 << 20)
     with open(src, "wb") as f:
         for _ in range(SF_MB):
             f.write(block)
-    tools = [("sendall < FILE", "sendall <"), ("sendfile FILE", "sendfile")]
-    send_with("sendfile", src)	# warm the page cache for both
-    times = {name: [] for name, _ in tools}
-    for _ in range(RUNS):
-        for name, cmd in tools:
-            times[name].append(send_with(cmd, src))
-    for name, _ in tools:
-        t = min(times[name])
-        print("    %-16s %7.3f s  %6.0f MiB/s" % (name, t, SF_MB / t))
-    print("    sendfile takes %.2fx the time of sendall < FILE "
-          "(target: below 1x)" % (min(times["sendfile FILE"]) /
-                                  min(times["sendall < FILE"])))
+    senders = [("sockrepl sendall <", "sockrepl", "sendall <"),
+               ("sockrepl sendfile", "sockrepl", "sendfile"),
+               ("C read+send", "C", "readsend"),
+               ("C sendfile", "C", "sendfile")]
+    send_with("C", "sendfile", src, False)	# warm the page cache for all
+    for discard in (False, True):
+        print("(d) a %d MiB file over loopback TCP to a python3 receiver %s, "
+              "median of %d (interleaved):" % (
+                  SF_MB, "discarding (recv MSG_TRUNC: no copy)" if discard
+                  else "copying (recv_into %d KiB)" % (SF_RBUF >> 10), RUNS))
+        runs = {name: [] for name, _, _ in senders}
+        for _ in range(RUNS):
+            for name, kind, how in senders:
+                runs[name].append(send_with(kind, how, src, discard))
+        print("    %-20s %7s  %10s   CPU: sender  receiver" %
+              ("", "time", "rate"))
+        for name, _, _ in senders:
+            t, cs, cr = (statistics.median(r[i] for r in runs[name])
+                         for i in range(3))
+            print("    %-20s %5.3f s  %5.0f MiB/s        %5.3f s   %5.3f s"
+                  % (name, t, SF_MB / t, cs, cr))
+
+        def ratio(a, b):
+            return statistics.median(x[0] / y[0]
+                                     for x, y in zip(runs[a], runs[b]))
+        print("    sendfile takes %.2fx the time of read+send in sockrepl, "
+              "%.2fx in C (median of the paired runs)" % (
+                  ratio("sockrepl sendfile", "sockrepl sendall <"),
+                  ratio("C sendfile", "C read+send")))
     os.unlink(src)
 
 
 def main():
-    for path in (SOCKREPL, FLOOR):
+    for path in (SOCKREPL, FLOOR, SENDFLOOR):
         if not os.access(path, os.X_OK):
             sys.exit("%s is missing: run make bench" % path)
     with tempfile.TemporaryDirectory(prefix="sockrepl-bench-",
