@@ -55,6 +55,10 @@
 #define H_ALPN		(1ULL << 31)
 #define H_ALPNSEL	(1ULL << 32)
 #define H_SELFSIGNED	(1ULL << 33)
+#define H_TLSREAD	(1ULL << 34)
+#define H_TLSWRITE	(1ULL << 35)
+#define H_TLSREADY	(1ULL << 36)
+#define H_TLSSHUT	(1ULL << 37)
 
 /* Variables main needs. */
 #define D_SA		0x001
@@ -864,6 +868,16 @@ ssl_state(struct cw *w, uint64_t seq)
 	return &w->ssl[s - w->x->socks];
 }
 
+/* Whether the socket seq has a TLS connection now. */
+static int
+c_tls_live(struct cw *w, uint64_t seq)
+{
+	struct xsock	*s = export_sock(w->x, seq);
+
+	return s != NULL && w->ssl != NULL &&
+	    (w->ssl[s - w->x->socks] & SSL_LIVE);
+}
+
 /* A set-up call that returns 1 when it works. */
 static void
 tls_check1(struct cw *w, const char *expr, const char *call)
@@ -1008,8 +1022,8 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 		tls_check1(w, buf_str(&e), buf_str(&q));
 	} else if (IS("X509_VERIFY_PARAM_set1_ip_asc(") &&
 	    export_tls_arg(t, n, &q)) {
-		buf_printf(&e, "X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param("
-		    "%s_ssl), ", S);
+		buf_printf(&e, "X509_VERIFY_PARAM_set1_ip_asc(\n\t    "
+		    "SSL_get0_param(%s_ssl), ", S);
 		c_str(&e, q.data, q.len, 2);
 		buf_adds(&e, ")");
 		tls_check1(w, buf_str(&e), "X509_VERIFY_PARAM_set1_ip_asc");
@@ -1049,10 +1063,8 @@ c_tls(struct cw *w, size_t step, size_t i, enum xcheck c, int err)
 		    ok.len > 0 ? buf_str(&ok) : NULL);
 		break;
 	case CALL_SSL_SHUTDOWN:
-		/* 0: ours is sent, the peer's not come yet; 1: both. */
-		w->need |= H_TLSFAIL;
-		line(w, 1, "if (SSL_shutdown(%s_ssl) < 0)", S);
-		line(w, 2, "tls_fail(\"SSL_shutdown\");");
+		w->need |= H_TLSSHUT;
+		line(w, 1, "tls_shutdown(%s_ssl);", S);
 		break;
 	default:
 		break;
@@ -1160,7 +1172,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		}
 		if (r->flags & CF_TLS) {
 			/* SSL_write takes no flags: SIGPIPE is ignored. */
-			w->need |= H_TLSIO;
+			w->need |= H_TLSWRITE;
 			call = "SSL_write";
 			buf_printf(&e, ", %s, %d))", buf_str(&len),
 			    c_tls_ms(step, r));
@@ -1210,7 +1222,7 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 				buf_printf(&e, ", %d", c_tls_ms(step, r));
 			buf_adds(&e, "))");
 		} else if (r->flags & CF_TLS) {
-			w->need |= H_TLSIO;
+			w->need |= H_TLSREAD;
 			buf_printf(&e, "(n = tls_read(%s_ssl, buf, %lld, ", S,
 			    size);
 			flags_format(&e, msgflag_names, k);
@@ -1371,6 +1383,19 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 		pfd = log_rec_pfd(&log_recs[i]);
 		if (pfd == NULL || r->nfds < 1)
 			break;
+		if ((r->flags & CF_WAIT) && (pfd[0].events & POLLIN) &&
+		    c_tls_live(w, export_fd_seq(w->x, pfd[0].fd))) {
+			/* A wait for plaintext on a TLS socket. */
+			w->need |= H_TLSREADY;
+			d = export_name(w->x, export_fd_seq(w->x, pfd[0].fd));
+			buf_printf(&e, "!tls_ready(%s_ssl, %d)", d,
+			    r->timeout_ms);
+			buf_printf(&ok, "tls_ready(%s_ssl, %d)", d,
+			    r->timeout_ms);
+			check(w, buf_str(&e), buf_str(&ok), st->cmd->name, c,
+			    err, NULL);
+			break;
+		}
 		if (r->flags & CF_WAIT) {
 			/* The socket's timeout: wait in poll first. */
 			w->need |= H_READY;
@@ -1752,17 +1777,18 @@ static const struct {
 " * After SSL_read, SSL_write or the handshake returned ret <= 0. On a\n"
 " * socket with a timeout (ms >= 0; non-blocking underneath) wait for what\n"
 " * OpenSSL wants, and return 1 to call again. Otherwise return 0 with\n"
-" * errno set: 0 at the end of the stream, EAGAIN on a non-blocking socket,\n"
-" * ETIMEDOUT, the system call's errno, or EPROTO for a TLS error (its\n"
-" * reasons go to stderr).\n"
+" * errno set: 0 at the end of the stream (*clean: with close_notify),\n"
+" * EAGAIN on a non-blocking socket, ETIMEDOUT, the system call's errno,\n"
+" * or EPROTO for a TLS error (its reasons go to stderr).\n"
 " */\n"
 "static int\n"
-"tls_again(SSL *ssl, int ret, int ms)\n"
+"tls_again(SSL *ssl, int ret, int ms, int *clean)\n"
 "{\n"
-"\tint\t\tsys = errno, err = SSL_get_error(ssl, ret);\n"
+"\tint\t\tsys = errno, err = SSL_get_error(ssl, ret), fd;\n"
 "\tunsigned long\te;\n"
 "\tlong\t\tv;\n"
 "\n"
+"\t*clean = 0;\n"
 "\tswitch (err) {\n"
 "\tcase SSL_ERROR_WANT_READ:\n"
 "\tcase SSL_ERROR_WANT_WRITE:\n"
@@ -1770,28 +1796,23 @@ static const struct {
 "\t\t\terrno = EAGAIN;\n"
 "\t\t\treturn 0;\n"
 "\t\t}\n"
-"\t\treturn ready(SSL_get_fd(ssl), err == SSL_ERROR_WANT_READ ? POLLIN :\n"
-"\t\t    POLLOUT, ms);\n"
+"\t\tfd = SSL_get_fd(ssl);\n"
+"\t\treturn ready(fd, err == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,\n"
+"\t\t    ms);\n"
 "\tcase SSL_ERROR_ZERO_RETURN:\n"
 "\t\t/* The peer's close_notify. */\n"
+"\t\t*clean = 1;\n"
 "\t\terrno = 0;\n"
 "\t\treturn 0;\n"
 "\tcase SSL_ERROR_SYSCALL:\n"
-"\t\tif (sys == 0 && ERR_peek_error() == 0) {\n"
-"\t\t\tfprintf(stderr, \"TLS: the stream ended without \"\n"
-"\t\t\t    \"close_notify: the data may be cut short\\n\");\n"
-"\t\t\terrno = 0;\n"
-"\t\t\treturn 0;\n"
-"\t\t}\n"
-"\t\terrno = sys != 0 ? sys : EPROTO;\n"
+"\t\t/* errno 0: the connection ended, close_notify or not. */\n"
+"\t\terrno = sys;\n"
 "\t\treturn 0;\n"
 "\t}\n"
 "#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING\n"
 "\tif (ERR_GET_REASON(ERR_peek_error()) ==\n"
 "\t    SSL_R_UNEXPECTED_EOF_WHILE_READING) {\n"
 "\t\tERR_clear_error();\n"
-"\t\tfprintf(stderr, \"TLS: the stream ended without close_notify: \"\n"
-"\t\t    \"the data may be cut short\\n\");\n"
 "\t\terrno = 0;\n"
 "\t\treturn 0;\n"
 "\t}\n"
@@ -1809,19 +1830,20 @@ static const struct {
 "static int\n"
 "tls_handshake(SSL *ssl, int server, int ms)\n"
 "{\n"
-"\tint\tn;\n"
+"\tint\tn, clean;\n"
 "\n"
 "\tdo {\n"
 "\t\tERR_clear_error();\n"
 "\t\terrno = 0;\n"
 "\t\tif ((n = server ? SSL_accept(ssl) : SSL_connect(ssl)) == 1)\n"
 "\t\t\treturn 0;\n"
-"\t} while (tls_again(ssl, n, ms));\n"
+"\t} while (tls_again(ssl, n, ms, &clean));\n"
+"\t/* The peer closed the connection during the handshake. */\n"
 "\tif (errno == 0)\n"
 "\t\terrno = ECONNRESET;\n"
 "\treturn -1;\n"
-"}\n"
-"\n"
+"}\n" },
+	{ H_TLSREAD, H_TLSIO,
 "/*\n"
 " * SSL_read (SSL_peek with MSG_PEEK), as recv is for a plain socket: the\n"
 " * bytes read, 0 at the end of the stream, or -1 with errno set.\n"
@@ -1829,7 +1851,7 @@ static const struct {
 "static ssize_t\n"
 "tls_read(SSL *ssl, char *buf, size_t size, int flags, int ms)\n"
 "{\n"
-"\tint\tn, len = size > INT_MAX ? INT_MAX : (int)size;\n"
+"\tint\tn, clean, len = size > INT_MAX ? INT_MAX : (int)size;\n"
 "\n"
 "\tdo {\n"
 "\t\tERR_clear_error();\n"
@@ -1838,10 +1860,35 @@ static const struct {
 "\t\t    SSL_read(ssl, buf, len);\n"
 "\t\tif (n > 0)\n"
 "\t\t\treturn n;\n"
-"\t} while (tls_again(ssl, n, ms));\n"
-"\treturn errno == 0 ? 0 : -1;\n"
-"}\n"
+"\t} while (tls_again(ssl, n, ms, &clean));\n"
+"\tif (errno != 0)\n"
+"\t\treturn -1;\n"
+"\tif (!clean)\n"
+"\t\tfprintf(stderr, \"SSL_read: the stream ended without \"\n"
+"\t\t    \"close_notify: what came may be cut short\\n\");\n"
+"\treturn 0;\n"
+"}\n" },
+	{ H_TLSREADY, H_TLSIO,
+"/*\n"
+" * A TLS socket with a timeout waits for plaintext, not for the socket:\n"
+" * what arrives may be TLS's own records (a session ticket). 1 when there\n"
+" * is something to read (or the end), 0 with errno set (ETIMEDOUT).\n"
+" */\n"
+"static int\n"
+"tls_ready(SSL *ssl, int ms)\n"
+"{\n"
+"\tchar\tc;\n"
+"\tint\tn, clean;\n"
 "\n"
+"\tdo {\n"
+"\t\tERR_clear_error();\n"
+"\t\terrno = 0;\n"
+"\t\tif ((n = SSL_peek(ssl, &c, 1)) > 0)\n"
+"\t\t\treturn 1;\n"
+"\t} while (tls_again(ssl, n, ms, &clean));\n"
+"\treturn errno == 0;\n"
+"}\n" },
+	{ H_TLSWRITE, H_TLSIO,
 "/*\n"
 " * SSL_write, as send is for a plain socket (the context's\n"
 " * SSL_MODE_ENABLE_PARTIAL_WRITE lets it take part): the bytes sent, or\n"
@@ -1850,17 +1897,35 @@ static const struct {
 "static ssize_t\n"
 "tls_write(SSL *ssl, const char *p, size_t len, int ms)\n"
 "{\n"
-"\tint\tn, size = len > INT_MAX ? INT_MAX : (int)len;\n"
+"\tint\tn, clean, size = len > INT_MAX ? INT_MAX : (int)len;\n"
 "\n"
 "\tdo {\n"
 "\t\tERR_clear_error();\n"
 "\t\terrno = 0;\n"
 "\t\tif ((n = SSL_write(ssl, p, size)) > 0)\n"
 "\t\t\treturn n;\n"
-"\t} while (tls_again(ssl, n, ms));\n"
+"\t} while (tls_again(ssl, n, ms, &clean));\n"
+"\t/* The connection has ended: nothing more can be sent. */\n"
 "\tif (errno == 0)\n"
 "\t\terrno = EPIPE;\n"
 "\treturn -1;\n"
+"}\n" },
+	{ H_TLSSHUT, 0,
+"/*\n"
+" * Our close_notify, before shutdown or close. As in the session, a\n"
+" * failure is reported and the close goes on.\n"
+" */\n"
+"static void\n"
+"tls_shutdown(SSL *ssl)\n"
+"{\n"
+"\tunsigned long\te;\n"
+"\n"
+"\tERR_clear_error();\n"
+"\tif (SSL_shutdown(ssl) >= 0)\n"
+"\t\treturn;\n"
+"\tfprintf(stderr, \"SSL_shutdown: close_notify not sent\\n\");\n"
+"\twhile ((e = ERR_get_error()) != 0)\n"
+"\t\tfprintf(stderr, \"TLS: %s\\n\", ERR_reason_error_string(e));\n"
 "}\n" },
 	{ H_TLSFD, 0,
 "/*\n"
@@ -1945,7 +2010,8 @@ static const struct {
 "\tX509_EXTENSION\t*ext;\n"
 "\tX509V3_CTX\t v3;\n"
 "\tchar\t\t san[600];\n"
-"\tunsigned char\t a[16];\n"
+"\tunsigned char\t a[16], serial[8];\n"
+"\tBIGNUM\t\t*bn;\n"
 "\tint\t\t ip, ok = 0;\n"
 "\n"
 "\tif ((pk = EVP_EC_gen(\"P-256\")) == NULL)\n"
@@ -1953,7 +2019,14 @@ static const struct {
 "\tif ((x = X509_new()) == NULL)\n"
 "\t\tgoto out;\n"
 "\tX509_set_version(x, 2);\n"
-"\tASN1_INTEGER_set(X509_get_serialNumber(x), (long)time(NULL));\n"
+"\t/* A random serial: no two certificates made share one. */\n"
+"\tif (RAND_bytes(serial, sizeof serial) != 1)\n"
+"\t\tgoto out;\n"
+"\tserial[0] &= 0x7f;\n"
+"\tif ((bn = BN_bin2bn(serial, sizeof serial, NULL)) == NULL)\n"
+"\t\tgoto out;\n"
+"\tBN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));\n"
+"\tBN_free(bn);\n"
 "\tX509_gmtime_adj(X509_getm_notBefore(x), -3600);\n"
 "\tX509_gmtime_adj(X509_getm_notAfter(x), 30L * 86400);\n"
 "\tX509_set_pubkey(x, pk);\n"
@@ -2433,6 +2506,19 @@ static const struct {
 	{ 0, NULL }
 };
 
+/* Helpers only a step's after-success lines call, by name. */
+static const struct {
+	uint64_t	 flag;
+	const char	*call;
+} oklines[] = {
+	{ H_SENT, "\tsent(" },
+	{ H_SHOW, "\tshow(" },
+	{ H_SAVE, "\tsave(" },
+	{ H_CHECKDATA, "\tcheck_data(" },
+	{ H_CHECKRET, "\tcheck_ret(" },
+	{ 0, NULL }
+};
+
 /*
  * Whether the session used TLS, and whether a helper loop (recvline,
  * sendall...) ran in it: then the helpers learn which fds speak TLS.
@@ -2649,16 +2735,26 @@ export_c(struct export *x)
 		    "#include <openssl/err.h>\n"
 		    "#include <openssl/ssl.h>\n"
 		    "%s", (w.need & H_SELFSIGNED) ?
+		    "#include <openssl/rand.h>\n"
 		    "#include <openssl/x509v3.h>\n" : "");
+	/*
+	 * A step's after-success lines are not written when it was to fail:
+	 * the helpers only they call are left out too (-Werror).
+	 */
+	for (k = 0; oklines[k].call != NULL; k++)
+		if (strstr(buf_str(&w.body), oklines[k].call) == NULL)
+			w.need &= ~oklines[k].flag;
 	/* Helpers that others use come along. */
 	for (k = 0; helpers[k].text != NULL; k++)
 		if (w.need & helpers[k].flag)
 			w.need |= helpers[k].deps;
 	if (w.need & (H_UNTIL | H_ALL | H_EXACT | H_SENDALL))
 		w.need |= H_READY;
-	if (w.tlsfd && (w.need & (H_UNTIL | H_ALL | H_EXACT | H_SENDALL |
-	    H_RECVBUF)))
-		w.need |= H_TLSFD | H_TLSIO | H_READY;
+	/* The TLS forms of the loop helpers read and write through TLS. */
+	if (w.tlsfd && (w.need & (H_UNTIL | H_ALL | H_EXACT | H_RECVBUF)))
+		w.need |= H_TLSFD | H_TLSREAD | H_TLSIO | H_READY;
+	if (w.tlsfd && (w.need & H_SENDALL))
+		w.need |= H_TLSFD | H_TLSWRITE | H_TLSIO | H_READY;
 	for (k = 0; helpers[k].text != NULL; k++) {
 		if (!(w.need & helpers[k].flag))
 			continue;
@@ -2674,13 +2770,23 @@ export_c(struct export *x)
 	c_decls(&w, b);
 	buf_adds(b, "\n");
 	if (w.tls)
-		buf_adds(b, "\t/* A peer that has gone makes SSL_write fail with "
-		    "EPIPE, as send\n"
-		    "\t   does with MSG_NOSIGNAL, instead of ending the program. "
-		    "*/\n"
+		buf_adds(b, "\t/*\n"
+		    "\t * A peer that has gone makes SSL_write fail with EPIPE, "
+		    "as send\n"
+		    "\t * does with MSG_NOSIGNAL, instead of ending the program.\n"
+		    "\t */\n"
 		    "\tsignal(SIGPIPE, SIG_IGN);\n\n");
 	buf_add(b, w.body.data, w.body.len);
 	if (w.body.len > 0)
+		buf_addc(b, '\n');
+	/* What the helpers read ahead: freed, so a leak checker is quiet. */
+	for (i = 0, k = 0; i < x->nsocks; i++) {
+		if (!x->socks[i].inbuf)
+			continue;
+		buf_printf(b, "\tfree(%s_in.p);\n", x->socks[i].name);
+		k++;
+	}
+	if (k > 0)
 		buf_addc(b, '\n');
 	if (w.need & H_ASBEFORE)
 		buf_adds(b, "\treturn failures > 0;\n}\n");

@@ -38,6 +38,7 @@
 #define P_SENDFILE	0x800
 #define P_FDSOF		0x1000
 #define P_EXACT		0x2000
+#define P_NOTIFY	0x4000
 
 struct pw {
 	struct export	*x;
@@ -56,6 +57,8 @@ struct pw {
 	int		 tls_named;	/* if there is one */
 	int		 tls_noverify;	/* -k */
 	struct buf	 tls_cert;	/* -server CERT KEY: CERT */
+	unsigned char	*tls_on;	/* per socket: wrapped now */
+	int		 tls_rec;	/* the record written speaks TLS */
 };
 
 static void	py_rec_more(struct pw *, size_t, size_t, enum xcheck, int);
@@ -246,6 +249,28 @@ py_exc(int err, int *exact)
 }
 
 /*
+ * What Python's ssl module raises where SSL_read or SSL_write failed so:
+ * it has exceptions of its own for some (SSLWantReadError is not a
+ * BlockingIOError, SSLEOFError not a BrokenPipeError).
+ */
+static const char *
+py_tls_exc(int err, int *exact)
+{
+	*exact = 1;
+	switch (err) {
+	case EAGAIN:
+		return "(BlockingIOError, ssl.SSLWantReadError, "
+		    "ssl.SSLWantWriteError)";
+	case EPIPE:
+	case ECONNRESET:
+		return "(BrokenPipeError, ConnectionResetError, ssl.SSLEOFError)";
+	case EPROTO:
+		return "ssl.SSLError";
+	}
+	return py_exc(err, exact);
+}
+
+/*
  * A statement and its check: stmt may fail; ok runs after a success. Both
  * are lines separated by newlines.
  */
@@ -263,7 +288,7 @@ py_check(struct pw *w, const char *stmt, const char *call, enum xcheck c,
 	}
 	pline(w, 1, "try:");
 	plines(w, 2, stmt);
-	exc = py_exc(err, &exact);
+	exc = w->tls_rec ? py_tls_exc(err, &exact) : py_exc(err, &exact);
 	if (c == XC_PASS) {
 		/* It may fail so, as in the session, and the step goes on. */
 		if (exact) {
@@ -585,6 +610,26 @@ py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
 	buf_adds(e, ")");
 }
 
+/* Note (on 1) or ask (on -1) whether socket seq is wrapped in TLS now. */
+static int
+py_tls_on(struct pw *w, uint64_t seq, int on)
+{
+	struct xsock	*s = export_sock(w->x, seq);
+	size_t		 k;
+
+	if (s == NULL)
+		return 0;
+	k = (size_t)(s - w->x->socks);
+	if (w->tls_on == NULL && on != -1 &&
+	    (w->tls_on = calloc(w->x->nsocks + 1, 1)) == NULL)
+		nomem();
+	if (w->tls_on == NULL)
+		return 0;
+	if (on != -1)
+		w->tls_on[k] = (unsigned char)on;
+	return w->tls_on[k];
+}
+
 /* "TLS1_2_VERSION": ssl.TLSVersion.TLSv1_2. */
 static const char *
 py_tls_version(const char *t)
@@ -673,6 +718,7 @@ py_tls(struct pw *w, size_t i, const char *S)
 			w->tls_named = 1;
 		break;
 	case CALL_SSL_CONNECT:
+		py_tls_on(w, r->seq, 1);
 		if (!w->tls_named && !w->tls_noverify)
 			/* No name: the certificate is checked, not a name. */
 			pline(w, 1, "ctx.check_hostname = False");
@@ -683,11 +729,13 @@ py_tls(struct pw *w, size_t i, const char *S)
 		pline(w, 1, "%s", buf_str(&e));
 		break;
 	case CALL_SSL_ACCEPT:
+		py_tls_on(w, r->seq, 1);
 		pline(w, 1, "%s = ctx.wrap_socket(%s, server_side=True)", S,
 		    S);
 		break;
 	case CALL_SSL_SHUTDOWN:
-		pline(w, 1, "%s = %s.unwrap()", S, S);
+		w->need |= P_NOTIFY;
+		pline(w, 1, "close_notify(%s)", S);
 		break;
 	default:
 		break;
@@ -712,6 +760,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 
 	call = call_name(r->call);
 	want = xe->have_ret && (long)i == xe->ret_rec;
+	w->tls_rec = (r->flags & CF_TLS) != 0;
 	/* Where the method's value is not the call's return, say so. */
 	if (want && ((export_ret_kind(r) != XR_VALUE) || (r->call !=
 	    CALL_SEND && r->call != CALL_SENDTO && r->call != CALL_RECV &&
@@ -932,12 +981,17 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 		py_check(w, buf_str(&e), call, c, err, NULL);
 		break;
 	case CALL_SHUTDOWN:
-		buf_printf(&e, "%s.shutdown(", S);
+		/* SSLSocket.shutdown would leave TLS: the socket's own. */
+		if (py_tls_on(w, r->seq, -1))
+			buf_printf(&e, "socket.socket.shutdown(%s, ", S);
+		else
+			buf_printf(&e, "%s.shutdown(", S);
 		py_const(&e, shut_names, r->arg);
 		buf_adds(&e, ")");
 		py_check(w, buf_str(&e), call, c, err, NULL);
 		break;
 	case CALL_CLOSE:
+		(void)py_tls_on(w, r->seq, 0);
 		buf_printf(&e, "%s.close()", S);
 		py_check(w, buf_str(&e), call, c, err, NULL);
 		break;
@@ -1053,6 +1107,43 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 }
 
 /* A Python str literal of a C string, or None. */
+/*
+ * The character UTF-8 encodes at u, as a str literal's escape; a byte
+ * that is not UTF-8 is written as os.fsdecode writes it (\\udcXX), so a
+ * path's bytes come back when Python encodes it. Returns the bytes used.
+ */
+static int
+py_utf8(struct buf *b, const unsigned char *u)
+{
+	unsigned long	 c;
+	int		 n, k;
+
+	if (u[0] >= 0xc2 && u[0] <= 0xdf)
+		n = 2, c = u[0] & 0x1f;
+	else if (u[0] >= 0xe0 && u[0] <= 0xef)
+		n = 3, c = u[0] & 0x0f;
+	else if (u[0] >= 0xf0 && u[0] <= 0xf4)
+		n = 4, c = u[0] & 0x07;
+	else
+		n = 0, c = 0;
+	for (k = 1; k < n; k++) {
+		if ((u[k] & 0xc0) != 0x80)
+			break;
+		c = c << 6 | (u[k] & 0x3f);
+	}
+	/* Short, overlong, a surrogate or past U+10FFFF: not UTF-8. */
+	if (n == 0 || k < n || (n == 3 && c < 0x800) || (n == 4 &&
+	    (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff)) {
+		buf_printf(b, "\\udc%02x", u[0]);
+		return 1;
+	}
+	if (c > 0xffff)
+		buf_printf(b, "\\U%08lx", c);
+	else
+		buf_printf(b, "\\u%04lx", c);
+	return n;
+}
+
 static void
 py_str(struct buf *b, const char *s)
 {
@@ -1064,7 +1155,9 @@ py_str(struct buf *b, const char *s)
 	for (; *s != '\0'; s++) {
 		if (*s == '"' || *s == '\\')
 			buf_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+		else if ((unsigned char)*s >= 0x80)
+			s += py_utf8(b, (const unsigned char *)s) - 1;
+		else if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
 			buf_printf(b, "\\x%02x", (unsigned char)*s);
 		else
 			buf_addc(b, *s);
@@ -1330,6 +1423,7 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 	int			 n, skip, k;
 	long long		 max = 65536;
 
+	w->tls_rec = py_tls_on(w, st->seq, -1);
 	rd.path = NULL;
 	rd.append = 0;
 	export_step_words(step, &wd);
@@ -1465,6 +1559,22 @@ static const struct {
 "    if flags:\n"
 "        print(\"recvmsg: msg_flags %#x\" % flags, file=sys.stderr)\n"
 "    return fds\n" },
+	{ P_NOTIFY,
+"def close_notify(sock):\n"
+"    \"\"\"SSL_shutdown once: our close_notify goes, and the peer's is not\n"
+"    waited for (unwrap waits for it). sock stays the TLS socket, so what\n"
+"    the peer still sends is read through TLS.\"\"\"\n"
+"    timeout = sock.gettimeout()\n"
+"    sock.setblocking(False)\n"
+"    try:\n"
+"        sock.unwrap()\n"
+"    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):\n"
+"        pass\n"
+"    except OSError as e:\n"
+"        print(\"SSL_shutdown: close_notify not sent: %s\" % e,\n"
+"              file=sys.stderr)\n"
+"    finally:\n"
+"        sock.settimeout(timeout)\n" },
 	{ P_UNEXPECTED,
 "def unexpected(call, want):\n"
 "    \"\"\"A call the session saw fail, and expected to, has succeeded.\"\"\"\n"
@@ -1676,4 +1786,5 @@ export_python(struct export *x)
 	buf_free(&w.body);
 	buf_free(&w.tls_host);
 	buf_free(&w.tls_cert);
+	free(w.tls_on);
 }

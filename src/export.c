@@ -431,11 +431,17 @@ export_tls_refusal(int c)
 				    "-selfsigned), which Python's ssl module "
 				    "cannot make: use -server CERT KEY, or "
 				    "export c";
+			if (!c && r->call == CALL_RECV && (r->arg & MSG_PEEK))
+				return "the session peeked at data through TLS "
+				    "(recv peek), which Python's ssl module "
+				    "cannot do: export c can";
+			/* A close_notify that failed: the close went on. */
 			if (r->call != CALL_SEND && r->call != CALL_RECV &&
-			    r->ret < 0 && !tls_wait_part(k, i))
-				return "a TLS call in the session failed (or a "
-				    "handshake was left for later), which "
-				    "export does not write yet";
+			    r->call != CALL_SSL_SHUTDOWN && r->ret < 0 &&
+			    !tls_wait_part(k, i))
+				return "a TLS set-up or handshake in the "
+				    "session failed (or a handshake was left "
+				    "for later), which export does not write";
 		}
 	}
 	return NULL;
@@ -1086,9 +1092,10 @@ const struct cmd_entry cmd_export_entry = {
 	    "C (the set-up calls as the trace shows them, then helpers that "
 	    "loop on SSL_connect, SSL_read and SSL_write; build it with "
 	    "$(pkg-config --cflags --libs libssl libcrypto)) and with the ssl "
-	    "module in Python (an SSLContext, wrap_socket, unwrap for "
-	    "close_notify); -selfsigned is written in C only (Python's ssl "
-	    "module makes no certificates), and a failed TLS call or a "
-	    "handshake left for later is not written: export says why and "
-	    "writes no program."
+	    "module in Python (an SSLContext, wrap_socket, and a "
+	    "close_notify that does not wait for the peer's, as the session "
+	    "did not); -selfsigned and a peek through TLS are written in C "
+	    "only (Python's ssl module can do neither), and a TLS set-up or "
+	    "handshake that failed or was left for later is not written: "
+	    "export says why and writes no program."
 };

@@ -212,7 +212,14 @@ ssl_failed(struct tls *t, struct call_rec *r, int ret, int sys)
 		return EAGAIN;
 	case SSL_ERROR_SYSCALL:
 		t->fatal = 1;
-		return sys != 0 ? sys : ECONNRESET;
+		if (sys != 0)
+			return sys;
+		/*
+		 * No system call failed: the connection had ended. A write
+		 * can go no further (EPIPE); a handshake was cut off.
+		 */
+		return r->call == CALL_SSL_CONNECT ||
+		    r->call == CALL_SSL_ACCEPT ? ECONNRESET : EPIPE;
 	case SSL_ERROR_ZERO_RETURN:
 		return 0;
 	default:

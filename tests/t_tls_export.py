@@ -152,7 +152,7 @@ def test_c_client_with_cafile_runs():
                  'SSL_set1_host(client_ssl, "localhost")',
                  "tls_handshake(client_ssl, 0, -1)",
                  "tls_write(client_ssl, ", "SSL_read(ssl, buf, len)",
-                 "SSL_shutdown(client_ssl) < 0", "SSL_free(client_ssl);",
+                 "tls_shutdown(client_ssl);", "SSL_free(client_ssl);",
                  "check_data(\"recvuntil\""):
         check(want in prog, "no %r in:\n%s" % (want, prog))
     check("SSL_VERIFY_NONE" not in prog, prog)
@@ -263,6 +263,154 @@ def test_timeout_session_exports_both_ways():
             lang, p.returncode, p.stderr.decode("latin-1")))
         check(p.stdout == b"HTTP/1.0 200 ok\r\nContent-ty", "%s got %r" % (
             lang, p.stdout))
+
+
+class PyPeer:
+    """A python ssl server for one client at a time, count times. mode:
+    "hold": send "hi\\n", then read until the client's close_notify or
+    EOF and close without a close_notify of its own; "cut": send "hi\\n"
+    and close at once without close_notify; "quiet": send nothing, read
+    until the client goes."""
+
+    def __init__(self, mode, count):
+        c = certs()
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(c["srv.pem"], c["srv.key"])
+        self.ls = socket.socket()
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(count)
+        self.ls.settimeout(lib.TIMEOUT)
+        self.port = self.ls.getsockname()[1]
+        self.th = threading.Thread(target=self.serve, args=(mode, count))
+        self.th.start()
+
+    def serve(self, mode, count):
+        try:
+            for _ in range(count):
+                sk, _ = self.ls.accept()
+                try:
+                    t = self.ctx.wrap_socket(sk, server_side=True)
+                    t.settimeout(lib.TIMEOUT)
+                    if mode != "quiet":
+                        t.sendall(b"hi\n")
+                    if mode == "cut":
+                        # Let the bytes go before the RST-free close.
+                        time.sleep(0.2)
+                        os.close(t.detach())
+                        continue
+                    while t.recv(100):
+                        pass
+                    os.close(t.detach())
+                except (OSError, ssl.SSLError):
+                    sk.close()
+        except OSError:
+            pass
+        finally:
+            self.ls.close()
+
+    def stop(self):
+        self.th.join(lib.TIMEOUT)
+
+
+def both_programs(peer, script, count_ok=True):
+    """Run script (ending its own way) against peer, export both ways, run
+    both programs against it: returns (session out, {lang: (prog, run)})."""
+    try:
+        st, out, err, cprog, pyprog = session_program(
+            "connect localhost %d\n%s" % (peer.port, script), "c", "py")
+        check(st == 0, "session status %d\n%s%s" % (st, out, err))
+        runs = {lang: (prog, run_program(lang, prog, "both"))
+                for lang, prog in (("c", cprog), ("py", pyprog))}
+    finally:
+        peer.stop()
+    for lang, (prog, p) in runs.items():
+        check(p.returncode == 0, "%s program status %d:\n%s\n%s" % (
+            lang, p.returncode, p.stderr.decode("latin-1"), prog))
+    return out, runs
+
+
+def test_read_only_client_closes_without_waiting():
+    """A session that only reads builds under -Werror (no tls_write then);
+    its close sends close_notify and does not wait for the peer's, which
+    this peer never sends: both programs end as the session did."""
+    if without_tls_checked():
+        return
+    out, runs = both_programs(PyPeer("hold", 3), "starttls -cafile %s\n"
+                              "recvline\nclose\n" % certs()["ca.pem"])
+    check("SSL_shutdown(ssl@3) = 0" in out, out)
+    c, py = runs["c"][0], runs["py"][0]
+    check("tls_write" not in c and "tls_shutdown(client_ssl);" in c, c)
+    check("free(client_in.p);" in c, c)
+    check("close_notify(client)" in py and ".unwrap()" not in
+          py.split("def main")[1], py)
+    for lang, (prog, p) in runs.items():
+        check(p.stdout == b"hi\n", "%s got %r" % (lang, p.stdout))
+
+
+def test_timed_out_read_waits_for_plaintext():
+    """A TLS read that timed out (TLS 1.3's tickets made the fd readable,
+    but no data came): both programs expect ETIMEDOUT as the session did,
+    and the C one waits for plaintext (tls_ready), not for the fd."""
+    if without_tls_checked():
+        return
+    out, runs = both_programs(PyPeer("quiet", 3), "starttls -cafile %s\n"
+                              "settimeout 0.5\nrecv\nexpect error ETIMEDOUT\n"
+                              "close\n" % certs()["ca.pem"])
+    c = runs["c"][0]
+    check("tls_ready(client_ssl, 500)" in c or
+          "tls_read(client_ssl, buf, 65536, 0, 500)" in c, c)
+    check("ready(client, POLLIN" not in c, c)
+
+
+def test_write_after_a_cut_off_peer_and_eagain():
+    """The peer goes without close_notify: the read sees a truncated end
+    and a write then fails with EPIPE (not a made-up ECONNRESET); and on
+    a non-blocking TLS socket recv fails with EAGAIN. Both programs expect
+    what the session did (Python's ssl has its own exceptions)."""
+    if without_tls_checked():
+        return
+    out, runs = both_programs(
+        PyPeer("cut", 3), "starttls -cafile %s\nrecvline\nsetblocking "
+        "false\nrecv\nexpect error EAGAIN\nsetblocking true\nrecv\n"
+        "send late\nexpect error EPIPE\nclose\n" % certs()["ca.pem"])
+    check(re.search(r"^SSL_write\(ssl@3, \"late\", 4\) = -1 "
+                    r"SSL_ERROR_\w+ EPIPE", out, re.M), out)
+    check("SSLWantReadError" in runs["py"][0] and
+          "SSLEOFError" in runs["py"][0], runs["py"][0])
+    for lang, (prog, p) in runs.items():
+        check(b"without close_notify" in p.stderr or lang == "py",
+              "%s: %r" % (lang, p.stderr))
+
+
+def test_python_paths_in_utf8_and_peek_refused():
+    """A path of UTF-8 bytes is written as the characters they are (and a
+    byte that is no UTF-8 as os.fsdecode makes it); a peek through TLS
+    is refused by export python, which cannot make it, and written by C."""
+    if without_tls_checked():
+        return
+    ca = os.path.join(lib.tempdir(), "caf\u00e9 \u20ac.pem")
+    shutil.copy(certs()["ca.pem"], ca)
+    out, runs = both_programs(PyPeer("hold", 3), 'starttls -cafile "%s"\n'
+                              "recvline\nclose\n" % ca)
+    check('"%s"' % ca.replace("\u00e9", "\\u00e9").replace(
+        "\u20ac", "\\u20ac") in runs["py"][0], runs["py"][0])
+    peer = PyPeer("hold", 2)
+    try:
+        d = lib.tempdir()
+        st, out, err = lib.run(
+            "connect localhost %d\nstarttls -cafile %s\nrecv 1 peek\n"
+            "recvline\nclose\nexport python %s/p.py\nexport c %s/p.c\n"
+            % (peer.port, certs()["ca.pem"], d, d))
+        check("export: the session peeked at data through TLS (recv peek), "
+              "which Python's ssl module cannot do: export c can: no "
+              "program written" in err, err)
+        with open(d + "/p.c") as f:
+            prog = f.read()
+        p = run_program("c", prog, "peek")
+    finally:
+        peer.stop()
+    check(p.returncode == 0 and p.stdout == b"hhi\n", "%d %r %r" % (
+        p.returncode, p.stdout, p.stderr))
 
 
 def tls_client(port, got, alpn):
@@ -396,7 +544,7 @@ def test_python_client_with_cafile_runs():
                  'ctx.set_alpn_protocols("http/1.1".split(","))',
                  'client = ctx.wrap_socket(client, '
                  'server_hostname="localhost")',
-                 "client = client.unwrap()"):
+                 "close_notify(client)"):
         check(want in prog, "no %r in:\n%s" % (want, prog))
     check("CERT_NONE" not in prog, prog)
     check(got == HEAD, "program got %r, want %r" % (got, HEAD))
@@ -489,7 +637,7 @@ def test_python_server_names_its_certificate():
     for want in ("ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)",
                  'ctx.load_cert_chain("%s", "%s")' % (c["srv.pem"],
                                                       c["srv.key"]),
-                 "= ctx.wrap_socket(", "server_side=True)", ".unwrap()"):
+                 "= ctx.wrap_socket(", "server_side=True)", "close_notify(conn)"):
         check(want in out, "no %r in:\n%s" % (want, out))
 
 
@@ -510,9 +658,9 @@ def test_selfsigned_and_failed_handshake_are_refused():
                                "export python\n" % s.port)
     finally:
         s.stop()
-    check("export: a TLS call in the session failed (or a handshake was "
-          "left for later), which export does not write yet: no program "
-          "written" in err, err)
+    check("export: a TLS set-up or handshake in the session failed (or a "
+          "handshake was left for later), which export does not write: no "
+          "program written" in err, err)
     check("import socket" not in out, out)
 
 
