@@ -388,7 +388,9 @@ const struct cmd_entry cmd_accept_entry = {
  * Connect sk to a, the way Python does for its mode: blocking, non-blocking,
  * or with a timeout (a non-blocking connect, ppoll for writability, then
  * SO_ERROR). Returns 0, or -1 with the failing call the last record (for a
- * connect with a timeout that failed, the SO_ERROR read that says why).
+ * connect with a timeout that failed, the SO_ERROR read that says why), or
+ * -2 when the wait ran out or was interrupted (the ppoll is the last).
+ * The caller reports the failure.
  */
 static int
 do_connect(struct sock *sk, const struct addr *a)
@@ -405,8 +407,11 @@ do_connect(struct sock *sk, const struct addr *a)
 	if (errno != EINPROGRESS || sk->timeout <= 0)
 		return -1;
 
-	/* With a timeout: wait for the connection, then ask how it ended. */
-	if (!wait_ready(sk, POLLOUT, CALL_CONNECT, 0))
+	/*
+	 * With a timeout: wait for the connection, then ask how it ended.
+	 * A wait that ran out (or a Ctrl-C) is the caller's to report.
+	 */
+	if (!wait_ready_quiet(sk, POLLOUT, CALL_CONNECT, 0))
 		return -2;
 	if (call_getsockopt(sk, sockopt_find("SO_ERROR"), &v, &len,
 	    CF_CONNRESULT) < 0 || v.i != 0)
@@ -420,7 +425,7 @@ connect_socket(struct sock *sk, const struct addr *a)
 {
 	int	r;
 
-	if ((r = do_connect(sk, a)) == -1)
+	if ((r = do_connect(sk, a)) != 0)
 		call_report(call_last());
 	return r == 0 ? 0 : -1;
 }
@@ -469,9 +474,7 @@ connect_own(struct sock *sk, const struct addr *a, double timeout)
 fail:
 	failed = *call_last();
 	close_attempt(sk, &failed);
-	/* -2: the wait for a timeout failed, and said so already. */
-	if (r == -1)
-		call_report(&failed);
+	call_report(&failed);
 	return -1;
 }
 
@@ -495,7 +498,7 @@ connect_name(struct sock *sk, const char *host, const char *port,
 	struct sock	*s;
 	struct addr	 a;
 	struct buf	 b = { 0 };
-	int		 r = -1, made;
+	int		 r = -1, made, stop;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = sk != NULL ? sk->family : AF_UNSPEC;
@@ -523,22 +526,35 @@ connect_name(struct sock *sk, const char *host, const char *port,
 			break;
 		}
 		failed = *call_last();
-		if (ai->ai_next != NULL) {
+		/* A Ctrl-C stops the whole connect, not one attempt. */
+		stop = attempt_errno(&failed) == EINTR;
+		if (ai->ai_next != NULL && !stop) {
 			buf_reset(&b);
 			addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
-			trace_note("(%s: %s; trying the next address)",
-			    buf_str(&b), r == -2 ? "timed out" :
-			    errno_name(attempt_errno(&failed)));
+			/*
+			 * The user's own socket is still connecting after a
+			 * timeout: another connect on it would be EALREADY.
+			 */
+			if ((stop = !made && r == -2))
+				trace_note("(%s: timed out; fd %d is still "
+				    "connecting, so the next address is not "
+				    "tried on it: create_connection tries each "
+				    "on a new socket)", buf_str(&b), s->fd);
+			else
+				trace_note("(%s: %s; trying the next address)",
+				    buf_str(&b), r == -2 ? "timed out" :
+				    errno_name(attempt_errno(&failed)));
 		}
 		if (made)
 			close_attempt(s, &failed);
+		if (stop)
+			break;
 	}
 	freeaddrinfo(res);
 	buf_free(&b);
 	if (r == 0)
 		return 0;
-	/* -2: the wait for a timeout failed, and said so already. */
-	if (r == -1 && !ex)
+	if (!ex)
 		call_report(&failed);
 	if (ex)
 		return attempt_errno(&failed) != 0 ? attempt_errno(&failed) :
@@ -612,7 +628,6 @@ connect_common(struct cmd_ctx *ctx, int ex)
 		return CMD_ERROR;
 	if ((sk = socket_for(ctx, &a)) == NULL)
 		return CMD_ERROR;
-	/* -2: the wait for a timeout failed, and said so already. */
 	r = do_connect(sk, &a);
 	if (sk->type == SOCK_STREAM && (r == 0 || errno == EINPROGRESS))
 		keep_host(sk, ctx);
@@ -629,7 +644,7 @@ connect_common(struct cmd_ctx *ctx, int ex)
 			result("%d %s", e, errno_name(e));
 		return CMD_OK;
 	}
-	if (r == -1)
+	if (r != 0)
 		call_report(call_last());
 	/* Timed out (-2), or a kernel's own timeout: the backlog? */
 	if (r == -2 || (r == -1 && sess.last.err == ETIMEDOUT))
@@ -664,7 +679,8 @@ const struct cmd_entry cmd_connect_entry = {
 	    "address's family is made first; for a host name, each address "
 	    "of the name is tried in turn, as create_connection does, and "
 	    "a socket made for an attempt that fails is closed (the current "
-	    "socket stays, failed). Blocking sockets wait for the "
+	    "socket stays, failed; after a timeout it is still connecting, so "
+	    "no further address is tried on it). Blocking sockets wait for the "
 	    "connection; with a timeout the connect is made non-blocking, then "
 	    "ppoll waits for it and SO_ERROR tells how it ended; a non-blocking "
 	    "socket fails at once with EINPROGRESS while the connection goes "

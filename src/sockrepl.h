@@ -867,6 +867,7 @@ void	 signals_init(void);
 void	 interrupt_sigs(sigset_t *);
 const char *interrupt_name(void);
 int	 wait_ready(struct sock *, short, enum call_id, int);
+int	 wait_ready_quiet(struct sock *, short, enum call_id, int);
 int	 set_nonblock(struct sock *, int);
 int	 sleep_seconds(double);
 

@@ -106,6 +106,23 @@ poll_events(struct buf *b, short ev)
 int
 wait_ready(struct sock *sk, short events, enum call_id c, int flags)
 {
+	int	e;
+
+	if (wait_ready_quiet(sk, events, c, flags))
+		return 1;
+	e = errno;
+	call_report(call_last());
+	errno = e;
+	return 0;
+}
+
+/*
+ * The same, leaving the failure (the last record) to the caller to word:
+ * a connect that tries the next address has more to say first.
+ */
+int
+wait_ready_quiet(struct sock *sk, short events, enum call_id c, int flags)
+{
 	struct pollfd	pfd;
 	int		ms, n;
 
@@ -124,10 +141,8 @@ wait_ready(struct sock *sk, short events, enum call_id c, int flags)
 		return 1;
 	if (sk->timeout <= 0) {
 		/* A Ctrl-C that came before the call would otherwise be lost. */
-		if (call_interrupted(sk, c, flags)) {
-			call_report(call_last());
+		if (call_interrupted(sk, c, flags))
 			return 0;
-		}
 		return 1;
 	}
 	ms = (int)(sk->timeout * 1000 + 0.5);
@@ -139,7 +154,6 @@ wait_ready(struct sock *sk, short events, enum call_id c, int flags)
 	n = call_ppoll(&pfd, 1, ms, flags | CF_WAIT);
 	if (n > 0)
 		return 1;
-	call_report(call_last());
 	errno = n == 0 ? ETIMEDOUT : errno;
 	return 0;
 }

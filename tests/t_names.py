@@ -378,6 +378,58 @@ def test_exported_fallback_runs():
         srv.close()
 
 
+def test_a_timeout_on_the_users_socket_stops_the_tries():
+    """A name of two addresses, the first silent (its listener's backlog is
+    full, so SYNs are dropped): on the user's own socket with a timeout the
+    next address is not tried (the socket is still connecting: another
+    connect on it would be EALREADY), and the timeout is reported once,
+    after the note; create_connection goes on to the next on a new
+    socket."""
+    from t_core_blocking import full_listener
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        raise lib.Skip("no unshare to give a name two addresses")
+    second = socket.socket()
+    try:
+        second.bind(("127.0.0.2", 0))
+    except OSError:
+        raise lib.Skip("127.0.0.2 is not a loopback address here")
+    srv, fillers = full_listener()
+    port = srv.getsockname()[1]
+    second.close()
+    second = socket.socket()
+    try:
+        second.bind(("127.0.0.2", port))
+        second.listen(5)
+        d = tempdir()
+        hosts = os.path.join(d, "hosts")
+        with open(hosts, "w") as f:
+            f.write("127.0.0.1 localhost\n127.0.0.1 two.test\n"
+                    "127.0.0.2 two.test\n")
+        wrap = [unshare, "-rm", "sh", "-c", 'mount --bind "$0" /etc/hosts '
+                '&& exec "$@"', hosts]
+        p = subprocess.run(wrap + ["true"], capture_output=True, timeout=10)
+        if p.returncode != 0:
+            raise lib.Skip("no mount namespace here")
+        status, out, err = run_in(wrap, "socket\nsettimeout 0.5\nconnect "
+                                  "two.test %d\ncreate_connection two.test "
+                                  "%d 0.5\nlist\n" % (port, port))
+    finally:
+        second.close()
+        for f in fillers:
+            f.close()
+        srv.close()
+    check("(127.0.0.1:%d: timed out; fd 3 is still connecting, so the next "
+          "address is not tried on it: create_connection tries each on a "
+          "new socket)" % port in out, out)
+    check("EALREADY" not in out + err, out + err)
+    check(err.count("connect: timed out after 0.5 s") == 1, err)
+    check("(127.0.0.1:%d: timed out; trying the next address)" % port in out
+          and "close(4) = 0" in out, out)
+    check(re.search(r"^\* +4 +inet +tcp +connected .*127\.0\.0\.2:%d "
+                    % port, out, re.M), out)
+
+
 def free_port_both():
     """A port nothing holds on 127.0.0.1 nor on ::1 (each bound at once,
     then let go)."""
