@@ -40,6 +40,9 @@
 #define P_EXACT		0x2000
 #define P_NOTIFY	0x4000
 
+/* The most SSL_write sends at once in partial-write mode: one record. */
+#define TLS_RECORD	16384
+
 struct pw {
 	struct export	*x;
 	struct buf	 body;
@@ -852,12 +855,20 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 				py_bytes(&e, d, strlen(d));
 			}
 			buf_printf(&e, "\nn = %s.%s(data", S, call);
+			if (r->flags & CF_TLS)
+				buf_printf(&e, "[:%d]", TLS_RECORD);
 			buf_printf(&ok, "sent(\"%s\", n, len(data))", call);
 		} else {
-			buf_printf(&e, "n = %s.%s(", S, call);
+			if ((r->flags & CF_TLS) && r->len > TLS_RECORD)
+				buf_adds(&e, "data = ");
+			else
+				buf_printf(&e, "n = %s.%s(", S, call);
 			d = log_rec_data(&log_recs[i]);
 			py_bytes(&e, d != NULL ? d : "", d != NULL ? r->len :
 			    0);
+			if ((r->flags & CF_TLS) && r->len > TLS_RECORD)
+				buf_printf(&e, "\nn = %s.%s(data[:%d]", S, call,
+				    TLS_RECORD);
 			buf_printf(&ok, "sent(\"%s\", n, %zu)", call, r->len);
 		}
 		if (want) {
@@ -865,7 +876,17 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			buf_printf(&ok, "\ncheck_ret(\"%s\", n, %ld)", call,
 			    xe->ret);
 		}
-		if (r->arg != 0) {
+		/*
+		 * SSL_write takes no flags (MSG_NOSIGNAL aside, which Python
+		 * needs not), and sends one record at a time as sockrepl sets
+		 * it up (SSL_MODE_ENABLE_PARTIAL_WRITE); Python's ssl sends
+		 * all, so the data is cut to a record.
+		 */
+		if ((r->flags & CF_TLS) && (r->len > TLS_RECORD ||
+		    export_step_infile(step, &path)))
+			pline(w, 1, "# SSL_write sends a record (%d bytes) at a "
+			    "time, as in the session", TLS_RECORD);
+		if (r->arg != 0 && !(r->flags & CF_TLS)) {
 			buf_adds(&e, ", ");
 			py_flags(&e, r->arg);
 		}

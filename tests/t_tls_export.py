@@ -382,6 +382,27 @@ def test_write_after_a_cut_off_peer_and_eagain():
               "%s: %r" % (lang, p.stderr))
 
 
+def test_a_long_send_is_one_record_in_both_programs():
+    """SSL_write sends one record (16384 bytes) at a time as sockrepl sets
+    it up; Python's ssl would send all, so its program cuts the data to a
+    record: both programs send what the session sent and say so."""
+    if without_tls_checked():
+        return
+    big = os.path.join(lib.tempdir(), "big")
+    with open(big, "wb") as f:
+        f.write(b"x" * 40000)
+    out, runs = both_programs(PyPeer("hold", 3), "starttls -cafile %s\n"
+                              "recvline\nsend < %s\nsend -m nosignal "
+                              "abc\nclose\n" % (certs()["ca.pem"], big))
+    check(re.search(r"^SSL_write\(ssl@3, \"x+\"\.\.\., 40000\) = 16384$",
+                    out, re.M), out)
+    check("MSG_NOSIGNAL" not in runs["py"][0].split("def main")[1],
+          runs["py"][0])
+    for lang, (prog, p) in runs.items():
+        check(b"sent 16384 of 40000 bytes" in p.stderr, "%s: %r" % (
+            lang, p.stderr))
+
+
 def test_python_paths_in_utf8_and_peek_refused():
     """A path of UTF-8 bytes is written as the characters they are (and a
     byte that is no UTF-8 as os.fsdecode makes it); a peek through TLS
