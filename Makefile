@@ -97,23 +97,33 @@ check-minimal:
 	$(MAKE) -C .min TLS=no PCAP=no check
 
 # A libFuzzer target over the tokenizer and the dispatcher (tests/fuzz/,
-# tests/README): clang only, built without the optional parts, with the
-# calls that could block, reach the network or leave the fuzzer's directory
-# wrapped at link time. Not part of check, and CI does not run it.
+# tests/README): clang only, with the optional parts the program has (TLS,
+# PCAP as above), with the calls that could block, reach the network or
+# leave the fuzzer's directory wrapped at link time; OpenSSL's calls that
+# read and write the socket or load files too, and libpcap's pcap_create
+# (no capture while fuzzing). Not part of check, and CI does not run it.
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# A diagram keeps 20000 events; 40 here, so short inputs push events out.
+FUZZ_DEFS = -DDIAGRAM_MAX=40
+FUZZ_WRAP_TLS_yes = SSL_connect SSL_accept SSL_shutdown SSL_read SSL_peek \
+	SSL_write SSL_CTX_use_certificate_chain_file \
+	SSL_CTX_use_PrivateKey_file SSL_CTX_load_verify_locations
+FUZZ_WRAP_PCAP_yes = pcap_create
 FUZZ_WRAP = recv recvfrom recvmsg send sendto sendmsg accept accept4 \
 	connect bind socket \
-	ppoll poll nanosleep open fopen getaddrinfo
+	ppoll poll nanosleep open fopen getaddrinfo \
+	$(FUZZ_WRAP_TLS_$(TLS_ON)) $(FUZZ_WRAP_PCAP_$(PCAP_ON))
 FUZZ_SRCS = $(filter-out src/main.c,$(SRCS)) tests/fuzz/fuzz.c
 SECONDS = 60
 fuzz: tests/fuzz/sockrepl-fuzz
 
 tests/fuzz/sockrepl-fuzz: $(FUZZ_SRCS) src/sockrepl.h Makefile
 	$(FUZZ_CC) -D_GNU_SOURCE -DSOCKREPL_VERSION='"$(VERSION)"' -Isrc \
-		$(RL_CFLAGS) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) \
-		$(FUZZ_WRAP:%=-Wl,--wrap=%) $(RL_LIBS) -lm
+		$(FEAT_DEFS_TLS_$(TLS_ON)) $(FEAT_DEFS_PCAP_$(PCAP_ON)) $(FUZZ_DEFS) \
+		$(RL_CFLAGS) $(FEAT_CFLAGS) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) \
+		$(FUZZ_WRAP:%=-Wl,--wrap=%) $(RL_LIBS) $(FEAT_LIBS) -lm
 
 # make fuzz-run SECONDS=N: fuzz for N seconds from the seed corpus, new
 # inputs kept in tests/fuzz/corpus.new (not in the tree), the dictionary

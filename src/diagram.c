@@ -27,7 +27,10 @@
 
 #include "sockrepl.h"
 
-#define DIAGRAM_MAX	20000	/* events kept; earlier ones are counted */
+/* Events kept; earlier ones are counted. The fuzz target makes it small. */
+#ifndef DIAGRAM_MAX
+#define DIAGRAM_MAX	20000
+#endif
 #define COLS_TEXT	12	/* columns drawn as text: a terminal's width */
 #define COLS_WIDE	40	/* columns drawn as SVG or Mermaid */
 #define DATA_SHOWN	16	/* bytes of data in a label */

@@ -14,7 +14,11 @@
  *   so no other program on the machine is ever talked to;
  * - names are resolved only when numeric or localhost (no DNS);
  * - files and UNIX socket paths are relative ones, or under the fuzzer's
- *   directory, never with "..": the process runs in that directory.
+ *   directory, never with "..": the process runs in that directory;
+ * - built with TLS, OpenSSL's reads and writes on a blocking socket are
+ *   interrupted as the calls above are, and the certificates and keys it
+ *   loads follow the files' rule; built with the wire, there is no
+ *   capture (wire on fails as with no device to capture on).
  * Each input starts from an empty table, no variables and no files.
  */
 #include <sys/types.h>
@@ -38,6 +42,13 @@
 #include <unistd.h>
 
 #include "sockrepl.h"
+
+#if FEATURE_TLS
+#include <openssl/ssl.h>
+#endif
+#if FEATURE_PCAP
+#include <pcap/pcap.h>
+#endif
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -539,6 +550,163 @@ __wrap_getaddrinfo(const char *node, const char *serv,
 	return __real_getaddrinfo(node, serv, &h, res);
 }
 
+#if FEATURE_TLS
+/*
+ * OpenSSL reads and writes the socket itself, inside libcrypto where
+ * --wrap does not reach: its calls on the socket are wrapped instead. A
+ * blocking socket is made non-blocking for the call; if the call would
+ * have waited (SSL_ERROR_WANT_READ or _WRITE), errno says EINTR and
+ * interrupted is set, as when a Ctrl-C stops a real read(2) inside
+ * OpenSSL. The files it reads (certificates, keys, CAs) must pass path_ok.
+ */
+int	__real_SSL_connect(SSL *);
+int	__real_SSL_accept(SSL *);
+int	__real_SSL_shutdown(SSL *);
+int	__real_SSL_read(SSL *, void *, int);
+int	__real_SSL_peek(SSL *, void *, int);
+int	__real_SSL_write(SSL *, const void *, int);
+int	__real_SSL_CTX_use_certificate_chain_file(SSL_CTX *, const char *);
+int	__real_SSL_CTX_use_PrivateKey_file(SSL_CTX *, const char *, int);
+int	__real_SSL_CTX_load_verify_locations(SSL_CTX *, const char *,
+	    const char *);
+
+int	__wrap_SSL_connect(SSL *);
+int	__wrap_SSL_accept(SSL *);
+int	__wrap_SSL_shutdown(SSL *);
+int	__wrap_SSL_read(SSL *, void *, int);
+int	__wrap_SSL_peek(SSL *, void *, int);
+int	__wrap_SSL_write(SSL *, const void *, int);
+int	__wrap_SSL_CTX_use_certificate_chain_file(SSL_CTX *, const char *);
+int	__wrap_SSL_CTX_use_PrivateKey_file(SSL_CTX *, const char *, int);
+int	__wrap_SSL_CTX_load_verify_locations(SSL_CTX *, const char *,
+	    const char *);
+
+/* Before an OpenSSL call on ssl's socket: its flags to put back, or -1. */
+static int
+ssl_begin(SSL *ssl)
+{
+	int	fd, fl;
+
+	if (!running || (fd = SSL_get_fd(ssl)) < 0 ||
+	    (fl = fcntl(fd, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+		return -1;
+	if (fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0)
+		return -1;
+	return fl;
+}
+
+/* After it: ret as it is, errno EINTR if a blocking call would wait. */
+static int
+ssl_end(SSL *ssl, int fl, int ret)
+{
+	int	e = errno, err;
+
+	if (fl < 0)
+		return ret;
+	(void)fcntl(SSL_get_fd(ssl), F_SETFL, fl);
+	if (ret <= 0 && ((err = SSL_get_error(ssl, ret)) ==
+	    SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)) {
+		interrupted = 1;
+		e = EINTR;
+	}
+	errno = e;
+	return ret;
+}
+
+int
+__wrap_SSL_connect(SSL *ssl)
+{
+	int	fl = ssl_begin(ssl);
+
+	return ssl_end(ssl, fl, __real_SSL_connect(ssl));
+}
+
+int
+__wrap_SSL_accept(SSL *ssl)
+{
+	int	fl = ssl_begin(ssl);
+
+	return ssl_end(ssl, fl, __real_SSL_accept(ssl));
+}
+
+int
+__wrap_SSL_shutdown(SSL *ssl)
+{
+	int	fl = ssl_begin(ssl);
+
+	return ssl_end(ssl, fl, __real_SSL_shutdown(ssl));
+}
+
+int
+__wrap_SSL_read(SSL *ssl, void *p, int n)
+{
+	int	fl = ssl_begin(ssl);
+
+	return ssl_end(ssl, fl, __real_SSL_read(ssl, p, n));
+}
+
+int
+__wrap_SSL_peek(SSL *ssl, void *p, int n)
+{
+	int	fl = ssl_begin(ssl);
+
+	return ssl_end(ssl, fl, __real_SSL_peek(ssl, p, n));
+}
+
+int
+__wrap_SSL_write(SSL *ssl, const void *p, int n)
+{
+	int	fl = ssl_begin(ssl);
+
+	return ssl_end(ssl, fl, __real_SSL_write(ssl, p, n));
+}
+
+int
+__wrap_SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *f)
+{
+	if (running && !path_ok(f))
+		return 0;
+	return __real_SSL_CTX_use_certificate_chain_file(ctx, f);
+}
+
+int
+__wrap_SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *f, int type)
+{
+	if (running && !path_ok(f))
+		return 0;
+	return __real_SSL_CTX_use_PrivateKey_file(ctx, f, type);
+}
+
+int
+__wrap_SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *f,
+    const char *d)
+{
+	if (running && ((f != NULL && !path_ok(f)) ||
+	    (d != NULL && !path_ok(d))))
+		return 0;
+	return __real_SSL_CTX_load_verify_locations(ctx, f, d);
+}
+#endif
+
+#if FEATURE_PCAP
+/*
+ * Capturing would see every program's packets on lo (and needs
+ * CAP_NET_RAW): wire on fails at pcap_create, as where there is no
+ * device to capture on, so its arguments and its failure are what is
+ * fuzzed. (A handle made but never activated would keep an eventfd open
+ * after pcap_close: libpcap frees it in its activation's cleanup.)
+ */
+pcap_t	*__wrap_pcap_create(const char *, char *);
+
+pcap_t *
+__wrap_pcap_create(const char *dev, char *ebuf)
+{
+	(void)dev;
+	snprintf(ebuf, PCAP_ERRBUF_SIZE, "no capture while fuzzing");
+	return NULL;
+}
+#endif
+
 /* ---- the target ---- */
 
 /* Empty dir of what the last input left there. */
@@ -594,11 +762,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	setenv("XDG_STATE_HOME", dir, 1);
 	/*
 	 * The program's output goes nowhere, but is formatted all the same;
-	 * fd 2 stays for the sanitizers' reports.
+	 * fd 2 stays for the sanitizers' reports. SOCKREPL_FUZZ_SHOW set: it
+	 * is shown, to read what an input replayed does.
 	 */
-	if ((stdout = __real_fopen("/dev/null", "w")) == NULL ||
-	    (stderr = __real_fopen("/dev/null", "w")) == NULL)
-		exit(1);
+	if ((t = getenv("SOCKREPL_FUZZ_SHOW")) == NULL || *t == '\0') {
+		if ((stdout = __real_fopen("/dev/null", "w")) == NULL ||
+		    (stderr = __real_fopen("/dev/null", "w")) == NULL)
+			exit(1);
+	}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
