@@ -269,6 +269,9 @@ drawn(const struct call_rec *r)
 	if (r->call == CALL_BUFFERED || r->call == CALL_NONE ||
 	    r->call == CALL_NANOSLEEP)
 		return 0;
+	/* OpenSSL's setting up is drawn only when it fails. */
+	if (r->call == CALL_SSL_SETUP && r->ret >= 0)
+		return 0;
 	return r->fd >= 0 || r->call == CALL_SOCKET ||
 	    r->call == CALL_SOCKETPAIR;
 }
@@ -333,6 +336,11 @@ diagram_observe(const struct call_rec *r)
 				buf_adds(&b, "...");
 			e->text = str_keep(b.data != NULL ? b.data : "", b.len);
 		}
+		break;
+	case CALL_SSL_SETUP:
+		/* Its name: the text up to the arguments. */
+		if (r->data != NULL)
+			e->text = str_keep(r->data, strcspn(r->data, "("));
 		break;
 	case CALL_SETSOCKOPT:
 	case CALL_GETSOCKOPT:
@@ -918,7 +926,8 @@ read_rows(struct diagram *d)
 		r = row_new(d, c, t);
 		r->err = e->ret < 0;
 		l = &r->label;
-		buf_adds(l, call_name(e->call));
+		buf_adds(l, e->call == CALL_SSL_SETUP && e->text != NULL ?
+		    e->text : call_name(e->call));
 		switch (e->call) {
 		case CALL_SOCKET:
 			buf_printf(l, " %s", sock_type_short(e->family,

@@ -332,5 +332,29 @@ def test_long_session_keeps_the_latest_events():
         shutil.rmtree(d, ignore_errors=True)
 
 
+def test_tls_setup_drawn_only_when_it_fails():
+    # A handshake between two of the session's own non-blocking sockets:
+    # OpenSSL's setting up is no row unless it fails; the handshake is.
+    version = subprocess.run([lib.SOCKREPL, "--version"], capture_output=True,
+                             text=True).stdout
+    script = ("socket\nbind 127.0.0.1 0\nlisten\nset p $port\nsocket\n"
+              "connect 127.0.0.1 $p\non 3 accept\non 4 setblocking false\n"
+              "on 5 setblocking false\non 4 starttls -cafile nonesuch.pem\n"
+              "on 4 starttls -k\non 5 starttls -server -selfsigned\n"
+              "on 4 starttls\non 4 send hi\non 5 recv\ndiagram\n")
+    st, out, err = lib.run(script, args=["-q"])
+    if "tls no" in version:
+        check("starttls: this sockrepl was built without TLS" in err, err)
+        return
+    text = out[out.index("fd 3 tcp listening"):]
+    check("(openssl)" not in text and "SSL_CTX_new" not in text, text)
+    check(re.search(r"\* SSL_CTX_load_verify_locations = -1 ENOENT", text),
+          text)
+    check(re.search(r"\* SSL_connect = -1 EAGAIN[\s\S]*"
+                    r"\* SSL_accept = -1 EAGAIN[\s\S]*\* SSL_connect = 1",
+                    text), text)
+    check(re.search(r'\|=+ send "hi" = 2 =+>\|', text), text)
+
+
 if __name__ == "__main__":
     lib.main()
