@@ -5,6 +5,7 @@ kernel guarantees is asserted (fields present, not rtt values)."""
 import re
 import socket
 import struct
+import threading
 import time
 
 import lib
@@ -372,11 +373,15 @@ def test_close_with_unread_data_says_the_peer_was_reset():
                             r"(\d+)\}").group(1))
         s.expect(r"^listen\(3, 2\) = 0$")   # before the peer connects
 
+        sent = threading.Event()
+
         def peer():
             c = socket.create_connection(("127.0.0.1", port))
             c.settimeout(lib.TIMEOUT)
             c.sendall(b"hello\n")
             c.shutdown(socket.SHUT_WR)
+            # On loopback the bytes are in our queue once sendall returns.
+            sent.set()
             try:
                 result["got"] = c.recv(100)
             except OSError as e:
@@ -385,7 +390,7 @@ def test_close_with_unread_data_says_the_peer_was_reset():
         t = lib.in_thread(peer)
         s.send("accept")
         s.expect(r"^accept\(3, .*\) = 4$")
-        time.sleep(0.1)
+        check(sent.wait(lib.TIMEOUT), "the peer sent nothing")
         s.send("close")
         s.expect(r"^close\(4\) = 0$")
         s.expect(r"^\(close discarded 6 unread bytes: the kernel reset "
