@@ -901,6 +901,42 @@ tls_version(const char *t, size_t n, struct buf *b)
 }
 
 /*
+ * The set-up calls written as the trace shows them: on the context or the
+ * connection, with the quoted argument (a path, a name) or none, then the
+ * rest. Each returns 1 when it works.
+ */
+static const struct tls_call {
+	const char	*call;
+	int		 ssl;		/* on S_ssl, not S_ctx */
+	int		 path;		/* a quoted argument follows */
+	const char	*tail;
+} tls_calls[] = {
+	{ "SSL_CTX_use_certificate_chain_file", 0, 1, ")" },
+	{ "SSL_CTX_use_PrivateKey_file", 0, 1, ",\n\t    SSL_FILETYPE_PEM)" },
+	{ "SSL_CTX_check_private_key", 0, 0, ")" },
+	{ "SSL_CTX_load_verify_locations", 0, 1, ", NULL)" },
+	{ "SSL_CTX_set_default_verify_paths", 0, 0, ")" },
+	{ "SSL_set_tlsext_host_name", 1, 1, ")" },
+	{ "SSL_set1_host", 1, 1, ")" },
+	{ NULL, 0, 0, NULL }
+};
+
+/* The entry of tls_calls the set-up text t (n bytes) is a call of. */
+static const struct tls_call *
+tls_setup_call(const char *t, size_t n)
+{
+	const struct tls_call	*c;
+	size_t			 k;
+
+	for (c = tls_calls; c->call != NULL; c++) {
+		k = strlen(c->call);
+		if (n > k && strncmp(t, c->call, k) == 0 && t[k] == '(')
+			return c;
+	}
+	return NULL;
+}
+
+/*
  * The OpenSSL calls starttls made to set up, as the trace shows them,
  * written again with S's own context and connection: S_ctx, S_ssl.
  * export refuses a session whose TLS set-up failed, so each of them
@@ -914,6 +950,7 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 	const char		*t = d != NULL ? d : "";
 	size_t			 n = d != NULL ? r->len : 0, k;
 	unsigned char		*st = ssl_state(w, r->seq);
+	const struct tls_call	*c;
 	const char		*p;
 	struct buf		 e = { 0 }, q = { 0 };
 
@@ -955,31 +992,6 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 		    IS("SSL_CTX_set_min") ? "min" : "max", S, buf_str(&q));
 		line(w, 2, "tls_fail(\"SSL_CTX_set_%s_proto_version\");",
 		    IS("SSL_CTX_set_min") ? "min" : "max");
-	} else if (IS("SSL_CTX_use_certificate_chain_file(") &&
-	    export_tls_arg(t, n, &q)) {
-		buf_printf(&e, "SSL_CTX_use_certificate_chain_file(%s_ctx, ", S);
-		c_str(&e, q.data, q.len, 2);
-		buf_adds(&e, ")");
-		tls_check1(w, buf_str(&e), "SSL_CTX_use_certificate_chain_file");
-	} else if (IS("SSL_CTX_use_PrivateKey_file(") &&
-	    export_tls_arg(t, n, &q)) {
-		/* The key's "..." is followed by SSL_FILETYPE_PEM. */
-		buf_printf(&e, "SSL_CTX_use_PrivateKey_file(%s_ctx, ", S);
-		c_str(&e, q.data, q.len, 2);
-		buf_adds(&e, ",\n\t    SSL_FILETYPE_PEM)");
-		tls_check1(w, buf_str(&e), "SSL_CTX_use_PrivateKey_file");
-	} else if (IS("SSL_CTX_check_private_key(")) {
-		buf_printf(&e, "SSL_CTX_check_private_key(%s_ctx)", S);
-		tls_check1(w, buf_str(&e), "SSL_CTX_check_private_key");
-	} else if (IS("SSL_CTX_load_verify_locations(") &&
-	    export_tls_arg(t, n, &q)) {
-		buf_printf(&e, "SSL_CTX_load_verify_locations(%s_ctx, ", S);
-		c_str(&e, q.data, q.len, 2);
-		buf_adds(&e, ", NULL)");
-		tls_check1(w, buf_str(&e), "SSL_CTX_load_verify_locations");
-	} else if (IS("SSL_CTX_set_default_verify_paths(")) {
-		buf_printf(&e, "SSL_CTX_set_default_verify_paths(%s_ctx)", S);
-		tls_check1(w, buf_str(&e), "SSL_CTX_set_default_verify_paths");
 	} else if (IS("SSL_CTX_set_verify(")) {
 		line(w, 1, "SSL_CTX_set_verify(%s_ctx, %s, NULL);", S,
 		    memmem(t, n, "SSL_VERIFY_NONE", 15) != NULL ?
@@ -1011,15 +1023,14 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 	} else if (IS("SSL_set_fd(")) {
 		buf_printf(&e, "SSL_set_fd(%s_ssl, %s)", S, S);
 		tls_check1(w, buf_str(&e), "SSL_set_fd");
-	} else if ((IS("SSL_set_tlsext_host_name(") || IS("SSL_set1_host(")) &&
-	    export_tls_arg(t, n, &q)) {
-		buf_printf(&e, "%.*s%s_ssl, ", (int)(strchr(t, '(') - t + 1), t,
-		    S);
-		c_str(&e, q.data, q.len, 2);
-		buf_adds(&e, ")");
-		buf_reset(&q);
-		buf_add(&q, t, (size_t)(strchr(t, '(') - t));
-		tls_check1(w, buf_str(&e), buf_str(&q));
+	} else if ((c = tls_setup_call(t, n)) != NULL) {
+		buf_printf(&e, "%s(%s_%s", c->call, S, c->ssl ? "ssl" : "ctx");
+		if (c->path && export_tls_arg(t, n, &q)) {
+			buf_adds(&e, ", ");
+			c_str(&e, q.data, q.len, 2);
+		}
+		buf_adds(&e, c->tail);
+		tls_check1(w, buf_str(&e), c->call);
 	} else if (IS("X509_VERIFY_PARAM_set1_ip_asc(") &&
 	    export_tls_arg(t, n, &q)) {
 		buf_printf(&e, "X509_VERIFY_PARAM_set1_ip_asc(\n\t    "
