@@ -1012,19 +1012,23 @@ choose_sockets(struct diagram *d)
 			if (seq == 0)
 				continue;
 			sn = seen_slot(d, seq);
-			if (sn->seq == 0) {
-				sn->seq = seq;
-				d->nsocks++;
-			}
+			sn->seq = seq;
 			/* What list asks behind the user's back is no news. */
 			if (e->kind != D_INFO)
 				sn->last = i + 1;
 		}
 	}
+	/*
+	 * A socket only asked about behind the user's back (its calls are
+	 * before the ring) has nothing to draw: neither column nor count.
+	 */
+	for (i = 0; i < d->seen_cap; i++)
+		if (d->seen[i].seq != 0 && d->seen[i].last > 0)
+			d->nsocks++;
 	if ((all = calloc(d->nsocks + 1, sizeof *all)) == NULL)
 		abort();
 	for (i = 0; i < d->seen_cap; i++)
-		if (d->seen[i].seq != 0)
+		if (d->seen[i].seq != 0 && d->seen[i].last > 0)
 			all[n++] = &d->seen[i];
 	if (n > d->maxcols)
 		qsort(all, n, sizeof *all, seen_latest);
