@@ -682,7 +682,7 @@ read_columns(struct diagram *d)
 		c->listening = k->listening;
 		c->parent = k->parent;
 	}
-	/* By fd: put them in the order they were made, as they came. */
+	/* Found by fd; put in the order they were made. */
 	if (d->ncols > 1)
 		qsort(d->cols, d->ncols, sizeof *d->cols, col_order);
 	for (i = 0; i < d->ncols; i++) {
