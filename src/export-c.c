@@ -105,6 +105,48 @@ struct cw {
 #define SSL_ON		0x1	/* <name>_ctx and <name>_ssl are declared */
 #define SSL_LIVE	0x2	/* and allocated, not freed yet */
 
+/*
+ * One line of C (n bytes at p) into b, broken after a ", " outside string
+ * literals where it would pass 80 columns (a tab is 8), the rest indented
+ * four more, as KNF continues a line.
+ */
+static void
+c_wrap(struct buf *b, const char *p, size_t n)
+{
+	size_t	i, tabs, col, cut;
+	int	quoted;
+
+	for (tabs = 0; tabs < n && p[tabs] == '\t'; tabs++)
+		;
+	for (;;) {
+		cut = 0;
+		quoted = 0;
+		for (i = 0, col = 0; i < n; i++) {
+			col = p[i] == '\t' ? (col + 8) & ~(size_t)7 : col + 1;
+			if (p[i] == '"' && (i == 0 || p[i - 1] != '\\' ||
+			    (i > 1 && p[i - 2] == '\\')))
+				quoted = !quoted;
+			else if (!quoted && p[i] == ',' && i + 1 < n &&
+			    p[i + 1] == ' ' && col < 80)
+				cut = i + 1;
+			if (col > 80)
+				break;
+		}
+		if (i == n || cut == 0 || cut <= tabs + 4) {
+			buf_add(b, p, n);
+			buf_addc(b, '\n');
+			return;
+		}
+		buf_add(b, p, cut);
+		buf_addc(b, '\n');
+		for (i = 0; i < tabs; i++)
+			buf_addc(b, '\t');
+		buf_adds(b, "    ");
+		p += cut + 1;
+		n -= cut + 1;
+	}
+}
+
 static void
 line(struct cw *w, int indent, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -112,14 +154,23 @@ line(struct cw *w, int indent, const char *fmt, ...)
 static void
 line(struct cw *w, int indent, const char *fmt, ...)
 {
-	va_list	ap;
+	struct buf	t = { 0 };
+	va_list		ap;
+	const char	*p, *nl;
 
 	while (indent-- > 0)
-		buf_addc(&w->body, '\t');
+		buf_addc(&t, '\t');
 	va_start(ap, fmt);
-	buf_vprintf(&w->body, fmt, ap);
+	buf_vprintf(&t, fmt, ap);
 	va_end(ap);
-	buf_addc(&w->body, '\n');
+	for (p = buf_str(&t); ; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p);
+		c_wrap(&w->body, p, (size_t)(nl - p));
+		if (*nl == '\0')
+			break;
+	}
+	buf_free(&t);
 }
 
 /*
