@@ -129,6 +129,7 @@ cmd_starttls_exec(struct cmd_ctx *ctx)
 {
 	struct tls_opts	 o;
 	struct sock	*sk = ctx->sk;
+	int		 r;
 
 	if (!have_tls("starttls") || starttls_args(ctx, &o) != 0)
 		return CMD_ERROR;
@@ -172,7 +173,15 @@ cmd_starttls_exec(struct cmd_ctx *ctx)
 		trace_note("(no host name to check the certificate against: "
 		    "starttls NAME gives one)");
 handshake:
-	if (tls_start(sk, &o) != 0) {
+	if ((r = tls_start(sk, &o)) == -2) {
+		/* The peer has part of a handshake: no going back to plain. */
+		diag("starttls: EINTR: interrupted (%s) in the middle of the "
+		    "handshake: the peer has part of it, so the connection can "
+		    "carry neither plain text nor TLS now; close it",
+		    interrupt_name());
+		return CMD_ERROR;
+	}
+	if (r != 0) {
 		call_report(call_last());
 		return CMD_ERROR;
 	}

@@ -507,7 +507,8 @@ peer_name(const struct sock *sk, const struct tls_opts *o)
 /*
  * starttls: set up, then SSL_connect or SSL_accept until the handshake
  * ends. Returns 0 with sk->tls set, or -1: the failing call is the last
- * record (call_report words it).
+ * record (call_report words it), or -2: a wait in the handshake was
+ * interrupted, with part of it on the wire.
  */
 int
 tls_start(struct sock *sk, const struct tls_opts *o)
@@ -516,7 +517,7 @@ tls_start(struct sock *sk, const struct tls_opts *o)
 	struct call_rec	*r;
 	const char	*name = o->server ? NULL : peer_name(sk, o);
 	char		 id[32];
-	int		 ok, ret, e;
+	int		 ok, ret, e, midway = 0;
 
 	/* A non-blocking socket's handshake goes on where it stopped. */
 	if ((t = sk->tls) != NULL)
@@ -590,8 +591,11 @@ handshake:
 			errno = EAGAIN;
 			return -1;
 		}
-		if (!wait_want(sk, r->tls_err, 1, 0))
+		if (!wait_want(sk, r->tls_err, 1, 0)) {
+			if (errno == EINTR)
+				midway = 1;
 			goto fail;
+		}
 	}
 	t->done = 1;
 	sk->tls = t;
@@ -602,7 +606,7 @@ fail:
 		sk->tls = NULL;
 	tls_destroy(t);
 	errno = e;
-	return -1;
+	return midway ? -2 : -1;
 }
 
 /*

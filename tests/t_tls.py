@@ -654,6 +654,37 @@ def test_nonblocking_handshake_goes_on():
         srv.close()
 
 
+def test_ctrl_c_in_the_handshake_says_the_connection_is_spent():
+    """Ctrl-C while a blocking handshake waits for a peer that says
+    nothing: not "before the call" (the ClientHello went), but that the
+    connection can carry neither plain text nor TLS; the prompt goes on."""
+    if without_tls_checked():
+        return
+    from t_interactive import session
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+
+    def body(p):
+        p.line("connect 127.0.0.1 %d" % port)
+        idle = p.syscall()
+        p.type("starttls -k\r")
+        p.wait_blocked(idle)
+        p.type("\x03")
+        p.expect(r"starttls: EINTR: interrupted \(Ctrl-C\) in the middle "
+                 r"of the handshake: the peer has part of it, so the "
+                 r"connection can carry neither plain text nor TLS now; "
+                 r"close it")
+        p.expect(r"> $")
+        p.line("list")
+        check(re.search(r"\* +3 +inet +tcp +connected ", p.text()),
+              p.text())
+        check("before the call" not in p.text(), p.text())
+    try:
+        session(body)
+    finally:
+        srv.close()
+
+
 def test_bad_arguments_are_named():
     if without_tls_checked():
         return
