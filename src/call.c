@@ -255,6 +255,9 @@ call_transition(struct sock *sk, struct call_rec *r)
 		nsk->shut_wr = sk->shut_wr;
 		nsk->nonblock = sk->nonblock;
 		nsk->timeout = sk->timeout;
+		nsk->ino = sk->ino;
+		if (sk->host != NULL && (nsk->host = strdup(sk->host)) == NULL)
+			nomem();
 		r->new_seq = nsk->seq;
 		break;
 	case CALL_SENDFILE:

@@ -474,7 +474,11 @@ connect_own(struct sock *sk, const struct addr *a, double timeout)
 fail:
 	failed = *call_last();
 	close_attempt(sk, &failed);
-	call_report(&failed);
+	if (attempt_errno(&failed) == EINTR)
+		diag("%s: EINTR: interrupted (%s); the attempt's socket is "
+		    "closed", failed.cmd, interrupt_name());
+	else
+		call_report(&failed);
 	return -1;
 }
 
@@ -498,7 +502,7 @@ connect_name(struct sock *sk, const char *host, const char *port,
 	struct sock	*s;
 	struct addr	 a;
 	struct buf	 b = { 0 };
-	int		 r = -1, made, stop;
+	int		 r = -1, made = 0, stop, e = 0;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = sk != NULL ? sk->family : AF_UNSPEC;
@@ -526,8 +530,14 @@ connect_name(struct sock *sk, const char *host, const char *port,
 			break;
 		}
 		failed = *call_last();
-		/* A Ctrl-C stops the whole connect, not one attempt. */
-		stop = attempt_errno(&failed) == EINTR;
+		e = attempt_errno(&failed);
+		/*
+		 * A Ctrl-C stops the whole connect, not one attempt; so does
+		 * a connect that goes on (non-blocking) or had been made
+		 * already: the next one would be EALREADY or EISCONN.
+		 */
+		stop = e == EINTR || (!made && (e == EINPROGRESS ||
+		    e == EALREADY || e == EISCONN));
 		if (ai->ai_next != NULL && !stop) {
 			buf_reset(&b);
 			addr_format_short(&b, (struct sockaddr *)&a.ss, a.len);
@@ -554,7 +564,11 @@ connect_name(struct sock *sk, const char *host, const char *port,
 	buf_free(&b);
 	if (r == 0)
 		return 0;
-	if (!ex)
+	if (!ex && made && e == EINTR)
+		/* Not "goes on in the background": its socket is closed. */
+		diag("%s: EINTR: interrupted (%s); the attempt's socket is "
+		    "closed", failed.cmd, interrupt_name());
+	else if (!ex)
 		call_report(&failed);
 	if (ex)
 		return attempt_errno(&failed) != 0 ? attempt_errno(&failed) :
@@ -761,10 +775,20 @@ close_news(void)
 static int
 close_may_reset(const struct sock *sk)
 {
-	return sk->kind != SK_EPOLL && sk->type == SOCK_STREAM &&
-	    (sk->family == AF_INET || sk->family == AF_INET6) &&
-	    sk->protocol != IPPROTO_SCTP &&
-	    (sk->state == ST_CONNECTED || sk->state == ST_CLOSED_PEER);
+	const struct sock	*o;
+	int			 fd;
+
+	if (sk->kind == SK_EPOLL || sk->type != SOCK_STREAM ||
+	    (sk->family != AF_INET && sk->family != AF_INET6) ||
+	    sk->protocol == IPPROTO_SCTP ||
+	    (sk->state != ST_CONNECTED && sk->state != ST_CLOSED_PEER))
+		return 0;
+	/* Another fd on the same socket (dup) keeps it: no close yet. */
+	for (fd = sock_first(); fd >= 0; fd = sock_next(fd))
+		if ((o = sock_get(fd)) != NULL && o != sk && sk->ino != 0 &&
+		    o->ino == sk->ino)
+			return 0;
+	return 1;
 }
 
 /*

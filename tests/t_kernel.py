@@ -457,6 +457,14 @@ def test_close_with_linger_zero_says_the_peer_was_reset():
     check("close(3) = 0" in out and "SO_LINGER is on" not in out and
           "reset" not in out, out)
     check(got == b"", "peer: %r\n%s" % (got, out))
+    # A dup keeps the connection: closing one fd resets nothing, the other
+    # still sends (and list sees the kernel's state through it).
+    out, got = linger_close("recv exactly 5\nsetsockopt SO_LINGER on 0\n"
+                            "dup\nclose 3\nsend abc\nlist")
+    check(re.search(r"^close\(3\) = 0\nsend\(4, ", out, re.M), out)
+    check(re.search(r"^\* +4 +inet +tcp +connected +ESTABLISHED ", out,
+                    re.M), out)
+    check(got == b"abc", "peer: %r\n%s" % (got, out))
 
 
 def test_close_after_reading_everything_says_nothing():

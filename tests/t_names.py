@@ -414,6 +414,10 @@ def test_a_timeout_on_the_users_socket_stops_the_tries():
         status, out, err = run_in(wrap, "socket\nsettimeout 0.5\nconnect "
                                   "two.test %d\ncreate_connection two.test "
                                   "%d 0.5\nlist\n" % (port, port))
+        # Non-blocking: EINPROGRESS ends the tries at once, as a numeric
+        # connect would, and is the outcome.
+        nb = run_in(wrap, "socket\nsetblocking false\nconnect two.test %d\n"
+                    "expect error EINPROGRESS\n" % port)
     finally:
         second.close()
         for f in fillers:
@@ -428,6 +432,9 @@ def test_a_timeout_on_the_users_socket_stops_the_tries():
           and "close(4) = 0" in out, out)
     check(re.search(r"^\* +4 +inet +tcp +connected .*127\.0\.0\.2:%d "
                     % port, out, re.M), out)
+    check(nb[0] == 0 and "trying the next" not in nb[1] and "EALREADY" not
+          in nb[1] + nb[2] and nb[1].count("connect(3, ") == 1,
+          "status %d\n%s\n%s" % nb)
 
 
 def free_port_both():
