@@ -790,6 +790,16 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 		buf_adds(&e, ")");
 		if (s != NULL && s->inbuf)
 			buf_printf(&e, "\n%s_in = bytearray()", S);
+		/* A socket the step made to connect with a timeout. */
+		for (k = (int)(i + 1); (size_t)k < st->first + st->nrecs;
+		    k++)
+			if (log_recs[k].rec.call == CALL_CONNECT &&
+			    log_recs[k].rec.seq == r->seq) {
+				if (log_recs[k].rec.snap.timeout > 0)
+					buf_printf(&e, "\n%s.settimeout(%g)",
+					    S, log_recs[k].rec.snap.timeout);
+				break;
+			}
 		py_check(w, buf_str(&e), "socket", c, err, NULL);
 		break;
 	case CALL_SOCKETPAIR:

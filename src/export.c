@@ -826,6 +826,11 @@ export_rec_check(const struct xexpect *xe, size_t i, int *err)
 		*err = r->val.i;
 		return XC_PASS;
 	}
+	/* A wait that ran out before the step went on (the next address). */
+	if (r->call == CALL_PPOLL && (r->flags & CF_WAIT) && r->ret == 0) {
+		*err = ETIMEDOUT;
+		return XC_PASS;
+	}
 	return XC_OK;
 }
 
@@ -853,6 +858,10 @@ export_connect_result(size_t step, size_t i)
 			break;
 		if ((o->flags & CF_CONNRESULT) && o->ret == 0)
 			return o->val.i;
+		/* The wait for it ran out: the attempt timed out. */
+		if (o->call == CALL_PPOLL && (o->flags & CF_WAIT) &&
+		    o->ret == 0)
+			return ETIMEDOUT;
 		if (o->ret < 0 && o->err != 0)
 			return o->err;
 	}

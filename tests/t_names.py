@@ -418,6 +418,24 @@ def test_a_timeout_on_the_users_socket_stops_the_tries():
         # connect would, and is the outcome.
         nb = run_in(wrap, "socket\nsetblocking false\nconnect two.test %d\n"
                     "expect error EINPROGRESS\n" % port)
+        # Exported, both programs time out on the first address (Python
+        # sets the attempt's timeout too) and connect to the second.
+        c, py = os.path.join(d, "t.c"), os.path.join(d, "t.py")
+        ex = run_in(wrap, "create_connection two.test %d 0.5\nclose\n"
+                    "export c %s\nexport python %s\n" % (port, c, py))
+        check(ex[0] == 0, "status %d\n%s\n%s" % ex)
+        runs = [[sys.executable, py]]
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if cc is not None:
+            p = subprocess.run([cc, "-std=c11", "-D_GNU_SOURCE", "-Wall",
+                                "-Wextra", "-Werror", "-o", c[:-2], c],
+                               capture_output=True, timeout=60)
+            check(p.returncode == 0, p.stderr.decode())
+            runs.append([c[:-2]])
+        for argv in runs:
+            p = subprocess.run(wrap + argv, capture_output=True, timeout=20)
+            check(p.returncode == 0, "%s: %d\n%s" % (
+                argv[-1], p.returncode, p.stderr.decode()))
     finally:
         second.close()
         for f in fillers:
