@@ -39,6 +39,7 @@
 #define P_FDSOF		0x1000
 #define P_EXACT		0x2000
 #define P_NOTIFY	0x4000
+#define P_TLSRECV	0x8000
 
 /* The most SSL_write sends at once in partial-write mode: one record. */
 #define TLS_RECORD	16384
@@ -661,6 +662,7 @@ py_tls(struct pw *w, size_t i, const char *S)
 	const char	*t = d != NULL ? d : "";
 	size_t		 n = d != NULL ? r->len : 0;
 	struct buf	 q = { 0 }, e = { 0 };
+	struct xsock	*xs;
 
 	w->ssl_used = 1;
 	switch (r->call) {
@@ -738,7 +740,10 @@ py_tls(struct pw *w, size_t i, const char *S)
 		break;
 	case CALL_SSL_SHUTDOWN:
 		w->need |= P_NOTIFY;
-		pline(w, 1, "close_notify(%s)", S);
+		if ((xs = export_sock(w->x, r->seq)) != NULL && xs->inbuf)
+			pline(w, 1, "close_notify(%s, %s_in)", S, S);
+		else
+			pline(w, 1, "close_notify(%s)", S);
 		break;
 	default:
 		break;
@@ -923,6 +928,9 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			w->need |= P_BUFFERED;
 			buf_printf(&e, "data = recv_buffered(%s, %s_in, %lld",
 			    S, S, size);
+		} else if (r->flags & CF_TLS) {
+			w->need |= P_TLSRECV;
+			buf_printf(&e, "data = recv_tls(%s, %lld", S, size);
 		} else
 			buf_printf(&e, "data = %s.recv(%lld", S, size);
 		if (k != 0) {
@@ -1546,6 +1554,14 @@ static const struct {
 	int		 flag;
 	const char	*text;
 } helpers[] = {
+	{ P_TLSRECV,
+"def recv_tls(sock, size, flags=0):\n"
+"    \"\"\"recv, where the peer's close_notify is the end (b\"\"): after our\n"
+"    own the ssl module raises SSLZeroReturnError for it instead.\"\"\"\n"
+"    try:\n"
+"        return sock.recv(size, flags)\n"
+"    except ssl.SSLZeroReturnError:\n"
+"        return b\"\"\n" },
 	{ P_SHOW,
 "def show(data):\n"
 "    \"\"\"Received bytes go to stdout as they are.\"\"\"\n"
@@ -1591,19 +1607,34 @@ static const struct {
 "        print(\"recvmsg: msg_flags %#x\" % flags, file=sys.stderr)\n"
 "    return fds\n" },
 	{ P_NOTIFY,
-"def close_notify(sock):\n"
-"    \"\"\"SSL_shutdown once: our close_notify goes, and the peer's is not\n"
-"    waited for (unwrap waits for it). sock stays the TLS socket, so what\n"
-"    the peer still sends is read through TLS.\"\"\"\n"
+"def close_notify(sock, inbuf=None):\n"
+"    \"\"\"Our close_notify, without waiting for the peer's as unwrap would\n"
+"    (it is made on the socket made non-blocking). unwrap reads after it,\n"
+"    so what has come already is read into inbuf first. sock stays the TLS\n"
+"    socket: what the peer still sends is read through TLS.\"\"\"\n"
 "    timeout = sock.gettimeout()\n"
 "    sock.setblocking(False)\n"
+"    try:\n"
+"        while inbuf is not None:\n"
+"            chunk = sock.recv(65536)\n"
+"            if not chunk:\n"
+"                break\n"
+"            inbuf += chunk\n"
+"    except (ssl.SSLWantReadError, ssl.SSLZeroReturnError):\n"
+"        pass\n"
 "    try:\n"
 "        sock.unwrap()\n"
 "    except (ssl.SSLWantReadError, ssl.SSLWantWriteError):\n"
 "        pass\n"
+"    except ssl.SSLError as e:\n"
+"        # Sent; unwrap's read after it met data, which it dropped.\n"
+"        if \"APPLICATION_DATA_AFTER_CLOSE_NOTIFY\" not in str(e):\n"
+"            print(\"SSL_shutdown: %s\" % e, file=sys.stderr)\n"
+"        else:\n"
+"            print(\"SSL_shutdown: close_notify sent; data that came \"\n"
+"                  \"after it was dropped by the ssl module\", file=sys.stderr)\n"
 "    except OSError as e:\n"
-"        print(\"SSL_shutdown: close_notify not sent: %s\" % e,\n"
-"              file=sys.stderr)\n"
+"        print(\"SSL_shutdown: %s\" % e, file=sys.stderr)\n"
 "    finally:\n"
 "        sock.settimeout(timeout)\n" },
 	{ P_UNEXPECTED,
@@ -1700,6 +1731,7 @@ export_python(struct export *x)
 	struct buf		 text = { 0 }, *b = x->out;
 	const struct log_step	*st;
 	const struct call_rec	*r;
+	const char		*p, *q;
 	size_t			 i, j;
 	long			 outc;
 	int			 k, made, first = 1, shown, err;
@@ -1800,9 +1832,25 @@ export_python(struct export *x)
 	buf_adds(b, "import sys\n");
 	if (w.time_used)
 		buf_adds(b, "import time\n");
-	for (k = 0; helpers[k].text != NULL; k++)
-		if (w.need & helpers[k].flag)
-			buf_printf(b, "\n\n%s", helpers[k].text);
+	/* In a TLS session the helpers read through recv_tls. */
+	if (w.ssl_used && (w.need & (P_BUFFERED | P_UNTIL | P_ALL | P_EXACT)))
+		w.need |= P_TLSRECV;
+	for (k = 0; helpers[k].text != NULL; k++) {
+		if (!(w.need & helpers[k].flag))
+			continue;
+		buf_adds(b, "\n\n");
+		if (!w.ssl_used || !(helpers[k].flag & (P_BUFFERED | P_UNTIL |
+		    P_ALL | P_EXACT))) {
+			buf_adds(b, helpers[k].text);
+			continue;
+		}
+		for (p = helpers[k].text; (q = strstr(p, "sock.recv(")) != NULL;
+		    p = q + 10) {
+			buf_add(b, p, (size_t)(q - p));
+			buf_adds(b, "recv_tls(sock, ");
+		}
+		buf_adds(b, p);
+	}
 	/* A failure nothing expected ends the session with status 1: so too. */
 	if (w.tolerated)
 		buf_adds(b, "\n\n# Failures the session met and nothing expected: "

@@ -297,8 +297,18 @@ class PyPeer:
                 try:
                     t = self.ctx.wrap_socket(sk, server_side=True)
                     t.settimeout(lib.TIMEOUT)
-                    if mode != "quiet":
+                    if mode not in ("quiet", "echo"):
                         t.sendall(b"hi\n")
+                    if mode == "echo":
+                        # Back what comes; at the client's close_notify,
+                        # ours (unwrap), as a careful server does.
+                        while True:
+                            d = t.recv(100)
+                            if not d:
+                                break
+                            t.sendall(d)
+                        t.unwrap().close()
+                        continue
                     if mode == "cut":
                         # Let the bytes go before the RST-free close.
                         time.sleep(0.2)
@@ -351,6 +361,26 @@ def test_read_only_client_closes_without_waiting():
           py.split("def main")[1], py)
     for lang, (prog, p) in runs.items():
         check(p.stdout == b"hi\n", "%s got %r" % (lang, p.stdout))
+
+
+def test_reads_after_our_close_notify():
+    """shutdown wr sends our close_notify; the peer echoes, then sends its
+    own: the reads after ours end at it, as in the session (the ssl
+    module raised SSLZeroReturnError there). Python's unwrap reads after
+    sending, so what came at that moment may be dropped: then it says so
+    rather than that close_notify was not sent."""
+    if without_tls_checked():
+        return
+    out, runs = both_programs(PyPeer("echo", 3), "starttls -cafile %s\n"
+                              "sendline hello\nshutdown wr\nrecvall\n"
+                              "close\n" % certs()["ca.pem"])
+    check('"hello\\n"' in out, out)
+    check(runs["c"][1].stdout == b"hello\n", runs["c"][1].stdout)
+    p = runs["py"][1]
+    check(p.stdout == b"hello\n" or b"data that came after it was dropped"
+          in p.stderr, "%r %r" % (p.stdout, p.stderr))
+    check(b"not sent" not in p.stderr and b"Traceback" not in p.stderr,
+          p.stderr)
 
 
 def test_timed_out_read_waits_for_plaintext():
