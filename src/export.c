@@ -374,6 +374,31 @@ tls_wait_part(size_t step, size_t i)
 }
 
 /*
+ * A starttls whose set-up failed before any handshake (a typo in a path,
+ * say) left nothing behind: no SSL, the socket as it was. Its records are
+ * not written, as a command that made no call.
+ */
+static int
+tls_setup_failed(size_t step)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r;
+	size_t			 i;
+	int			 failed = 0;
+
+	if (st->cmd != &cmd_starttls_entry)
+		return 0;
+	for (i = st->first; i < st->first + st->nrecs; i++) {
+		r = &log_recs[i].rec;
+		if (r->call == CALL_SSL_CONNECT || r->call == CALL_SSL_ACCEPT)
+			return 0;
+		if (r->call == CALL_SSL_SETUP && r->ret < 0)
+			failed = 1;
+	}
+	return failed;
+}
+
+/*
  * The quoted argument of an OpenSSL set-up call's text (t, n) as the
  * trace shows it, its escapes undone, into b. Returns 0 if there is none.
  */
@@ -413,6 +438,8 @@ export_tls_refusal(int c)
 
 	for (k = 0; k < log_nsteps; k++) {
 		st = &log_steps[k];
+		if (tls_setup_failed(k))
+			continue;
 		for (i = st->first; i < st->first + st->nrecs; i++) {
 			r = &log_recs[i].rec;
 			if (!(r->flags & CF_TLS) &&
@@ -495,7 +522,7 @@ export_read(struct export *x)
 	for (k = 0; k < log_nsteps; k++)
 		for (i = log_steps[k].first; i < log_steps[k].first +
 		    log_steps[k].nrecs; i++)
-			if (tls_wait_part(k, i))
+			if (tls_wait_part(k, i) || tls_setup_failed(k))
 				x->recs[i].skip = 1;
 	name_socks(x);
 	find_runtime_addrs(x);
@@ -1104,7 +1131,8 @@ const struct cmd_entry cmd_export_entry = {
 	    "module in Python (an SSLContext, wrap_socket, and a "
 	    "close_notify that does not wait for the peer's, as the session "
 	    "did not); -selfsigned and a peek through TLS are written in C "
-	    "only (Python's ssl module can do neither), and a TLS set-up or "
-	    "handshake that failed or was left for later is not written: "
-	    "export says why and writes no program."
+	    "only (Python's ssl module can do neither); a starttls whose "
+	    "set-up failed made nothing and is left out, and a handshake that "
+	    "failed or was left for later is not written: export says why "
+	    "and writes no program."
 };

@@ -383,6 +383,23 @@ def test_reads_after_our_close_notify():
           p.stderr)
 
 
+def test_a_starttls_typo_is_left_out():
+    """A starttls whose set-up failed (no such CA file) made nothing: it is
+    left out of the programs, and the one that worked is written."""
+    if without_tls_checked():
+        return
+    out, runs = both_programs(SServer(naccept=3),
+                              "starttls -cafile /nonexistent/ca.pem\n"
+                              "expect fail\n"
+                              "starttls -cafile %s\n%s" % (
+                                  certs()["ca.pem"], GET))
+    check("SSL_CTX_load_verify_locations(ctx, \"/nonexistent/ca.pem\", "
+          "NULL) = 0 (" in out, out)
+    for lang, (prog, p) in runs.items():
+        check("nonexistent" not in prog, prog)
+        check(p.stdout == HEAD, "%s got %r" % (lang, p.stdout))
+
+
 def test_timed_out_read_waits_for_plaintext():
     """A TLS read that timed out (TLS 1.3's tickets made the fd readable,
     but no data came): both programs expect ETIMEDOUT as the session did,
