@@ -58,12 +58,44 @@ parse_events(const char *s, short *ev)
 	return 0;
 }
 
+/*
+ * After ppoll said n sockets are ready: a TLS socket is readable only if
+ * what came holds data (or is the end). TLS's own records (a session
+ * ticket after the handshake) make the fd readable with nothing for recv;
+ * they are read behind the user's back, said, and that fd counts no more.
+ * Returns the sockets ready still.
+ */
+static int
+tls_data_ready(struct pollfd *pfd, int nfds, int n)
+{
+	struct sock	*sk;
+	int		 i, eof;
+
+	for (i = 0; i < nfds; i++) {
+		if (!(pfd[i].revents & POLLIN) ||
+		    (pfd[i].revents & (POLLERR | POLLHUP)) ||
+		    (sk = sock_get(pfd[i].fd)) == NULL ||
+		    !tls_handshake_done(sk) || tls_waiting(sk, &eof) > 0 || eof)
+			continue;
+		/* An error is for recv to report: ready. Wanting more is not. */
+		if (tls_broken(sk))
+			continue;
+		trace_note("(fd %d: what came was TLS's own records, no data "
+		    "for recv: poll waits on)", pfd[i].fd);
+		pfd[i].revents &= ~POLLIN;
+		if (pfd[i].revents == 0)
+			n--;
+	}
+	return n;
+}
+
 static enum cmd_retval
 cmd_poll_exec(struct cmd_ctx *ctx)
 {
 	struct pollfd	*pfd;
 	struct sock	*sk;
 	double		 secs = -1;
+	struct timespec	 t0, t1;
 	short		 ev = POLLIN;
 	int		 i = 0, n, nfds = 0, ms = -1;
 	enum cmd_retval	 r = CMD_ERROR;
@@ -119,8 +151,24 @@ cmd_poll_exec(struct cmd_ctx *ctx)
 		if (ms == 0 && secs > 0)
 			ms = 1;
 	}
-	out_flush();
-	n = call_ppoll(pfd, nfds, ms, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		out_flush();
+		if ((n = call_ppoll(pfd, nfds, ms, 0)) <= 0 ||
+		    !(ev & POLLIN) || (n = tls_data_ready(pfd, nfds, n)) > 0)
+			break;
+		/* Only TLS's own records came: wait on for what is left. */
+		if (ms >= 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			ms = (int)(secs * 1000 + 0.5) - (int)((t1.tv_sec -
+			    t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) /
+			    1000000);
+			if (ms <= 0) {
+				n = 0;
+				break;
+			}
+		}
+	}
 	if (n < 0) {
 		if (errno == EINTR)
 			diag("poll: interrupted");
@@ -157,6 +205,8 @@ const struct cmd_entry cmd_poll_entry = {
 	    "default. SECONDS (fractions allowed; only after in, out or inout) "
 	    "bounds the wait; without it poll waits until Ctrl-C. Running out "
 	    "of time fails with ETIMEDOUT, so a script waits for its peer "
-	    "without sleeping: poll in 5 then recv. $ret is the number of "
-	    "ready sockets."
+	    "without sleeping: poll in 5 then recv. On a TLS socket, in means "
+	    "data for recv (or its end): TLS's own records, such as a session "
+	    "ticket, are read behind your back and poll waits on. $ret is the "
+	    "number of ready sockets."
 };

@@ -845,6 +845,7 @@ int	 tls_close_notify(struct sock *, int);
 void	 tls_free(struct sock *);
 size_t	 tls_pending(const struct sock *);
 int	 tls_handshake_done(const struct sock *);
+int	 tls_broken(const struct sock *);
 int	 tls_waiting(struct sock *, int *);
 int	 tls_info(struct sock *);
 const char *tls_label(const struct sock *);

@@ -763,6 +763,13 @@ tls_handshake_done(const struct sock *sk)
 	return sk->tls != NULL && sk->tls->done;
 }
 
+/* A fatal TLS error: recv reports it at once. */
+int
+tls_broken(const struct sock *sk)
+{
+	return sk->tls != NULL && sk->tls->fatal;
+}
+
 /* Plaintext OpenSSL holds already: readable with no system call. */
 size_t
 tls_pending(const struct sock *sk)
@@ -1258,6 +1265,13 @@ tls_pending(const struct sock *sk)
 
 int
 tls_handshake_done(const struct sock *sk)
+{
+	(void)sk;
+	return 0;
+}
+
+int
+tls_broken(const struct sock *sk)
 {
 	(void)sk;
 	return 0;

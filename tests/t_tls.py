@@ -685,6 +685,49 @@ def test_ctrl_c_in_the_handshake_says_the_connection_is_spent():
         srv.close()
 
 
+def test_poll_waits_for_data_not_tls_records():
+    """After a TLS 1.3 handshake the server sends session tickets: the fd
+    turns readable with no data for recv. poll in waits on through them
+    (and says so), times out when no data comes, and is ready when it
+    does; recv on the non-blocking socket then gets the data."""
+    if without_tls_checked():
+        return
+    srv = lib.listener()
+    port = srv.getsockname()[1]
+    go = __import__("threading").Event()
+
+    def body():
+        c, _ = srv.accept()
+        t = server_ctx().wrap_socket(c, server_side=True)
+        t.settimeout(lib.TIMEOUT)
+        go.wait(lib.TIMEOUT)
+        t.sendall(b"data\n")
+        try:
+            t.recv(10)
+        except OSError:
+            pass
+        t.close()
+    th = lib.in_thread(body)
+    s = lib.Session()
+    try:
+        s.send("connect 127.0.0.1 %d\nstarttls -cafile %s localhost\n"
+               "setblocking false" % (port, certs()["ca.pem"]))
+        s.expect(r"^SSL_connect\(ssl@3\) = 1$")
+        s.send("poll in 0.5")
+        s.expect(r"poll: timed out after 0\.5 s: no socket became readable")
+        go.set()
+        s.send("poll in 5")
+        s.expect(r"^ppoll\(.*= 1 ")
+        s.send("recv")
+        s.expect(r'^SSL_read\(ssl@3, "data\\n", 65536\) = 5$')
+        st, text = s.close()
+        check("EAGAIN" not in text, text)
+    finally:
+        s.kill()
+        srv.close()
+        th.join(lib.TIMEOUT)
+
+
 def test_bad_arguments_are_named():
     if without_tls_checked():
         return
