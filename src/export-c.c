@@ -123,11 +123,21 @@ c_wrap(struct buf *b, const char *p, size_t n)
 		quoted = 0;
 		for (i = 0, col = 0; i < n; i++) {
 			col = p[i] == '\t' ? (col + 8) & ~(size_t)7 : col + 1;
-			if (p[i] == '"' && (i == 0 || p[i - 1] != '\\' ||
-			    (i > 1 && p[i - 2] == '\\')))
-				quoted = !quoted;
-			else if (!quoted && p[i] == ',' && i + 1 < n &&
-			    p[i + 1] == ' ' && col < 80)
+			if (quoted) {
+				/* An escape's next byte is not the end. */
+				if (p[i] == '\\' && i + 1 < n) {
+					i++;
+					col++;
+				} else if (p[i] == '"')
+					quoted = 0;
+			} else if (p[i] == '"')
+				quoted = 1;
+			else if (p[i] == '\'') {
+				/* A character literal: '\'' or ',' or 'x'. */
+				i += i + 3 < n && p[i + 1] == '\\' ? 3 : 2;
+				col += 2;
+			} else if (p[i] == ',' && i + 1 < n && p[i + 1] == ' ' &&
+			    col < 80)
 				cut = i + 1;
 			if (col > 80)
 				break;
