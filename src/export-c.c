@@ -246,6 +246,9 @@ c_comment(struct cw *w, const char *text)
 			buf_adds(&b, "* /");
 		else if (p[0] == '/' && p[1] == '*')
 			buf_adds(&b, "/ *");
+		else if (p[0] == '?' && p[1] == '?')
+			/* No trigraph (??/ would end the line's comment). */
+			buf_adds(&b, "? ");
 		else
 			buf_addc(&b, *p);
 		if ((p[0] == '*' && p[1] == '/') || (p[0] == '/' &&
@@ -1084,9 +1087,10 @@ c_tls_setup(struct cw *w, size_t i, const char *S)
 	} else if (IS("SSL_set_fd(")) {
 		buf_printf(&e, "SSL_set_fd(%s_ssl, %s)", S, S);
 		tls_check1(w, buf_str(&e), "SSL_set_fd");
-	} else if ((c = tls_setup_call(t, n)) != NULL) {
+	} else if ((c = tls_setup_call(t, n)) != NULL &&
+	    (!c->path || export_tls_arg(t, n, &q))) {
 		buf_printf(&e, "%s(%s_%s", c->call, S, c->ssl ? "ssl" : "ctx");
-		if (c->path && export_tls_arg(t, n, &q)) {
+		if (c->path) {
 			buf_adds(&e, ", ");
 			c_str(&e, q.data, q.len, 2);
 		}
@@ -1480,6 +1484,18 @@ c_rec(struct cw *w, size_t step, size_t i, const struct xexpect *xe)
 			    r->timeout_ms);
 			check(w, buf_str(&e), buf_str(&ok), st->cmd->name, c,
 			    err, NULL);
+			break;
+		}
+		/* poll in on a TLS socket: a wait for data (tls_ready). */
+		if (r->nfds == 1 && pfd[0].events == POLLIN && !want &&
+		    c_tls_live(w, export_fd_seq(w->x, pfd[0].fd))) {
+			w->need |= H_TLSREADY;
+			d = export_name(w->x, export_fd_seq(w->x, pfd[0].fd));
+			k = export_poll_ms(step, r->timeout_ms);
+			buf_printf(&e, "!tls_ready(%s_ssl, %d)", d, k);
+			buf_printf(&ok, "tls_ready(%s_ssl, %d)", d, k);
+			check(w, buf_str(&e), buf_str(&ok), "poll", c, err,
+			    NULL);
 			break;
 		}
 		w->need |= H_WAITFOR;
@@ -1940,25 +1956,37 @@ static const struct {
 "\t\t    \"close_notify: what came may be cut short\\n\");\n"
 "\treturn 0;\n"
 "}\n" },
-	{ H_TLSREADY, H_TLSIO,
+	{ H_TLSREADY, H_READY,
 "/*\n"
-" * A TLS socket with a timeout waits for plaintext, not for the socket:\n"
-" * what arrives may be TLS's own records (a session ticket). 1 when there\n"
-" * is something to read (or the end), 0 with errno set (ETIMEDOUT).\n"
+" * Wait for plaintext on a TLS socket, up to ms milliseconds (-1: no\n"
+" * limit), not for the socket: what arrives may be TLS's own records (a\n"
+" * session ticket), which SSL_peek reads on the way. 1 when there is\n"
+" * something for SSL_read (data, the end, an error), 0 with errno set\n"
+" * (ETIMEDOUT).\n"
 " */\n"
 "static int\n"
 "tls_ready(SSL *ssl, int ms)\n"
 "{\n"
 "\tchar\tc;\n"
-"\tint\tn, clean;\n"
+"\tint\tn, e, ok = 0, fd = SSL_get_fd(ssl), fl = fcntl(fd, F_GETFL);\n"
 "\n"
-"\tdo {\n"
+"\tif (fl != -1)\n"
+"\t\t(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);\n"
+"\tfor (;;) {\n"
 "\t\tERR_clear_error();\n"
-"\t\terrno = 0;\n"
-"\t\tif ((n = SSL_peek(ssl, &c, 1)) > 0)\n"
-"\t\t\treturn 1;\n"
-"\t} while (tls_again(ssl, n, ms, &clean));\n"
-"\treturn errno == 0;\n"
+"\t\tif ((n = SSL_peek(ssl, &c, 1)) > 0 ||\n"
+"\t\t    SSL_get_error(ssl, n) != SSL_ERROR_WANT_READ) {\n"
+"\t\t\tok = 1;\n"
+"\t\t\tbreak;\n"
+"\t\t}\n"
+"\t\tif (!ready(fd, POLLIN, ms))\n"
+"\t\t\tbreak;\n"
+"\t}\n"
+"\te = errno;\n"
+"\tif (fl != -1)\n"
+"\t\t(void)fcntl(fd, F_SETFL, fl);\n"
+"\terrno = e;\n"
+"\treturn ok;\n"
 "}\n" },
 	{ H_TLSWRITE, H_TLSIO,
 "/*\n"

@@ -40,6 +40,7 @@
 #define P_EXACT		0x2000
 #define P_NOTIFY	0x4000
 #define P_TLSRECV	0x8000
+#define P_TLSREADY	0x10000
 
 /* The most SSL_write sends at once in partial-write mode: one record. */
 #define TLS_RECORD	16384
@@ -739,7 +740,7 @@ py_tls(struct pw *w, size_t i, const char *S)
 		    S);
 		break;
 	case CALL_SSL_SHUTDOWN:
-		w->need |= P_NOTIFY;
+		w->need |= P_NOTIFY | P_TLSRECV;
 		if ((xs = export_sock(w->x, r->seq)) != NULL && xs->inbuf)
 			pline(w, 1, "close_notify(%s, %s_in)", S, S);
 		else
@@ -1038,6 +1039,23 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 		pfd = log_rec_pfd(&log_recs[i]);
 		if (pfd == NULL || (r->flags & CF_WAIT))
 			break;
+		/* poll in on a TLS socket: a wait for data, as the session's. */
+		if (r->nfds == 1 && pfd[0].events == POLLIN && !want &&
+		    py_tls_on(w, export_fd_seq(w->x, pfd[0].fd), -1)) {
+			w->need |= P_TLSREADY | P_TLSRECV;
+			w->select_used = w->time_used = 1;
+			k = export_poll_ms(step, r->timeout_ms);
+			if (k < 0)
+				buf_printf(&e, "tls_ready(%s, None)",
+				    export_name(w->x, export_fd_seq(w->x,
+				    pfd[0].fd)));
+			else
+				buf_printf(&e, "tls_ready(%s, %d)",
+				    export_name(w->x, export_fd_seq(w->x,
+				    pfd[0].fd)), k);
+			py_check(w, buf_str(&e), "poll", c, err, NULL);
+			break;
+		}
 		w->need |= P_WAITFOR;
 		w->select_used = 1;
 		/* $ret is how many are ready. */
@@ -1555,9 +1573,18 @@ static const struct {
 	const char	*text;
 } helpers[] = {
 	{ P_TLSRECV,
+"# What close_notify read before unwrap, for the receives after it.\n"
+"EARLY = {}\n"
+"\n"
+"\n"
 "def recv_tls(sock, size, flags=0):\n"
 "    \"\"\"recv, where the peer's close_notify is the end (b\"\"): after our\n"
 "    own the ssl module raises SSLZeroReturnError for it instead.\"\"\"\n"
+"    early = EARLY.get(sock)\n"
+"    if early:\n"
+"        data = bytes(early[:size])\n"
+"        del early[:size]\n"
+"        return data\n"
 "    try:\n"
 "        return sock.recv(size, flags)\n"
 "    except ssl.SSLZeroReturnError:\n"
@@ -1610,12 +1637,15 @@ static const struct {
 "def close_notify(sock, inbuf=None):\n"
 "    \"\"\"Our close_notify, without waiting for the peer's as unwrap would\n"
 "    (it is made on the socket made non-blocking). unwrap reads after it,\n"
-"    so what has come already is read into inbuf first. sock stays the TLS\n"
-"    socket: what the peer still sends is read through TLS.\"\"\"\n"
+"    so what has come already is read first, into inbuf (or EARLY, which\n"
+"    recv_tls reads first). sock stays the TLS socket: what the peer\n"
+"    still sends is read through TLS.\"\"\"\n"
+"    if inbuf is None:\n"
+"        inbuf = EARLY.setdefault(sock, bytearray())\n"
 "    timeout = sock.gettimeout()\n"
 "    sock.setblocking(False)\n"
 "    try:\n"
-"        while inbuf is not None:\n"
+"        while True:\n"
 "            chunk = sock.recv(65536)\n"
 "            if not chunk:\n"
 "                break\n"
@@ -1709,6 +1739,31 @@ static const struct {
 "    data = bytes(inbuf)\n"
 "    del inbuf[:]\n"
 "    return data\n" },
+	{ P_TLSREADY,
+"def tls_ready(sock, ms):\n"
+"    \"\"\"poll in on a TLS socket: wait up to ms milliseconds (None: no\n"
+"    limit) for data, reading TLS's own records (a session ticket) on the\n"
+"    way; what is read waits in EARLY for recv_tls. socket.timeout if no\n"
+"    data comes.\"\"\"\n"
+"    end = None if ms is None else time.monotonic() + ms / 1000\n"
+"    early = EARLY.setdefault(sock, bytearray())\n"
+"    timeout = sock.gettimeout()\n"
+"    while not early and not sock.pending():\n"
+"        left = None if end is None else max(0, end - time.monotonic())\n"
+"        if not select.select([sock], [], [], left)[0]:\n"
+"            raise socket.timeout(\"timed out\")\n"
+"        sock.setblocking(False)\n"
+"        try:\n"
+"            chunk = sock.recv(65536)\n"
+"            if not chunk:\n"
+"                break\n"
+"            early += chunk\n"
+"        except ssl.SSLWantReadError:\n"
+"            pass\n"
+"        except ssl.SSLZeroReturnError:\n"
+"            break\n"
+"        finally:\n"
+"            sock.settimeout(timeout)\n" },
 	{ P_WAITFOR,
 "def wait_for(entries, ms):\n"
 "    \"\"\"poll: the (socket, events) pairs ready; socket.timeout if none is\n"

@@ -374,6 +374,40 @@ tls_wait_part(size_t step, size_t i)
 }
 
 /*
+ * poll in on a TLS socket reads TLS's own records (a session ticket) and
+ * waits again (cmd-script.c): one wait for data in the programs, the
+ * step's last ppoll, so the others are not written.
+ */
+static int
+tls_poll_retry(size_t step, size_t i)
+{
+	const struct log_step	*st = &log_steps[step];
+	const struct call_rec	*r = &log_recs[i].rec;
+	size_t			 j;
+
+	/* poll makes one ppoll, more only when TLS's records came. */
+	if (st->cmd != &cmd_poll_entry || r->call != CALL_PPOLL)
+		return 0;
+	for (j = i + 1; j < st->first + st->nrecs; j++)
+		if (log_recs[j].rec.call == CALL_PPOLL)
+			return 1;
+	return 0;
+}
+
+/* The timeout the user gave a poll step: its first ppoll's. */
+int
+export_poll_ms(size_t step, int dflt)
+{
+	const struct log_step	*st = &log_steps[step];
+	size_t			 j;
+
+	for (j = st->first; j < st->first + st->nrecs; j++)
+		if (log_recs[j].rec.call == CALL_PPOLL)
+			return log_recs[j].rec.timeout_ms;
+	return dflt;
+}
+
+/*
  * A starttls whose set-up failed before any handshake (a typo in a path,
  * say) left nothing behind: no SSL, the socket as it was. Its records are
  * not written, as a command that made no call.
@@ -522,7 +556,8 @@ export_read(struct export *x)
 	for (k = 0; k < log_nsteps; k++)
 		for (i = log_steps[k].first; i < log_steps[k].first +
 		    log_steps[k].nrecs; i++)
-			if (tls_wait_part(k, i) || tls_setup_failed(k))
+			if (tls_wait_part(k, i) || tls_setup_failed(k) ||
+			    tls_poll_retry(k, i))
 				x->recs[i].skip = 1;
 	name_socks(x);
 	find_runtime_addrs(x);

@@ -1137,6 +1137,7 @@ enum xret export_ret_kind(const struct call_rec *);
 double	 export_step_timeout(const struct log_step *);
 int	 export_timeout_ms(double);
 int	 export_tls_arg(const char *, size_t, struct buf *);
+int	 export_poll_ms(size_t, int);
 void	 export_c(struct export *);
 void	 export_python(struct export *);
 

@@ -381,6 +381,14 @@ def test_reads_after_our_close_notify():
           in p.stderr, "%r %r" % (p.stdout, p.stderr))
     check(b"not sent" not in p.stderr and b"Traceback" not in p.stderr,
           p.stderr)
+    # What came before our close_notify is read before unwrap can drop
+    # it, also with no read-ahead buffer (a plain recv after it).
+    out, runs = both_programs(PyPeer("echo", 3), "starttls -cafile %s\n"
+                              "sendline hello\nsleep 0.3\nshutdown wr\n"
+                              "recv 100\nclose\n" % certs()["ca.pem"])
+    for lang, (prog, p) in runs.items():
+        check(p.stdout == b"hello\n", "%s: %r %r" % (lang, p.stdout,
+                                                     p.stderr))
 
 
 def test_a_starttls_typo_is_left_out():
@@ -398,6 +406,26 @@ def test_a_starttls_typo_is_left_out():
     for lang, (prog, p) in runs.items():
         check("nonexistent" not in prog, prog)
         check(p.stdout == HEAD, "%s got %r" % (lang, p.stdout))
+
+
+def test_poll_on_tls_waits_for_data_in_the_programs():
+    """poll in on a TLS socket waits past TLS's own records (session
+    tickets) in the session; the programs wait for data too (C
+    tls_ready, Python tls_ready), so a poll that ran out runs out there,
+    and one that saw data sees it."""
+    if without_tls_checked():
+        return
+    out, runs = both_programs(PyPeer("quiet", 3), "starttls -cafile %s\n"
+                              "poll in 0.5\nexpect error ETIMEDOUT\nclose\n"
+                              % certs()["ca.pem"])
+    check("tls_ready(client_ssl, 500)" in runs["c"][0], runs["c"][0])
+    check("tls_ready(client, 500)" in runs["py"][0], runs["py"][0])
+    out, runs = both_programs(PyPeer("hold", 3), "starttls -cafile %s\n"
+                              "setblocking false\npoll in 5\nrecv\nclose\n"
+                              % certs()["ca.pem"])
+    for lang, (prog, p) in runs.items():
+        check(p.stdout == b"hi\n", "%s: %r %r" % (lang, p.stdout,
+                                                  p.stderr))
 
 
 def test_timed_out_read_waits_for_plaintext():
