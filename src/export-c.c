@@ -2763,6 +2763,20 @@ export_c(struct export *x)
 		for (j = st->first, shown = 0; j < st->first + st->nrecs; j++)
 			shown += !x->recs[j].skip;
 		if (shown == 0) {
+			/*
+			 * A starttls whose set-up failed made nothing; if
+			 * nothing expected that, the program ends with 1 too.
+			 */
+			if (tls_setup_failed(i) && xe.check == XC_TOLERATE) {
+				w.need |= H_ASBEFORE;
+				line(&w, 1, "%s/* %s: its set-up failed in the "
+				    "session; nothing was made */", first ? "" :
+				    "\n", log_steps[i].cmd->name);
+				first = 0;
+				line(&w, 1, "errno = %s;", errno_name(xe.err));
+				line(&w, 1, "as_before(\"starttls\", %s);",
+				    errno_name(xe.err));
+			}
 			for (j = st->first; j < st->first + st->nrecs; j++)
 				export_track(x, &log_recs[j].rec);
 			export_expect_free(&xe);

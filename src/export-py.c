@@ -1801,6 +1801,21 @@ export_python(struct export *x)
 		for (j = st->first, shown = 0; j < st->first + st->nrecs; j++)
 			shown += !x->recs[j].skip;
 		if (shown == 0) {
+			/* As in export_c: a failed starttls set-up counts. */
+			export_expect(x, i, &xe);
+			if (tls_setup_failed(i) && xe.check == XC_TOLERATE) {
+				w.tolerated = w.errno_used = 1;
+				if (!first)
+					buf_addc(&w.body, '\n');
+				first = 0;
+				pline(&w, 1, "# starttls: its set-up failed in the "
+				    "session; nothing was made");
+				pline(&w, 1, "print(\"starttls: set-up failed (as "
+				    "in the session)\", file=sys.stderr)");
+				pline(&w, 1, "FAILED.append(OSError(errno.%s, "
+				    "\"starttls\"))", errno_name(xe.err));
+			}
+			export_expect_free(&xe);
 			for (j = st->first; j < st->first + st->nrecs; j++)
 				export_track(x, &log_recs[j].rec);
 			continue;

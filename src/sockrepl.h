@@ -1138,6 +1138,7 @@ double	 export_step_timeout(const struct log_step *);
 int	 export_timeout_ms(double);
 int	 export_tls_arg(const char *, size_t, struct buf *);
 int	 export_poll_ms(size_t, int);
+int	 tls_setup_failed(size_t);
 void	 export_c(struct export *);
 void	 export_python(struct export *);
 

@@ -406,6 +406,23 @@ def test_a_starttls_typo_is_left_out():
     for lang, (prog, p) in runs.items():
         check("nonexistent" not in prog, prog)
         check(p.stdout == HEAD, "%s got %r" % (lang, p.stdout))
+    # Nothing expected the failure: the session ends with 1, so do the
+    # programs, which go on and say why.
+    s = SServer(naccept=3)
+    try:
+        st, out, err, cprog, pyprog = session_program(
+            "connect localhost %d\nstarttls -cafile /nonexistent/ca.pem\n"
+            "starttls -cafile %s\n%s" % (s.port, certs()["ca.pem"], GET),
+            "c", "py")
+        runs = [run_program(lang, prog, "typo") for lang, prog in
+                (("c", cprog), ("py", pyprog))]
+    finally:
+        s.stop()
+    check(st == 1, "session status %d" % st)
+    for p in runs:
+        check(p.returncode == 1 and p.stdout == HEAD and
+              b"(as in the session)" in p.stderr, "%d %r %r" % (
+                  p.returncode, p.stdout, p.stderr))
 
 
 def test_poll_on_tls_waits_for_data_in_the_programs():
