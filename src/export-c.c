@@ -670,16 +670,6 @@ c_strz(struct buf *b, const char *s)
 		c_str(b, s, strlen(s), 2);
 }
 
-/* An fd the records name: its socket's variable, or the number. */
-static void
-c_fd(struct cw *w, struct buf *b, int fd, uint64_t seq)
-{
-	if (seq != 0 && export_sock(w->x, seq) != NULL)
-		buf_adds(b, export_name(w->x, seq));
-	else
-		buf_printf(b, "%d", fd);
-}
-
 /*
  * getaddrinfo and getnameinfo return an EAI_ code, not -1 and errno: the
  * check compares the code with what the session saw.
@@ -809,7 +799,7 @@ c_rec_more(struct cw *w, size_t step, size_t i, const struct xexpect *xe,
 		line(w, 1, "nfds = 0;");
 		for (j = 0; pfd != NULL && (int)j < r->nfds; j++) {
 			buf_reset(&t);
-			c_fd(w, &t, pfd[j].fd, export_fd_seq(w->x, pfd[j].fd));
+			export_fd_name(w->x, &t, pfd[j].fd, export_fd_seq(w->x, pfd[j].fd));
 			if (pfd[j].events & POLLIN)
 				line(w, 1, "FD_SET(%s, &rd);", buf_str(&t));
 			if (pfd[j].events & POLLOUT)
@@ -835,7 +825,7 @@ c_rec_more(struct cw *w, size_t step, size_t i, const struct xexpect *xe,
 		break;
 	case CALL_EPOLL_CTL:
 		w->decl |= D_EV;
-		c_fd(w, &t, r->fd2, r->seq2);
+		export_fd_name(w->x, &t, r->fd2, r->seq2);
 		flags_format(&a, epoll_names, (int)r->arg2);
 		line(w, 1, "memset(&ev, 0, sizeof ev);");
 		if (r->arg != EPOLL_CTL_DEL)

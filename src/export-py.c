@@ -154,12 +154,11 @@ py_const(struct buf *b, const struct name *t, int v)
 }
 
 static void
-py_flags(struct buf *b, int flags)
+py_flags(struct buf *b, const struct name *t, int flags)
 {
-	const struct name	*t;
-	int			 first = 1;
+	int	first = 1;
 
-	for (t = msgflag_names; t->name != NULL; t++) {
+	for (; t->name != NULL; t++) {
 		if (t->value != 0 && (flags & t->value) == t->value) {
 			buf_printf(b, "%ssocket.%s", first ? "" : " | ",
 			    t->name);
@@ -411,7 +410,7 @@ py_timed_out(struct pw *w, const struct log_step *st, size_t step,
 		buf_printf(&s, "%s.%s(%lld", S, st->cmd->name, size);
 		if (flags != 0) {
 			buf_adds(&s, ", ");
-			py_flags(&s, flags);
+			py_flags(&s, msgflag_names, flags);
 		}
 		buf_adds(&s, ")");
 	} else {
@@ -610,7 +609,7 @@ py_sendmsg(struct pw *w, size_t i, const char *S, struct buf *e)
 	buf_adds(e, "]");
 	if (r->arg != 0) {
 		buf_adds(e, ", ");
-		py_flags(e, r->arg);
+		py_flags(e, msgflag_names, r->arg);
 	}
 	buf_adds(e, ")");
 }
@@ -904,7 +903,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			    "time, as in the session", TLS_RECORD);
 		if (r->arg != 0 && !(r->flags & CF_TLS)) {
 			buf_adds(&e, ", ");
-			py_flags(&e, r->arg);
+			py_flags(&e, msgflag_names, r->arg);
 		}
 		if (r->call == CALL_SENDTO) {
 			py_addr(w, i, &r->addr, &a);
@@ -936,7 +935,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 			buf_printf(&e, "data = %s.recv(%lld", S, size);
 		if (k != 0) {
 			buf_adds(&e, ", ");
-			py_flags(&e, k);
+			py_flags(&e, msgflag_names, k);
 		}
 		buf_adds(&e, ")");
 		if ((append = export_step_redir(step, &path)) >= 0) {
@@ -1106,7 +1105,7 @@ py_rec(struct pw *w, size_t step, size_t i, const struct xexpect *xe,
 		    r->len, r->ctlcap);
 		if (r->arg != 0) {
 			buf_adds(&e, ", ");
-			py_flags(&e, r->arg);
+			py_flags(&e, msgflag_names, r->arg);
 		}
 		buf_adds(&e, ")\nfds = fds_of(anc, mflags)");
 		buf_adds(&ok, "show(data)");
@@ -1240,16 +1239,6 @@ py_epoll_events(struct buf *b, unsigned ev)
 		buf_printf(b, "%s%#x", first ? "" : " | ", ev);
 }
 
-/* An fd the records name: its socket's variable, or the number. */
-static void
-py_fd(struct pw *w, struct buf *b, int fd, uint64_t seq)
-{
-	if (seq != 0 && export_sock(w->x, seq) != NULL)
-		buf_adds(b, export_name(w->x, seq));
-	else
-		buf_printf(b, "%d", fd);
-}
-
 /*
  * Names, event loops, sendfile, dup, unlink: the socket module's and the
  * select module's calls of the same names; what they return goes to
@@ -1281,15 +1270,7 @@ py_rec_more(struct pw *w, size_t step, size_t i, enum xcheck c, int err)
 		buf_adds(&e, ", ");
 		py_const(&e, proto_names, r->protocol);
 		buf_adds(&e, ", ");
-		if (r->arg == 0)
-			buf_adds(&e, "0");
-		for (k = 0, first = 1; ai_flag_names[k].name != NULL; k++) {
-			if (!(r->arg & ai_flag_names[k].value))
-				continue;
-			buf_printf(&e, "%ssocket.%s", first ? "" : " | ",
-			    ai_flag_names[k].name);
-			first = 0;
-		}
+		py_flags(&e, ai_flag_names, r->arg);
 		buf_adds(&e, ")");
 		buf_adds(&ok, "for ai in res:\n    print(\"getaddrinfo:\", ai, "
 		    "file=sys.stderr)");
@@ -1299,15 +1280,7 @@ py_rec_more(struct pw *w, size_t step, size_t i, enum xcheck c, int err)
 		py_addr(w, i, &r->addr, &a);
 		buf_printf(&e, "print(\"getnameinfo:\", socket.getnameinfo(%s, ",
 		    buf_str(&a));
-		if (r->arg == 0)
-			buf_adds(&e, "0");
-		for (k = 0, first = 1; ni_flag_names[k].name != NULL; k++) {
-			if (!(r->arg & ni_flag_names[k].value))
-				continue;
-			buf_printf(&e, "%ssocket.%s", first ? "" : " | ",
-			    ni_flag_names[k].name);
-			first = 0;
-		}
+		py_flags(&e, ni_flag_names, r->arg);
 		buf_adds(&e, "), file=sys.stderr)");
 		py_check(w, buf_str(&e), call, c, err, NULL);
 		break;
@@ -1352,7 +1325,7 @@ py_rec_more(struct pw *w, size_t step, size_t i, enum xcheck c, int err)
 					continue;
 				if (!first)
 					buf_adds(&e, ", ");
-				py_fd(w, &e, pfd[j].fd, export_fd_seq(w->x,
+				export_fd_name(w->x, &e, pfd[j].fd, export_fd_seq(w->x,
 				    pfd[j].fd));
 				first = 0;
 			}
@@ -1376,7 +1349,7 @@ py_rec_more(struct pw *w, size_t step, size_t i, enum xcheck c, int err)
 		buf_printf(&e, "%s.%s(", S, r->arg == EPOLL_CTL_ADD ?
 		    "register" : r->arg == EPOLL_CTL_MOD ? "modify" :
 		    "unregister");
-		py_fd(w, &e, r->fd2, r->seq2);
+		export_fd_name(w->x, &e, r->fd2, r->seq2);
 		if (r->arg != EPOLL_CTL_DEL) {
 			buf_adds(&e, ", ");
 			py_epoll_events(&e, (unsigned)r->arg2);
@@ -1505,7 +1478,7 @@ py_loop(struct pw *w, size_t step, const struct xexpect *xe)
 		}
 		if ((k = export_step_msgflags(step)) != 0) {
 			buf_adds(&e, ", ");
-			py_flags(&e, k);
+			py_flags(&e, msgflag_names, k);
 		}
 		buf_adds(&e, ")");
 		py_check(w, buf_str(&e), "sendall", xe->check, xe->err, NULL);

@@ -136,6 +136,16 @@ export_track(struct export *x, const struct call_rec *r)
 	}
 }
 
+/* An fd the records name: its socket's variable, or the number. */
+void
+export_fd_name(struct export *x, struct buf *b, int fd, uint64_t seq)
+{
+	if (seq != 0 && export_sock(x, seq) != NULL)
+		buf_adds(b, export_name(x, seq));
+	else
+		buf_printf(b, "%d", fd);
+}
+
 uint64_t
 export_fd_seq(struct export *x, int fd)
 {

@@ -1114,6 +1114,7 @@ struct xsock *export_sock(struct export *, uint64_t);
 const char *export_name(struct export *, uint64_t);
 void	 export_track(struct export *, const struct call_rec *);
 uint64_t export_fd_seq(struct export *, int);
+void	 export_fd_name(struct export *, struct buf *, int, uint64_t);
 void	 export_expect(struct export *, size_t, struct xexpect *);
 void	 export_expect_free(struct xexpect *);
 enum xcheck export_rec_check(const struct xexpect *, size_t, int *);
